@@ -1,0 +1,1 @@
+"""Customer communication: status pages, incident updates, notifications."""

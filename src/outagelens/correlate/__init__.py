@@ -1,0 +1,1 @@
+"""Grouping symptoms into incidents by time and topology."""

@@ -1,0 +1,1 @@
+"""Outage detection on SLI series and symptom extraction from alerts."""

@@ -1,0 +1,1 @@
+"""Downtime, lost revenue, SLA credits and regulatory classification per customer."""

@@ -1,0 +1,1 @@
+"""Baseline root-cause algorithms for honest comparison."""

@@ -1,0 +1,1 @@
+"""Postmortem rendering: Markdown, HTML and PDF with charts."""

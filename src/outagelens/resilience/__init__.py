@@ -1,0 +1,1 @@
+"""Single points of failure, what-if simulation, DR drills and recommendations."""

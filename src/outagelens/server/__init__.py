@@ -1,0 +1,1 @@
+"""FastAPI application: ingest endpoints, REST API, status pages, auth."""

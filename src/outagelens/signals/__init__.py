@@ -1,0 +1,1 @@
+"""Canonical signal types and one adapter module per source format."""

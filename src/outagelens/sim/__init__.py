@@ -1,0 +1,1 @@
+"""Scenario generator: faults of every cause category with realistic, imperfect signals."""

@@ -1,0 +1,1 @@
+"""Catalog model of a provider: locations, components, services, customers; propagation and queries."""
