@@ -43,9 +43,10 @@ class CatalogErrors(CatalogError):
     def __init__(self, errors: list[CatalogError]) -> None:
         self.errors = errors
         lines = [str(e) for e in errors]
-        OutageLensError.__init__(self, f"{len(errors)} problem(s) in catalog:\n" + "\n".join(
-            f"  - {line}" for line in lines
-        ))
+        OutageLensError.__init__(
+            self,
+            f"{len(errors)} problem(s) in catalog:\n" + "\n".join(f"  - {line}" for line in lines),
+        )
         self.file = errors[0].file if errors else None
         self.entity = errors[0].entity if errors else None
         self.field = errors[0].field if errors else None

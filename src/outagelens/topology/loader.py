@@ -1,0 +1,83 @@
+"""Load a catalog from the native YAML format, turning every problem into a named error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from outagelens.errors import CatalogError, CatalogErrors
+from outagelens.topology.catalog import Catalog
+from outagelens.topology.models import CatalogFile
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read, validate and compile a catalog file (native YAML, or a Backstage catalog-info)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError("file not found", file=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"cannot read file: {exc}", file=str(p)) from None
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"not valid YAML: {exc}", file=str(p)) from None
+    if docs and all(isinstance(d, dict) and "apiVersion" in d for d in docs):
+        from outagelens.topology.backstage import catalog_from_backstage
+
+        return Catalog(catalog_from_backstage(docs, source=str(p)), source=str(p))
+    if len(docs) != 1:
+        raise CatalogError(
+            f"expected one YAML document, found {len(docs)} "
+            "(multi-document files are read as Backstage catalogs only)",
+            file=str(p),
+        )
+    return catalog_from_dict(docs[0], source=str(p))
+
+
+def catalog_from_dict(raw: Any, *, source: str | None = None) -> Catalog:
+    """Validate a parsed catalog mapping and compile it."""
+    if not isinstance(raw, dict):
+        raise CatalogError("the catalog must be a mapping at the top level", file=source)
+    try:
+        data = CatalogFile.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogErrors(_named_errors(exc, raw, source)) from None
+    return Catalog(data, source=source)
+
+
+def _named_errors(
+    exc: ValidationError, raw: dict[str, Any], source: str | None
+) -> list[CatalogError]:
+    """Translate pydantic's locations into (entity id, dotted field) pairs."""
+    out: list[CatalogError] = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        entity: str | None = None
+        field_parts: list[str] = []
+        node: Any = raw
+        for i, part in enumerate(loc):
+            if isinstance(node, dict):
+                node = node.get(part) if isinstance(part, str) else None
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                node = None
+            # The nearest enclosing mapping with an 'id' names the entity.
+            if isinstance(node, dict) and isinstance(node.get("id"), str) and i < len(loc) - 1:
+                entity = node["id"]
+                field_parts = []
+                continue
+            field_parts.append(str(part) if isinstance(part, str) else f"[{part}]")
+        field = ".".join(field_parts).replace(".[", "[") or None
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling against docs/catalog.md)"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        out.append(CatalogError(message, file=source, entity=entity, field=field))
+    return out
