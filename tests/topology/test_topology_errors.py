@@ -170,3 +170,40 @@ def test_file_level_errors(tmp_path: Path, text: str, words: list[str]) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="file not found"):
         load_catalog(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "version: 1\nprovider: {name: X}\ncomponents:\n  - id: a\n    kind: other\n"
+            "    requires: [b]\n  - id: b\n    kind: other\n    requires: [a]\n",
+            6,
+            ["dependency cycle: a -> b -> a", "field 'requires'"],
+        ),
+        (
+            "version: 1\nprovider: {name: X}\ncomponents:\n  - id: a\n    kind: other\n"
+            "    requires: [zz]\n",
+            6,
+            ["unknown id 'zz'"],
+        ),
+        (
+            "version: 1\nprovider: {name: X}\ncomponents:\n  - id: a\n    kind: other\n"
+            "    redundancy:\n      - {name: g, k: 2, members: [a]}\n",
+            7,
+            ["needs k=2 healthy members but has only n=1"],
+        ),
+    ],
+    ids=["cycle", "unknown-id", "k-greater-than-n"],
+)
+def test_errors_carry_the_yaml_line(tmp_path: Path, text: str, line: int, words: list[str]) -> None:
+    path = tmp_path / "lines.yaml"
+    path.write_text(text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(path)
+    errors = info.value.errors if isinstance(info.value, CatalogErrors) else [info.value]
+    assert errors[0].line == line
+    assert f"{path}:{line}: " in str(errors[0])
+    for word in words:
+        assert word in str(errors[0])
+    assert "Value error" not in str(errors[0])

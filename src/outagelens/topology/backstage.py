@@ -435,7 +435,7 @@ class _Importer:
             key, loc = ("provider", -1), ["provider", -1, *loc[1:]]
         origin = self.origin.get(key) if key else None
         rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[2:]).lstrip(".")
-        message = err["msg"]
+        message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against docs/catalog.md)"
         elif err["type"] == "missing":
