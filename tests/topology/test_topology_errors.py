@@ -27,6 +27,10 @@ def _with_customer(**sub: Any) -> dict[str, Any]:
     )
 
 
+def _site(sid: str) -> dict[str, str]:
+    return {"id": sid, "region": "r", "geography": "g"}
+
+
 BAD_TIERS = {
     "target_percent": 99.9,
     "credit_tiers": [
@@ -81,11 +85,25 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[str]]] = [
         ["unknown field"],
     ),
     (
-        "location-not-deployed",
+        "unknown-location",
         _with_customer(locations=["b"]),
         "acme",
         "subscriptions[0].locations[0]",
         ["unknown id 'b'"],
+    ),
+    (
+        "location-not-deployed",
+        {**_with_customer(locations=["a", "c"]), "locations": [_site("a"), _site("c")]},
+        "acme",
+        "subscriptions[0].locations[1]",
+        ["service 'web' is not deployed in 'c'", "deployed in: a"],
+    ),
+    (
+        "wrong-kind-of-reference",
+        raw_catalog([comp("a", location="b"), comp("b")]),
+        "a",
+        "location",
+        ["'b' is a component; only location may be referenced here"],
     ),
 ]
 
