@@ -8,7 +8,7 @@ canonical and two tables built from the same data compare equal.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self, TypeVar
@@ -352,11 +352,3 @@ def _first_duplicate(flat: IntArray) -> int:
     sorted_flat = flat[order]
     dup = np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])
     return int(np.min(order[dup + 1]))
-
-
-def frame_rows(frame: MinuteFrame) -> Iterable[tuple[tuple[str, ...], int, tuple[float, ...]]]:
-    """Yield (key, minute column, metric values) for every cell with at least one sample."""
-    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
-    present = ~np.all(np.isnan(stacked), axis=-1)
-    for row, col in zip(*np.nonzero(present), strict=True):
-        yield frame.keys[int(row)], int(col), tuple(float(v) for v in stacked[row, col])

@@ -294,8 +294,16 @@ def _csv_text(frame: MinuteFrame) -> str:
     for row, col in zip(*np.nonzero(~np.all(np.isnan(stacked), axis=-1)), strict=True):
         when = format_time(frame.start + timedelta(minutes=int(col)))
         cells = [format_float(float(v)) for v in stacked[row, col].astype(np.float32)]
-        out.write(",".join([when, *frame.keys[int(row)], *cells]) + "\n")
+        ids = [_csv_cell(part) for part in frame.keys[int(row)]]
+        out.write(",".join([when, *ids, *cells]) + "\n")
     return out.getvalue()
+
+
+def _csv_cell(text: str) -> str:
+    """RFC 4180 quoting, only where a cell needs it (ids may hold commas or quotes)."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def format_float(value: float) -> str:
