@@ -55,7 +55,7 @@ class IntervalConfig:
     evidence_threshold: float = 0.79  # NAB's optimal standard-profile threshold
     baseline_window: int = 60
     min_deviation_z: float = 5.0
-    min_relative_change: float = 0.02
+    min_relative_change: float = 0.005
     sustain_points: int = 3
     recovery_z: float = 3.0
     recovery_points: int = 3
