@@ -103,7 +103,7 @@ def render(results: list[ns.ProfileResult], published: dict[str, dict[str, float
         table.add_column(r.profile.name, justify="right")
     ours = {r.profile.name: r.normalized for r in results}
     table.add_row(
-        "[bold]OutageLens SeriesDetector[/bold]",
+        "[bold]OutageLens (ours)[/bold]",
         *[f"[bold]{ours[r.profile.name]:.1f}[/bold]" for r in results],
     )
     table.add_row("  threshold chosen", *[f"{r.threshold:.4f}" for r in results])
@@ -141,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="directory for the results CSVs")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
+    if not (args.data / "labels" / "combined_windows.json").is_file():
+        parser.error(
+            f"no NAB corpus at {args.data} (expected labels/combined_windows.json); pass --data"
+        )
     console = Console()
     started = time.perf_counter()
     results, points, files = run_corpus(args.data, args.out, args.workers)

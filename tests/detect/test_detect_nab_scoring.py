@@ -128,9 +128,9 @@ def _brute_force(sweep: ns.FileSweep, detected: np.ndarray) -> float:
     return total + 0.11 * float(sweep.reward[fps].sum())
 
 
-def test_window_without_data_points_is_rejected() -> None:
+def test_window_limit_that_is_not_a_timestamp_is_rejected() -> None:
     stamps = np.array(["2020-01-01T00:00", "2020-01-01T00:05"], dtype="datetime64[s]")
-    with pytest.raises(ns.NabScoringError, match=r"case\.csv"):
+    with pytest.raises(ns.NabScoringError, match=r"case\.csv: window limit 2020-01-02"):
         ns.window_bounds("case.csv", stamps, [("2020-01-02 00:00:00", "2020-01-03 00:00:00")])
 
 

@@ -89,17 +89,28 @@ class FileSweep:
 def window_bounds(
     name: str, timestamps: NDArray[np.datetime64], windows: Sequence[tuple[str, str]]
 ) -> list[tuple[int, int]]:
-    """Index bounds (inclusive) of each labelled window; windows must hit existing timestamps."""
+    """Index bounds (inclusive) of each labelled window: first data point at each limit.
+
+    As in NAB, window limits must be timestamps of the file (files may repeat a timestamp).
+    """
     bounds: list[tuple[int, int]] = []
     for start, end in windows:
-        lo = int(np.searchsorted(timestamps, np.datetime64(start), side="left"))
-        hi = int(np.searchsorted(timestamps, np.datetime64(end), side="right")) - 1
-        if lo >= len(timestamps) or hi < lo:
-            raise NabScoringError(f"{name}: window [{start}, {end}] holds no data point")
+        lo = _first_index(name, timestamps, start)
+        hi = _first_index(name, timestamps, end)
+        if hi < lo:
+            raise NabScoringError(f"{name}: window [{start}, {end}] ends before it starts")
         if bounds and lo <= bounds[-1][1]:
             raise NabScoringError(f"{name}: window [{start}, {end}] overlaps the previous one")
         bounds.append((lo, hi))
     return bounds
+
+
+def _first_index(name: str, timestamps: NDArray[np.datetime64], stamp: str) -> int:
+    """Index of the first point at exactly `stamp`."""
+    hits = np.flatnonzero(timestamps == np.datetime64(stamp).astype(timestamps.dtype))
+    if len(hits) == 0:
+        raise NabScoringError(f"{name}: window limit {stamp} is not a timestamp of the file")
+    return int(hits[0])
 
 
 def sweep_file(name: str, n_points: int, bounds: Sequence[tuple[int, int]]) -> FileSweep:

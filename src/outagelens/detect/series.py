@@ -10,8 +10,10 @@ when the point arrives; the whole series is still processed with vectorized nump
    never seen before (a drop, a flat line, a burst) is far from everything. The distance is
    turned into a score by comparing it with the largest distance of the last `record_horizon`
    points: ``1 / (1 + exp(-steepness * (d / d_max - 1)))``; 0.5 means "as novel as the most
-   novel recent point", values near 1 mean "much more novel than anything recently".
-2. **Range break**: a value outside the [min, max] seen so far scores `range_break_score`.
+   novel recent point", values near 1 mean "much more novel than anything recently". Novelty
+   below `novelty_floor` (a shape within 1% of the range of its best match) scores 0.
+2. **Range break**: a value outside the [min, max] seen so far scores `range_break_score`,
+   rising linearly to 1 when it exceeds that range by `range_break_full` of its width.
 
 Scores then pass a refractory filter (`suppress_repeats`): a point keeps its score only if it
 exceeds the scores of the `refractory` points before it, so a lasting anomaly yields one alarm.
@@ -54,11 +56,13 @@ class SeriesDetectorConfig:
     subsequence: int = 10  # points per compared stretch (shape signal)
     exclusion: int = 10  # a match must end at least this many points earlier
     warmup: int = 100  # points before the shape signal may score
-    record_horizon: int = 500  # recent points whose largest novelty is the yardstick
+    novelty_floor: float = 0.01  # novelty (fraction of the range seen) below this scores 0
+    record_horizon: int = 400  # recent points whose largest novelty is the yardstick
     record_steepness: float = 5.0  # slope of the sigmoid on novelty / recent max novelty
-    range_break_score: float = 1.0  # score of a value outside the range seen so far
+    range_break_score: float = 0.7  # score of a value just outside the range seen so far
+    range_break_full: float = 0.02  # excess (fraction of that range) that scores 1
     range_break_warmup: int = 50  # points before a range break may score
-    refractory: int = 10  # points over which a score must be a new high to be kept
+    refractory: int = 20  # points over which a score must be a new high to be kept
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -68,21 +72,23 @@ class SeriesDetectorConfig:
         for name in ("subsequence", "exclusion", "record_horizon"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"SeriesDetectorConfig.{name} must be >= 1")
+        if self.range_break_full <= 0.0:
+            raise ConfigError("SeriesDetectorConfig.range_break_full must be > 0")
         if self.range_break_score > 1.0:
             raise ConfigError("SeriesDetectorConfig.range_break_score must be <= 1")
 
 
 def validate_series(timestamps: Timestamps, values: Sequence[float] | FloatArray) -> FloatArray:
-    """Check that timestamps and values align and timestamps increase; return values as floats."""
+    """Check that timestamps and values align; return the values as floats.
+
+    Points are scored in the order given, as they arrived: real telemetry holds repeated and
+    occasionally out-of-order timestamps (NAB does), so order is not enforced here.
+    """
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 1:
         raise SignalError(f"series values must be one-dimensional, got shape {x.shape}")
     if len(timestamps) != len(x):
         raise SignalError(f"series has {len(timestamps)} timestamps but {len(x)} values")
-    ts = np.asarray(timestamps, dtype="datetime64[us]")
-    if len(ts) > 1 and not bool(np.all(ts[1:] > ts[:-1])):
-        bad = int(np.argmin(ts[1:] > ts[:-1])) + 1
-        raise SignalError(f"series timestamps must increase strictly; index {bad} does not")
     return x
 
 
@@ -116,12 +122,17 @@ class SeriesDetector:
         recent = trailing_max(novelty, cfg.record_horizon)
         ratio = novelty / np.maximum(recent, 1e-12)
         scores = 1.0 / (1.0 + np.exp(-cfg.record_steepness * (ratio - 1.0)))
-        scores[novelty <= 0.0] = 0.0
+        scores[novelty <= cfg.novelty_floor] = 0.0
         return np.asarray(scores, dtype=np.float64)
 
     def _range_break(self, x: FloatArray) -> FloatArray:
         cfg = self.config
         hi, lo = previous_max(x), previous_min(x)
-        broken = ((x > hi) | (x < lo)) & (hi > lo)
-        broken[: cfg.range_break_warmup] = False
-        return np.where(broken, cfg.range_break_score, 0.0)
+        width = np.where(hi > lo, hi - lo, np.inf)
+        with np.errstate(invalid="ignore"):
+            excess = np.nan_to_num(np.maximum(x - hi, lo - x) / width, nan=0.0, neginf=0.0)
+        excess[: cfg.range_break_warmup] = 0.0
+        graded = cfg.range_break_score + (1.0 - cfg.range_break_score) * np.minimum(
+            excess / cfg.range_break_full, 1.0
+        )
+        return np.where(excess > 0.0, graded, 0.0)
