@@ -60,36 +60,51 @@ def daily_shape(
     """Load relative to the daily peak (16:00 local), shape (rows, minutes), in (0, 1]."""
     minute0 = start.hour * 60 + start.minute
     hours = (minute0 + np.arange(n_minutes, dtype=np.float64)) / 60.0
-    out = np.empty((len(tz_hours), n_minutes), dtype=F32)
-    # Few distinct time zones: compute one curve per zone and broadcast.
+    # Few distinct time zones: one curve per zone, gathered per row.
     zones, inverse = np.unique(tz_hours, return_inverse=True)
-    curves = [(1 - np.cos(2 * np.pi * (hours + z - 4) / 24)) / 2 for z in zones]
-    for zi, curve in enumerate(curves):
-        sel = np.flatnonzero(inverse == zi)
-        amp = amplitude[sel, None]
-        out[sel] = ((1 - amp) + amp * curve[None, :]).astype(F32)
+    curves = ((1 - np.cos(2 * np.pi * (hours[None, :] + zones[:, None] - 4) / 24)) / 2).astype(F32)
+    amp = amplitude.astype(F32)[:, None]
+    out = curves[inverse.reshape(-1)]
+    out *= amp
+    out += 1 - amp
     return out
 
 
 def baseline(
     rows: Rows, start: datetime, n_minutes: int, noise: NoiseConfig, rng: np.random.Generator
 ) -> Metrics:
-    """Healthy series for every row."""
+    """Healthy series for every row (in-place arithmetic: these arrays are the big ones)."""
     n = len(rows.keys)
     amplitude = rng.uniform(0.45, 0.75, size=n)
     shape = daily_shape(start, n_minutes, rows.tz_hours, amplitude)
     sd = F32(noise.series_noise)
-    wobble = 1 + sd * rng.standard_normal((n, n_minutes), dtype=F32)
+    wobble = rng.standard_normal((n, n_minutes), dtype=F32)
+    wobble *= sd
+    wobble += 1
     np.clip(wobble, 0.05, None, out=wobble)
-    requests = rows.requests_per_s.astype(F32)[:, None] * shape * wobble
+    requests = rows.requests_per_s.astype(F32)[:, None] * shape
+    requests *= wobble
     base_err = rng.uniform(0.0002, 0.003, size=n).astype(F32)
-    err = base_err[:, None] * np.exp(F32(0.6) * rng.standard_normal((n, n_minutes), dtype=F32))
+    err = rng.standard_normal((n, n_minutes), dtype=F32)
+    err *= F32(0.6)
+    np.exp(err, out=err)
+    err *= base_err[:, None]
     np.clip(err, 0, 0.03, out=err)
     base_lat = rng.uniform(40, 260, size=n).astype(F32)
-    lat_noise = np.exp(sd * 2 * rng.standard_normal((n, n_minutes), dtype=F32))
-    latency = base_lat[:, None] * (F32(0.85) + F32(0.3) * shape) * lat_noise
-    throughput = rows.throughput_per_min.astype(F32)[:, None] * shape * wobble * (1 - err)
-    return Metrics(1 - err, requests, err, latency, throughput)
+    latency = rng.standard_normal((n, n_minutes), dtype=F32)
+    latency *= sd * 2
+    np.exp(latency, out=latency)
+    latency *= base_lat[:, None]
+    shape *= F32(0.3)
+    shape += F32(0.85)
+    latency *= shape  # busier hours are a little slower
+    del wobble, shape
+    # Transactions follow the requests (same day curve, same wobble), minus failed ones.
+    per_request = rows.throughput_per_min / np.maximum(rows.requests_per_s, 1e-9)
+    throughput = requests * per_request.astype(F32)[:, None]
+    availability = 1 - err
+    throughput *= availability
+    return Metrics(availability, requests, err, latency, throughput)
 
 
 def apply_spans(m: Metrics, spans: Sequence[Span], rng: np.random.Generator) -> None:
