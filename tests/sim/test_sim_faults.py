@@ -18,7 +18,9 @@ Run = Callable[[str, NoiseLevel, int], SimResult]
 CLEAN = NoiseConfig.level("clean")
 
 
-def _run(catalog: Catalog, name: str, noise: NoiseConfig, seed: int = 1, **fault: object) -> SimResult:
+def _run(
+    catalog: Catalog, name: str, noise: NoiseConfig, seed: int = 1, **fault: object
+) -> SimResult:
     scenario = with_noise(BUILTINS[name].build(), noise)
     if fault:
         params = {**scenario.faults[0].parameters, **fault.pop("parameters", {})}  # type: ignore[dict-item]
@@ -104,7 +106,9 @@ def test_ddos_spikes_traffic_with_new_sources(example_catalog: Catalog) -> None:
     # The flash-sale decoy ends 35 minutes before the attack; compare with the quiet gap.
     before, during = slice(onset - 20, onset - 6), slice(onset + 10, onset + 40)
     assert np.median(req[during]) > 8 * np.median(req[before])
-    assert np.median(new[during] / distinct[during]) > 0.4 > np.median(new[before] / distinct[before])
+    assert (
+        np.median(new[during] / distinct[during]) > 0.4 > np.median(new[before] / distinct[before])
+    )
     assert np.median(syn[during]) > 0.5 > 0.1 > np.median(syn[before])
     other = traffic.get(("fra1", "fra1-edge"), "requests_per_s")
     assert np.median(other[during]) < 2 * np.median(other[before])
@@ -130,8 +134,11 @@ def test_flash_sale_decoy_raises_traffic_and_orders_without_errors(
 def test_power_loss_bridged_by_ups_then_site_goes_dark(example_catalog: Catalog) -> None:
     result = _run(example_catalog, "power-flood", CLEAN)
     kinds = {(a.component, a.alarm) for a in result.signals.hardware}
-    assert {("fra2-grid", "utility_power_loss"), ("fra2-ups", "ups_on_battery"),
-            ("fra2-gen-1", "generator_start")} <= kinds  # fmt: skip
+    assert {
+        ("fra2-grid", "utility_power_loss"),
+        ("fra2-ups", "ups_on_battery"),
+        ("fra2-gen-1", "generator_start"),
+    } <= kinds
     series = result.signals.series
     row = series.row(("nordpress", "vm-hosting", "fra2"))
     onset = series.minute_index(result.truth.onset)  # type: ignore[arg-type]

@@ -38,8 +38,15 @@ def test_same_seed_same_bytes(name: str, tmp_path: Path, example_catalog: Catalo
     run_scenario(example_catalog, scenario, 12, tmp_path / "c" / "out")
     first, second = _hashes(tmp_path / "a" / "out"), _hashes(tmp_path / "b" / "out")
     assert first == second
-    assert {"meta.json", "alerts.jsonl", "series.parquet", "traffic.parquet", "changes.jsonl",
-            "hardware.jsonl", "truth.json"} <= set(first)  # fmt: skip
+    assert {
+        "meta.json",
+        "alerts.jsonl",
+        "series.parquet",
+        "traffic.parquet",
+        "changes.jsonl",
+        "hardware.jsonl",
+        "truth.json",
+    } <= set(first)
     other = _hashes(tmp_path / "c" / "out")
     assert other["series.parquet"] != first["series.parquet"]
     assert other["alerts.jsonl"] != first["alerts.jsonl"]

@@ -56,33 +56,56 @@ def test_builtins_round_trip_through_yaml(name: str, tmp_path: Path) -> None:
 
 
 CASES = [
-    ("faults:\n  - {category: hardware, targt: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "faults[0].targt"),
-    ("faults:\n  - {category: meteor, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "faults[0].category"),
-    ("faults:\n  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: -2}\n",
-     "faults[0].duration_minutes"),
+    (
+        "faults:\n  - {category: hardware, targt: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "faults[0].targt",
+    ),
+    (
+        "faults:\n  - {category: meteor, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "faults[0].category",
+    ),
+    (
+        "faults:\n  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: -2}\n",
+        "faults[0].duration_minutes",
+    ),
     ("faults: []\n", "faults"),
-    ("faults:\n  - {category: hardware, target: x, onset_minutes: 2000, duration_minutes: 2}\n",
-     "onset_minutes=2000.0 is past the window"),
-    ("noise: {clock_skew_seconds: {sundial: 3}}\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "noise.clock_skew_seconds"),
-    ("noise: {missing_alert_rate: 2}\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "noise.missing_alert_rate"),
-    ("window_end: '2026-11-27T00:00:00'\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "window_end"),
+    (
+        "faults:\n  - {category: hardware, target: x, onset_minutes: 2000, duration_minutes: 2}\n",
+        "onset_minutes=2000.0 is past the window",
+    ),
+    (
+        "noise: {clock_skew_seconds: {sundial: 3}}\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "noise.clock_skew_seconds",
+    ),
+    (
+        "noise: {missing_alert_rate: 2}\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "noise.missing_alert_rate",
+    ),
+    (
+        "window_end: '2026-11-27T00:00:00'\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "window_end",
+    ),
     ("faults: [unclosed\n", "not valid YAML"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     CASES,
-    ids=["typo", "category", "negative", "no-faults", "past-window", "skew-source",
-         "rate-range", "naive-time", "yaml-syntax"],  # fmt: skip
+    ids=[
+        "typo",
+        "category",
+        "negative",
+        "no-faults",
+        "past-window",
+        "skew-source",
+        "rate-range",
+        "naive-time",
+        "yaml-syntax",
+    ],
 )
 def test_scenario_errors_name_file_and_field(tmp_path: Path, body: str, expected: str) -> None:
     path = _write(tmp_path, "name: bad\n" + body)
@@ -95,17 +118,25 @@ def test_scenario_errors_name_file_and_field(tmp_path: Path, body: str, expected
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ({"category": "cyberattack", "target": "ams1-edge", "parameters": {"peak_factor": "x"}},
-         "parameters.peak_factor must be a number"),
-        ({"category": "hardware", "target": "fra1", "parameters": {}},
-         "a hardware fault needs a component"),
-        ({"category": "hardware", "target": "fra1-san", "parameters": {"part": "flux"}},
-         "parameters.part must be one of"),
-        ({"category": "natural_disaster", "target": "ams1", "parameters": {"hazard": "meteor"}},
-         "parameters.hazard must be one of"),
+        (
+            {"category": "cyberattack", "target": "ams1-edge", "parameters": {"peak_factor": "x"}},
+            "parameters.peak_factor must be a number",
+        ),
+        (
+            {"category": "hardware", "target": "fra1", "parameters": {}},
+            "a hardware fault needs a component",
+        ),
+        (
+            {"category": "hardware", "target": "fra1-san", "parameters": {"part": "flux"}},
+            "parameters.part must be one of",
+        ),
+        (
+            {"category": "natural_disaster", "target": "ams1", "parameters": {"hazard": "meteor"}},
+            "parameters.hazard must be one of",
+        ),
     ],
     ids=["not-a-number", "wrong-target-kind", "unknown-part", "unknown-hazard"],
-)  # fmt: skip
+)
 def test_fault_parameter_errors_are_named(
     example_catalog: Catalog, fault: dict[str, object], expected: str
 ) -> None:

@@ -33,13 +33,22 @@ def test_suite_respects_requested_categories() -> None:
     cases = list(generate_suite(3, seed=1, sizes=(200,), categories=("cyberattack",)))
     assert {c.scenario.faults[0].category for c in cases} == {"cyberattack"}
     for case in cases:
-        assert case.catalog.components[case.scenario.faults[0].target].kind in ("edge", "ddos_protection")
+        assert case.catalog.components[case.scenario.faults[0].target].kind in (
+            "edge",
+            "ddos_protection",
+        )
 
 
 def test_suite_is_reproducible() -> None:
-    first = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))]
-    again = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))]
-    other = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 10, (50,))]
+    first = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))
+    ]
+    again = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))
+    ]
+    other = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 10, (50,))
+    ]
     assert first == again != other
 
 

@@ -63,7 +63,7 @@ def simulate(
     seed: int = typer.Option(0, "--seed", help="Random seed; same seed, same bytes."),
     list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
 ) -> None:
-    """Run a scenario: `simulate --scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
+    """Run a scenario: `--scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
     if ctx.invoked_subcommand is not None:
         return
     if list_:
@@ -89,12 +89,18 @@ def suite(
     try:
         size_list = tuple(int(x) for x in sizes.split(",") if x.strip())
     except ValueError:
-        raise ScenarioError(f"--sizes must be integers separated by commas, got {sizes!r}") from None
+        raise ScenarioError(
+            f"--sizes must be integers separated by commas, got {sizes!r}"
+        ) from None
     cases: list[SuiteCase] = []
     with Progress(
-        TextColumn("[bold]suite"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=console,
-    ) as progress:  # fmt: skip
+        TextColumn("[bold]suite"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+    ) as progress:
         task = progress.add_task("", total=n)
         for case in write_suite(n, out, seed=seed, sizes=size_list):
             cases.append(case)

@@ -74,7 +74,7 @@ def component_runs(catalog: Catalog, outcomes: Sequence[PhaseOutcome]) -> list[A
         prop = outcome.propagation
         for cid in (*prop.locations, *prop.components):
             spans.setdefault(cid, []).append((outcome.phase.start, outcome.phase.end))
-    out = []
+    out: list[AlertRun] = []
     for cid in sorted(spans):
         merged = _merge(spans[cid])
         if cid in catalog.locations:
@@ -118,16 +118,25 @@ def false_alarm_runs(
         pick = int(rng.integers(population))
         if pick < len(rows.keys):
             customer, service, location = rows.keys[pick]
-            labels = {"alertname": "ServiceLatencyHigh", "severity": "warning",
-                      "customer": customer, "service": service, "location": location,
-                      "job": "sli-recording-rules"}  # fmt: skip
+            labels = {
+                "alertname": "ServiceLatencyHigh",
+                "severity": "warning",
+                "customer": customer,
+                "service": service,
+                "location": location,
+                "job": "sli-recording-rules",
+            }
             summary = f"p95 latency of {service} for {customer} above objective"
             expr = f'sli:latency_p95:5m{{customer="{customer}"}} > 500'
         else:
             comp = catalog.components[comp_ids[pick - len(rows.keys)]]
             name = ("HostHighCpuLoad", "DiskSpaceLow", "NodeClockSkew")[int(rng.integers(3))]
-            labels = {"alertname": name, "severity": "warning", "component": comp.id,
-                      "job": "node-exporter"}  # fmt: skip
+            labels = {
+                "alertname": name,
+                "severity": "warning",
+                "component": comp.id,
+                "job": "node-exporter",
+            }
             if comp.location:
                 labels["location"] = comp.location
             summary, expr = f"{name} on {comp.id}", f'{name}{{component="{comp.id}"}}'
@@ -142,7 +151,12 @@ def add_noise(
     out = []
     sigma = 0.6
     for run in runs:
-        miss, delay_draw, flap, pieces = rng.random(), rng.standard_normal(), rng.random(), rng.random()
+        miss, delay_draw, flap, pieces = (
+            rng.random(),
+            rng.standard_normal(),
+            rng.random(),
+            rng.random(),
+        )
         if miss < noise.missing_alert_rate and not run.essential:
             continue
         delay = 0.0

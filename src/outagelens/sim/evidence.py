@@ -20,9 +20,15 @@ from outagelens.signals.types import (
     Hazard,
 )
 from outagelens.sim.decoys import pick_alarm
-from outagelens.sim.faults.base import AlarmEvent, ChangeEvent, FaultContext, HazardEvent
-from outagelens.sim.faults.software import ACTORS, _CONFIG_STORIES
-from outagelens.sim.faults.base import bump_version, pick
+from outagelens.sim.faults.base import (
+    AlarmEvent,
+    ChangeEvent,
+    FaultContext,
+    HazardEvent,
+    bump_version,
+    pick,
+)
+from outagelens.sim.faults.software import _CONFIG_STORIES, ACTORS
 
 
 def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
@@ -39,11 +45,31 @@ def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
         version = comp.software.version
         if version and rng.random() < 0.5:
             new = bump_version(version, rng)
-            out.append(ChangeEvent(at, comp.id, comp.software.name, "deploy", pick(rng, ACTORS),
-                                   version, new, f"upgrade {comp.software.name} -> {new}"))  # fmt: skip
+            out.append(
+                ChangeEvent(
+                    at,
+                    comp.id,
+                    comp.software.name,
+                    "deploy",
+                    pick(rng, ACTORS),
+                    version,
+                    new,
+                    f"upgrade {comp.software.name} -> {new}",
+                )
+            )
         else:
-            out.append(ChangeEvent(at, comp.id, comp.software.name, "config", pick(rng, ACTORS),
-                                   version, version, pick(rng, _CONFIG_STORIES)))  # fmt: skip
+            out.append(
+                ChangeEvent(
+                    at,
+                    comp.id,
+                    comp.software.name,
+                    "config",
+                    pick(rng, ACTORS),
+                    version,
+                    version,
+                    pick(rng, _CONFIG_STORIES),
+                )
+            )
     return out
 
 
@@ -58,8 +84,11 @@ def background_alarms(ctx: FaultContext) -> list[AlarmEvent]:
         cid = comps[int(rng.integers(len(comps)))]
         kind, message = pick_alarm(ctx, "")
         at = float(rng.uniform(0, ctx.n_minutes))
-        severity = "minor" if rng.random() < 0.7 else "warning"
-        out.append(AlarmEvent(at, cid, kind, severity, message, at + float(rng.uniform(5, 240))))  # type: ignore[arg-type]
+        cleared = at + float(rng.uniform(5, 240))
+        if rng.random() < 0.7:
+            out.append(AlarmEvent(at, cid, kind, "minor", message, cleared))
+        else:
+            out.append(AlarmEvent(at, cid, kind, "warning", message, cleared))
     return out
 
 
@@ -157,12 +186,12 @@ def to_hazards(
         )
         info = CapInfo(
             language="en-US",
-            categories=(e.cap_category,),  # type: ignore[arg-type]
+            categories=(e.cap_category,),
             event=e.event,
             response_types=("Monitor",),
-            urgency=e.urgency,  # type: ignore[arg-type]
-            severity=e.severity,  # type: ignore[arg-type]
-            certainty=e.certainty,  # type: ignore[arg-type]
+            urgency=e.urgency,
+            severity=e.severity,
+            certainty=e.certainty,
             effective=sent,
             onset=_at(start, max(e.onset_minute, 0.0), skew),
             expires=_at(start, e.expires_minute, skew),

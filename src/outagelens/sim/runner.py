@@ -43,9 +43,18 @@ from outagelens.topology.construct import gc_paused
 
 # One random stream per purpose; faults use FAULT_STREAM + their index.
 STREAMS = {
-    "rows": 1, "series": 2, "traffic": 3, "alerts": 4, "changes": 5, "alarms": 6,
-    "skew": 7, "secondary": 8, "decoys": 9, "degrade": 10, "recovery": 11,
-}  # fmt: skip
+    "rows": 1,
+    "series": 2,
+    "traffic": 3,
+    "alerts": 4,
+    "changes": 5,
+    "alarms": 6,
+    "skew": 7,
+    "secondary": 8,
+    "decoys": 9,
+    "degrade": 10,
+    "recovery": 11,
+}
 FAULT_STREAM = 100
 
 
@@ -109,9 +118,16 @@ def _simulate(
     spans = [*fault_spans, *load_spans(rows, evidence.load, n)]
     series, metrics = generate_series(rows, spans, start, n, noise, _rng(seed, STREAMS["series"]))
     traffic = generate_traffic(
-        catalog, rows, metrics.request_rate, evidence.traffic, outcomes, start, n, noise,
+        catalog,
+        rows,
+        metrics.request_rate,
+        evidence.traffic,
+        outcomes,
+        start,
+        n,
+        noise,
         _rng(seed, STREAMS["traffic"]),
-    )  # fmt: skip
+    )
     del metrics
 
     alert_rng = _rng(seed, STREAMS["alerts"])
@@ -123,7 +139,9 @@ def _simulate(
     ]
     skew_ctx = ctx(STREAMS["skew"])
     skews = {s: ev.skew_of(skew_ctx, s) for s in ("alerts", "changes", "hardware", "hazards")}
-    alerts = alert_gen.to_alerts(alert_gen.add_noise(runs, noise, alert_rng), start, n, skews["alerts"])
+    alerts = alert_gen.to_alerts(
+        alert_gen.add_noise(runs, noise, alert_rng), start, n, skews["alerts"]
+    )
 
     change_events = [*evidence.changes, *ev.background_changes(ctx(STREAMS["changes"]))]
     alarm_ctx = ctx(STREAMS["alarms"])
@@ -142,9 +160,10 @@ def _simulate(
         alerts=tuple(alerts),
         changes=tuple(ev.to_changes(change_events, start, n, skews["changes"])),
         hardware=tuple(
-            ev.to_alarms(alarm_events, start, n, skews["hardware"], noise.missing_alarm_rate,
-                         alarm_ctx.rng)
-        ),  # fmt: skip
+            ev.to_alarms(
+                alarm_events, start, n, skews["hardware"], noise.missing_alarm_rate, alarm_ctx.rng
+            )
+        ),
         hazards=tuple(ev.to_hazards(decoy_ctx, evidence.hazards, start, skews["hazards"])),
     )
     truth = _truth(scenario, seed, effects, secondary, main_outcomes)
@@ -202,7 +221,7 @@ def _secondary_fault(
         category = ("hardware", "software")[int(rng.integers(2))]
         onset = float(np.clip(onset0 + rng.uniform(-180, 180), 0, ctx.n_minutes - 30))
         spec = FaultSpec(
-            category=category,  # type: ignore[arg-type]
+            category=category,
             target=cid,
             onset_minutes=onset,
             duration_minutes=float(rng.uniform(10, 45)),

@@ -64,7 +64,7 @@ def daily_shape(
     zones, inverse = np.unique(tz_hours, return_inverse=True)
     curves = ((1 - np.cos(2 * np.pi * (hours[None, :] + zones[:, None] - 4) / 24)) / 2).astype(F32)
     amp = amplitude.astype(F32)[:, None]
-    out = curves[inverse.reshape(-1)]
+    out: np.ndarray = curves[inverse.reshape(-1)]
     out *= amp
     out += 1 - amp
     return out

@@ -91,9 +91,7 @@ def build_rows(catalog: Catalog, rng: np.random.Generator, at: datetime) -> Rows
         location=locs,
         requests_per_s=np.array([acc[k][0] for k in keys_sorted], dtype=np.float64),
         # No business KPI (0 transactions): throughput is "no sample", not zero.
-        throughput_per_min=np.array(
-            [acc[k][1] or np.nan for k in keys_sorted], dtype=np.float64
-        ),
+        throughput_per_min=np.array([acc[k][1] or np.nan for k in keys_sorted], dtype=np.float64),
         tz_hours=np.array([offsets[loc] for loc in locs], dtype=np.float64),
     )
 
@@ -139,7 +137,9 @@ def phase_spans(
 
     def hit(row: int, hard: bool) -> None:
         if phase.mode == "degraded":
-            spans.append(Span(row, start, end, DEGRADED, phase.error_fraction, phase.latency_factor))
+            spans.append(
+                Span(row, start, end, DEGRADED, phase.error_fraction, phase.latency_factor)
+            )
         elif hard and row not in degrade_instead:
             spans.append(Span(row, start, end, DOWN, 1.0, 1.0))
         else:

@@ -16,6 +16,7 @@ from outagelens.sim.faults.base import (
     FaultContext,
     FaultEffect,
     HazardEvent,
+    Mode,
     Phase,
     choice_param,
     components_at,
@@ -44,31 +45,66 @@ class HazardStory:
 
 HAZARDS: dict[str, HazardStory] = {
     "flood": HazardStory(
-        "Flood warning", "Met", (60, 180), "Expected", "Severe", "Likely", "generator_fails",
-        "warnings@flood-centre.example", "Regional flood forecasting centre",
+        "Flood warning",
+        "Met",
+        (60, 180),
+        "Expected",
+        "Severe",
+        "Likely",
+        "generator_fails",
+        "warnings@flood-centre.example",
+        "Regional flood forecasting centre",
         "River levels rising fast; flooding of low-lying industrial areas expected.",
     ),
     "storm": HazardStory(
-        "Severe thunderstorm warning", "Met", (30, 120), "Immediate", "Severe", "Likely",
-        "generator_fails", "warnings@weather-service.example", "National weather service",
+        "Severe thunderstorm warning",
+        "Met",
+        (30, 120),
+        "Immediate",
+        "Severe",
+        "Likely",
+        "generator_fails",
+        "warnings@weather-service.example",
+        "National weather service",
         "Severe thunderstorms with gusts up to 110 km/h and lightning.",
     ),
     "heatwave": HazardStory(
-        "Extreme heat warning", "Met", (360, 900), "Expected", "Extreme", "Likely", "cooling",
-        "warnings@weather-service.example", "National weather service",
+        "Extreme heat warning",
+        "Met",
+        (360, 900),
+        "Expected",
+        "Extreme",
+        "Likely",
+        "cooling",
+        "warnings@weather-service.example",
+        "National weather service",
         "Extreme heat, daytime temperatures up to 39 C.",
     ),
     "earthquake": HazardStory(
-        "Earthquake", "Geo", (-6, -2), "Immediate", "Extreme", "Observed", "site_loss",
-        "alerts@seismic-survey.example", "Geological survey",
+        "Earthquake",
+        "Geo",
+        (-6, -2),
+        "Immediate",
+        "Extreme",
+        "Observed",
+        "site_loss",
+        "alerts@seismic-survey.example",
+        "Geological survey",
         "Strong earthquake observed; damage to buildings reported.",
     ),
     "grid_failure": HazardStory(
-        "Regional power outage", "Infra", (-20, -5), "Immediate", "Severe", "Observed",
-        "generator_fails", "outages@grid-operator.example", "Transmission system operator",
+        "Regional power outage",
+        "Infra",
+        (-20, -5),
+        "Immediate",
+        "Severe",
+        "Observed",
+        "generator_fails",
+        "outages@grid-operator.example",
+        "Transmission system operator",
         "Loss of supply in the regional grid after a substation fault.",
     ),
-}  # fmt: skip
+}
 OUTCOMES = ("generator_fails", "hidden", "cooling", "site_loss")
 
 
@@ -143,24 +179,66 @@ def _power_loss(
     restore = end + float(rng.uniform(-5, 30))
     alarms = evidence.alarms
     for g in grids:
-        alarms.append(AlarmEvent(onset, g, "utility_power_loss", "critical", "utility feed lost",
-                                 restore, essential=True))  # fmt: skip
+        alarms.append(
+            AlarmEvent(
+                onset,
+                g,
+                "utility_power_loss",
+                "critical",
+                "utility feed lost",
+                restore,
+                essential=True,
+            )
+        )
     for u in upses:
-        alarms.append(AlarmEvent(onset + 0.2, u, "ups_on_battery", "major",
-                                 f"on battery, runtime {battery:.0f} min", restore))  # fmt: skip
+        alarms.append(
+            AlarmEvent(
+                onset + 0.2,
+                u,
+                "ups_on_battery",
+                "major",
+                f"on battery, runtime {battery:.0f} min",
+                restore,
+            )
+        )
     if outcome == "hidden":
         for g in gens:
-            alarms.append(AlarmEvent(onset + 0.5, g, "generator_start", "warning",
-                                     "generator started, load transferred", restore))  # fmt: skip
+            alarms.append(
+                AlarmEvent(
+                    onset + 0.5,
+                    g,
+                    "generator_start",
+                    "warning",
+                    "generator started, load transferred",
+                    restore,
+                )
+            )
         hidden_end = min(end, onset + battery)
         return [Phase(onset, hidden_end, grids or ())], grids or (location,)
     for g in gens:
-        alarms.append(AlarmEvent(onset + 0.5, g, "generator_start", "critical",
-                                 "generator failed to start", restore, essential=True))  # fmt: skip
+        alarms.append(
+            AlarmEvent(
+                onset + 0.5,
+                g,
+                "generator_start",
+                "critical",
+                "generator failed to start",
+                restore,
+                essential=True,
+            )
+        )
     dark = min(end, onset + battery)
     for u in upses:
-        alarms.append(AlarmEvent(dark - 0.3, u, "ups_on_battery", "critical",
-                                 "battery exhausted, output off", restore))  # fmt: skip
+        alarms.append(
+            AlarmEvent(
+                dark - 0.3,
+                u,
+                "ups_on_battery",
+                "critical",
+                "battery exhausted, output off",
+                restore,
+            )
+        )
     roots = (*grids, *gens) if grids else (location,)
     phases = [Phase(onset, dark, grids)] if grids else []
     if dark < end:
@@ -188,14 +266,38 @@ def _cooling(
     roots = coolers or (location,)
     heat = min(end, onset + param(fault, "throttle_minutes", float(rng.uniform(8, 20))))
     for c in coolers:
-        evidence.alarms.append(AlarmEvent(max(0.0, onset - 25), c, "over_temperature", "major",
-                                          "supply air temperature above setpoint"))  # fmt: skip
-        evidence.alarms.append(AlarmEvent(onset, c, "cooling_failure", "critical",
-                                          "cooling capacity exceeded", end + 20, essential=True))  # fmt: skip
+        evidence.alarms.append(
+            AlarmEvent(
+                max(0.0, onset - 25),
+                c,
+                "over_temperature",
+                "major",
+                "supply air temperature above setpoint",
+            )
+        )
+        evidence.alarms.append(
+            AlarmEvent(
+                onset,
+                c,
+                "cooling_failure",
+                "critical",
+                "cooling capacity exceeded",
+                end + 20,
+                essential=True,
+            )
+        )
     others = [c.id for c in components_at(ctx.catalog, location) if c.id not in coolers]
     for cid in others[:3]:
-        evidence.alarms.append(AlarmEvent(heat, cid, "over_temperature", "critical",
-                                          "inlet temperature 38 C, thermal protection", end))  # fmt: skip
+        evidence.alarms.append(
+            AlarmEvent(
+                heat,
+                cid,
+                "over_temperature",
+                "critical",
+                "inlet temperature 38 C, thermal protection",
+                end,
+            )
+        )
     phases = [Phase(onset, heat, roots, "degraded", 0.12, 2.0)]
     if heat < end:
         if fault.severity == "down":
@@ -216,7 +318,8 @@ def _site_loss(
 ) -> tuple[list[Phase], tuple[str, ...]]:
     """The site itself is lost (structural damage, water in the building)."""
     for comp in components_at(ctx.catalog, location)[:4]:
-        evidence.alarms.append(AlarmEvent(onset + 0.1, comp.id, "link_down", "critical",
-                                          "device unreachable", end))  # fmt: skip
-    mode = "down" if fault.severity == "down" else "degraded"
+        evidence.alarms.append(
+            AlarmEvent(onset + 0.1, comp.id, "link_down", "critical", "device unreachable", end)
+        )
+    mode: Mode = "down" if fault.severity == "down" else "degraded"
     return [Phase(onset, end, (location,), mode, fault.partial_fraction, 2.0)], (location,)

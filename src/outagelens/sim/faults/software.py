@@ -58,10 +58,16 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
         to_version = str(fault.parameters.get("to_version") or bump_version(version, rng))
         evidence.changes.append(
             ChangeEvent(
-                change_at, comp.id, software, "deploy", actor, version, to_version,
+                change_at,
+                comp.id,
+                software,
+                "deploy",
+                actor,
+                version,
+                to_version,
                 f"upgrade {software} {version or '?'} -> {to_version}",
             )
-        )  # fmt: skip
+        )
     else:
         to_version = version or ""
         evidence.changes.append(
@@ -71,11 +77,16 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
         back = max(onset, end - float(rng.uniform(1, 4)))
         evidence.changes.append(
             ChangeEvent(
-                back, comp.id, software, "rollback", "oncall@ops",
-                to_version or None, version or to_version or "previous",
+                back,
+                comp.id,
+                software,
+                "rollback",
+                "oncall@ops",
+                to_version or None,
+                version or to_version or "previous",
                 f"rollback of {kind} by incident commander",
             )
-        )  # fmt: skip
+        )
     n_decoys = int(param(fault, "decoy_changes", 3))
     evidence.changes.extend(decoy_changes(ctx.catalog, ctx, comp.id, onset, n_decoys))
     if fault.severity == "down":
@@ -103,13 +114,12 @@ def decoy_changes(
         assert comp.software is not None  # filtered above
         at = float(min(max(0.0, around + rng.uniform(-120, 90)), ctx.n_minutes - 1))
         version = comp.software.version
+        name, actor = comp.software.name, pick(rng, ACTORS)
         if version and rng.random() < 0.6:
             new = bump_version(version, rng)
-            text = f"upgrade {comp.software.name} {version} -> {new}"
-            kind = "deploy"
+            text = f"upgrade {name} {version} -> {new}"
+            out.append(ChangeEvent(at, comp.id, name, "deploy", actor, version, new, text))
         else:
-            new, text, kind = version, pick(rng, _CONFIG_STORIES), "config"
-        out.append(
-            ChangeEvent(at, comp.id, comp.software.name, kind, pick(rng, ACTORS), version, new, text)  # type: ignore[arg-type]
-        )
+            text = pick(rng, _CONFIG_STORIES)
+            out.append(ChangeEvent(at, comp.id, name, "config", actor, version, version, text))
     return out
