@@ -27,13 +27,23 @@ console = Console()
 
 def _spof_table(report: ResilienceReport, top: int) -> Table:
     table = Table(title="Single points of failure (components), by customers taken down")
-    for col, just in (("component", "left"), ("kind", "left"), ("customers", "right"),
-                      ("taken down", "left"), ("revenue/h", "right")):
+    for col, just in (
+        ("component", "left"),
+        ("kind", "left"),
+        ("customers", "right"),
+        ("taken down", "left"),
+        ("revenue/h", "right"),
+    ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in report.components.ranking[:top]:
         name = f"[bold red]{r.entity}[/]" if r.shared else r.entity
-        table.add_row(name, r.kind, str(len(r.customers)), ", ".join(r.customers),
-                      f"{r.revenue_per_hour:,.0f} {r.currency}")
+        table.add_row(
+            name,
+            r.kind,
+            str(len(r.customers)),
+            ", ".join(r.customers),
+            f"{r.revenue_per_hour:,.0f} {r.currency}",
+        )
     return table
 
 
@@ -43,11 +53,17 @@ def _drill_table(report: ResilienceReport) -> Table:
     table.add_column("scenario")
     for c in customers:
         table.add_column(c)
-    style = {"fail": "[red]fail[/]", "pass": "[green]pass[/]", "no-target": "[yellow]no target[/]",
-             "unaffected": "[dim]-[/]"}
+    style = {
+        "fail": "[red]fail[/]",
+        "pass": "[green]pass[/]",
+        "no-target": "[yellow]no target[/]",
+        "unaffected": "[dim]-[/]",
+    }
     for sc in report.drill:
         status = sc.customer_status()
-        table.add_row(f"{sc.kind} {sc.name}", *(style[status.get(c, "unaffected")] for c in customers))
+        table.add_row(
+            f"{sc.kind} {sc.name}", *(style[status.get(c, "unaffected")] for c in customers)
+        )
     return table
 
 
@@ -58,10 +74,12 @@ def _recommend_table(report: ResilienceReport) -> Table:
     table.add_column("customer-weighted SPOFs", justify="right")
     table.add_column("revenue exposed/h", justify="right")
     for i, r in enumerate(report.recommendations, 1):
-        table.add_row(str(i), r.change.description,
-                      f"{r.before.customer_spofs} -> {r.after.customer_spofs}",
-                      f"{r.before.revenue_exposed_per_hour:,.0f} -> "
-                      f"{r.after.revenue_exposed_per_hour:,.0f}")
+        table.add_row(
+            str(i),
+            r.change.description,
+            f"{r.before.customer_spofs} -> {r.after.customer_spofs}",
+            f"{r.before.revenue_exposed_per_hour:,.0f} -> {r.after.revenue_exposed_per_hour:,.0f}",
+        )
     return table
 
 
@@ -82,7 +100,9 @@ def resilience_command(
         return
     console.print(_spof_table(report, top))
     weak = [d for d in report.diversity if d.single_locations or d.single_regions]
-    console.print(f"{len(weak)} of {len(report.diversity)} subscriptions lack geographic diversity.")
+    console.print(
+        f"{len(weak)} of {len(report.diversity)} subscriptions lack geographic diversity."
+    )
     console.print(_drill_table(report))
     console.print(_recommend_table(report))
     for lesson in report.lessons():
@@ -93,13 +113,26 @@ def resilience_command(
 
 def _whatif_table(result: WhatIfResult) -> Table:
     table = Table(title=f"What if {', '.join(result.failed)} fail(s)")
-    for col in ("customer", "subscription", "state", "minutes", "revenue lost", "SLA credit",
-                "path"):
+    for col in (
+        "customer",
+        "subscription",
+        "state",
+        "minutes",
+        "revenue lost",
+        "SLA credit",
+        "path",
+    ):
         table.add_column(col)
     for o in result.outages:
-        table.add_row(o.customer, o.subscription, o.state, f"{o.minutes:g}",
-                      f"{o.cost.revenue_lost:,.0f} {o.cost.currency}",
-                      f"{o.cost.sla_credit:,.0f} {o.cost.currency}", " <- ".join(o.path))
+        table.add_row(
+            o.customer,
+            o.subscription,
+            o.state,
+            f"{o.minutes:g}",
+            f"{o.cost.revenue_lost:,.0f} {o.cost.currency}",
+            f"{o.cost.sla_credit:,.0f} {o.cost.currency}",
+            " <- ".join(o.path),
+        )
     return table
 
 

@@ -295,9 +295,7 @@ def _families(
     return _bottom_up(graph, keep, compute)
 
 
-def spof_ranking(
-    catalog: Catalog, singles: dict[str, tuple[str, ...]]
-) -> tuple[SpofRank, ...]:
+def spof_ranking(catalog: Catalog, singles: dict[str, tuple[str, ...]]) -> tuple[SpofRank, ...]:
     """Rank single points of failure by customers, then revenue per hour they take down."""
     subs_of: dict[str, list[str]] = {}
     for sub_id, spofs in singles.items():
@@ -319,7 +317,9 @@ def spof_ranking(
                 currency="/".join(sorted(currencies)),
             )
         )
-    ranks.sort(key=lambda r: (-len(r.customers), -r.revenue_per_hour, -len(r.subscriptions), r.entity))
+    ranks.sort(
+        key=lambda r: (-len(r.customers), -r.revenue_per_hour, -len(r.subscriptions), r.entity)
+    )
     return tuple(ranks)
 
 

@@ -99,8 +99,9 @@ def run_scenario(catalog: Catalog, kind: str, name: str, locations: list[str]) -
     for sid, ref in catalog.subscriptions.items():
         deps = catalog.dependencies(sid)
         lost_state = [
-            c for c in deps if c in lost and c in catalog.components
-            and _is_stateful(catalog.components[c])
+            c
+            for c in deps
+            if c in lost and c in catalog.components and _is_stateful(catalog.components[c])
         ]
         lost_state = _uncovered(catalog, lost_state)
         loss = max(

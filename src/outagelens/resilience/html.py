@@ -20,6 +20,7 @@ def spof_chart_svg(report: ResilienceReport, top: int = 15) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     ranks = list(report.components.ranking[:top])[::-1]
     height = 1.2 + 0.35 * max(len(ranks), 1)
@@ -28,7 +29,7 @@ def spof_chart_svg(report: ResilienceReport, top: int = 15) -> str:
         colors = ["#c0392b" if r.shared else "#7f8c8d" for r in ranks]
         ax.barh([r.entity for r in ranks], [len(r.customers) for r in ranks], color=colors)
         ax.set_xlabel("customers taken down (red: shared by two or more)")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         ax.text(0.5, 0.5, "no single points of failure", ha="center", va="center")
         ax.set_axis_off()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from outagelens.resilience.cutsets import ResilienceError, single_failure_sets, spof_ranking
 from outagelens.topology.catalog import Catalog
-from outagelens.topology.models import CatalogFile, Dependent, RedundancyGroup
+from outagelens.topology.models import CatalogFile, Component, Dependent, RedundancyGroup
 from outagelens.topology.validate import deployment_id, subscription_id
 
 Rewire = Callable[[str, Dependent], Dependent]
@@ -98,7 +98,7 @@ def _fresh_id(catalog: Catalog, base: str) -> str:
     return candidate
 
 
-def _rewired(data: CatalogFile, fn: Rewire) -> dict[str, object]:
+def _rewired(data: CatalogFile, fn: Rewire, extra: list[Component] | None = None) -> CatalogFile:
     """Apply `fn(owner id, dependent)` to every component, service, deployment, subscription."""
     comps = [fn(c.id, c) for c in data.components]
     services = []
@@ -109,7 +109,8 @@ def _rewired(data: CatalogFile, fn: Rewire) -> dict[str, object]:
     for cust in data.customers:
         subs = [fn(subscription_id(cust.id, s), s) for s in cust.subscriptions]
         customers.append(cust.model_copy(update={"subscriptions": subs}))
-    return {"components": comps, "services": services, "customers": customers}
+    update = {"components": [*comps, *(extra or [])], "services": services, "customers": customers}
+    return data.model_copy(update=update)
 
 
 def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Change]:
@@ -124,9 +125,8 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
         reqs = [r for r in dep.requires if r != component]
         return dep.model_copy(update={"requires": reqs, "redundancy": [*dep.redundancy, group]})
 
-    update = _rewired(catalog.data, fn)
     peer = comp.model_copy(update={"id": peer_id, "name": f"{comp.name or component} (peer)"})
-    update["components"] = [*update["components"], peer]  # type: ignore[list-item]
+    data = _rewired(catalog.data, fn, [peer])
     where = f" in {comp.location}" if comp.location else ""
     change = Change(
         "redundant-peer",
@@ -134,14 +134,12 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
         f"add a redundant peer of {component}{where}; dependents need 1 of the 2",
         (peer_id,),
     )
-    return Catalog(catalog.data.model_copy(update=update), source=catalog.source), change
+    return Catalog(data, source=catalog.source), change
 
 
 def with_group_member(catalog: Catalog, owner: str, group: str) -> tuple[Catalog, Change]:
     """Add one member (a copy of the first component member) to group `group` of `owner`."""
-    target = next(
-        g for g in _groups_of(catalog, owner) if g.name == group
-    )
+    target = next(g for g in _groups_of(catalog, owner) if g.name == group)
     source = next(m for m in target.members if m in catalog.components)
     new_id = _fresh_id(catalog, f"{source}-extra")
     member = catalog.components[source].model_copy(update={"id": new_id})
@@ -155,8 +153,7 @@ def with_group_member(catalog: Catalog, owner: str, group: str) -> tuple[Catalog
         ]
         return dep.model_copy(update={"redundancy": groups})
 
-    update = _rewired(catalog.data, fn)
-    update["components"] = [*update["components"], member]  # type: ignore[list-item]
+    data = _rewired(catalog.data, fn, [member])
     n = len(target.members)
     change = Change(
         "group-member",
@@ -164,7 +161,7 @@ def with_group_member(catalog: Catalog, owner: str, group: str) -> tuple[Catalog
         f"add a member to group '{group}' of {owner} ({target.k} of {n} -> {target.k} of {n + 1})",
         (new_id,),
     )
-    return Catalog(catalog.data.model_copy(update=update), source=catalog.source), change
+    return Catalog(data, source=catalog.source), change
 
 
 def with_second_location(catalog: Catalog, sub_id: str, location: str) -> tuple[Catalog, Change]:
@@ -180,14 +177,14 @@ def with_second_location(catalog: Catalog, sub_id: str, location: str) -> tuple[
             update={"locations": [*sub.locations, location], "min_healthy_locations": needed}
         )
 
-    update = _rewired(catalog.data, fn)
+    data = _rewired(catalog.data, fn)
     region = catalog.locations[location].region
     change = Change(
         "second-location",
         sub_id,
         f"run {sub_id} also in {location} ({region}), active-active needing {needed}",
     )
-    return Catalog(catalog.data.model_copy(update=update), source=catalog.source), change
+    return Catalog(data, source=catalog.source), change
 
 
 def _groups_of(catalog: Catalog, owner: str) -> list[RedundancyGroup]:
@@ -223,7 +220,9 @@ def _member_candidates(catalog: Catalog, spofs: set[str]) -> list[Candidate]:
         owner, name = graph.ids[graph.grp_owner[g]], graph.grp_names[g]
         if graph.grp_k[g] != len(members) or (owner, name) in seen:
             continue
-        if not any(m in spofs for m in members) or not any(m in catalog.components for m in members):
+        if not any(m in spofs for m in members) or not any(
+            m in catalog.components for m in members
+        ):
             continue
         if not any(grp.name == name for grp in _groups_of(catalog, owner)):
             continue  # the compiled location group of a subscription is not a catalog group
@@ -251,7 +250,9 @@ def _location_candidates(catalog: Catalog, limit: int) -> list[Candidate]:
     return out
 
 
-def recommend(catalog: Catalog, config: RecommendConfig | None = None) -> tuple[Recommendation, ...]:
+def recommend(
+    catalog: Catalog, config: RecommendConfig | None = None
+) -> tuple[Recommendation, ...]:
     """Candidate changes ranked by customer-weighted SPOFs removed, each measured after/before."""
     config = config or RecommendConfig()
     before, spofs_before = score(catalog)

@@ -11,8 +11,8 @@ from outagelens.resilience.cutsets import CutSetAnalysis, CutSetConfig, minimal_
 from outagelens.resilience.diversity import DiversityFinding, geographic_diversity
 from outagelens.resilience.drill import DrillScenario, dr_drill
 from outagelens.resilience.recommend import (
-    RecommendConfig,
     Recommendation,
+    RecommendConfig,
     ResilienceScore,
     recommend,
 )
@@ -59,7 +59,9 @@ class ResilienceReport:
         if single_site:
             out.append(
                 f"{len(single_site)} subscription(s) depend on a single location: "
-                + ", ".join(f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site[:5])
+                + ", ".join(
+                    f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site[:5]
+                )
                 + ("." if len(single_site) <= 5 else ", ...")
             )
         for sc in self.drill:

@@ -139,15 +139,17 @@ def whatif(catalog: Catalog, failed: Sequence[str]) -> WhatIfResult:
             continue
         transient = graph.propagate([*roots, owner])
         for s in transient.down:
-            if graph.kinds[s] is NodeKind.SUBSCRIPTION and s not in state.down:
-                if minutes > blips.get(s, (0.0, ()))[0]:
-                    blips[s] = (minutes, tuple(transient.path(s)))
+            is_sub = graph.kinds[s] is NodeKind.SUBSCRIPTION
+            if is_sub and s not in state.down and minutes > blips.get(s, (0.0, ()))[0]:
+                blips[s] = (minutes, tuple(transient.path(s)))
     for s, (minutes, path) in sorted(blips.items()):
         sid = graph.ids[s]
         ref = catalog.subscriptions[sid]
         cost = estimate_outage_cost(ref.subscription, minutes)
         outages[sid] = SubscriptionOutage(sid, ref.customer.id, "failover", minutes, cost, path)
-    ordered = sorted(outages.values(), key=lambda o: (o.state != "down", -o.minutes, o.subscription))
+    ordered = sorted(
+        outages.values(), key=lambda o: (o.state != "down", -o.minutes, o.subscription)
+    )
     return WhatIfResult(
         failed=tuple(graph.ids[r] for r in roots),
         restore_minutes={graph.ids[r]: m for r, m in zip(roots, restore, strict=True)},
