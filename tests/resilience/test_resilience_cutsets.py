@@ -77,8 +77,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("components", "service", "expected"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("components", "service", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_known_cut_sets(
     components: list[dict[str, object]],
     service: dict[str, list[str]],
@@ -147,9 +148,7 @@ def test_shared_spof_ranked_by_customers_then_revenue() -> None:
 
 def test_cap_marks_result_bounded() -> None:
     members = [f"m{i}" for i in range(6)]
-    catalog = build(
-        [comp(m) for m in members], service_groups=[group("wide", 3, members)]
-    )
+    catalog = build([comp(m) for m in members], service_groups=[group("wide", 3, members)])
     config = CutSetConfig(max_order=4, max_sets_per_node=3)
     result = minimal_cut_sets(catalog, config).subscriptions["acme/svc"]
     assert not result.complete

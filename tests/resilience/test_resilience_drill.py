@@ -34,10 +34,18 @@ def _db_catalog(replication: dict[str, Any] | None, dr: dict[str, float]) -> Cat
     ("replication", "dr", "loss", "status"),
     [
         ({"mode": "sync", "target": "standby"}, {"rto_minutes": 90, "rpo_minutes": 0}, 0.0, "pass"),
-        ({"mode": "async", "lag_seconds": 120, "target": "standby"},
-         {"rto_minutes": 90, "rpo_minutes": 1}, 2.0, "fail"),
-        ({"mode": "async", "lag_seconds": 30, "target": "standby"},
-         {"rto_minutes": 90, "rpo_minutes": 1}, 0.5, "pass"),
+        (
+            {"mode": "async", "lag_seconds": 120, "target": "standby"},
+            {"rto_minutes": 90, "rpo_minutes": 1},
+            2.0,
+            "fail",
+        ),
+        (
+            {"mode": "async", "lag_seconds": 30, "target": "standby"},
+            {"rto_minutes": 90, "rpo_minutes": 1},
+            0.5,
+            "pass",
+        ),
         (None, {"rto_minutes": 90, "rpo_minutes": 60}, math.inf, "fail"),
         ({"mode": "sync", "target": "standby"}, {"rto_minutes": 30, "rpo_minutes": 0}, 0.0, "fail"),
     ],
@@ -55,18 +63,26 @@ def test_site_loss_checks_rpo_and_rto(
     assert scenario.customer_status() == {"acme": status}
 
 
+SYNC = {"mode": "sync", "target": "standby"}
+
+
 def test_replica_lost_with_primary_is_unbounded() -> None:
-    catalog = _db_catalog({"mode": "sync", "target": "standby"}, {"rto_minutes": 90, "rpo_minutes": 5})
+    catalog = _db_catalog(SYNC, {"rto_minutes": 90, "rpo_minutes": 5})
     scenario = run_scenario(catalog, "region", "all", ["l1", "l3"])
     assert scenario.checks[0].data_loss_minutes == math.inf
     assert scenario.checks[0].status == "fail"
 
 
 def test_drill_covers_every_location_and_region() -> None:
-    catalog = _db_catalog({"mode": "sync", "target": "standby"}, {"rto_minutes": 90, "rpo_minutes": 0})
+    catalog = _db_catalog(SYNC, {"rto_minutes": 90, "rpo_minutes": 0})
     names = [(s.kind, s.name) for s in dr_drill(catalog)]
-    assert names == [("location", "l1"), ("location", "l2"), ("location", "l3"),
-                     ("region", "r1"), ("region", "r2")]
+    assert names == [
+        ("location", "l1"),
+        ("location", "l2"),
+        ("location", "l3"),
+        ("region", "r1"),
+        ("region", "r2"),
+    ]
     l2 = dr_drill(catalog)[1]
     assert l2.customer_status() == {"acme": "unaffected"}
 

@@ -46,12 +46,13 @@ def test_group_member_turns_n_of_n_into_tolerant_group() -> None:
     assert single_failure_sets(changed)["acme/svc"] == ("top",)
 
 
-def test_second_location_prefers_other_region() -> None:
+def test_second_location_keeps_needed_count() -> None:
     catalog = load_catalog(EXAMPLE)
     changed, change = with_second_location(catalog, "hansa-direktbank/online-banking", "ams1")
     sub = changed.subscriptions["hansa-direktbank/online-banking"].subscription
     assert sub.locations == ["fra1", "ams1"]
     assert sub.min_healthy_locations == 1
+    assert "ams1 (eu-west)" in change.description
     assert single_failure_sets(changed)["hansa-direktbank/online-banking"] == ("global-dns",)
 
 
