@@ -62,3 +62,18 @@ def test_cut_sets_are_true_minimal_and_exact(catalog: Catalog) -> None:
                 downs(catalog, sub, s) for s in itertools.combinations(combo, size - 1)
             )
             assert minimal == (combo in reported), combo
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=10_000))
+def test_synthetic_catalog_cut_sets_hold(seed: int) -> None:
+    from outagelens.topology.synthetic import generate_catalog
+
+    catalog = Catalog(generate_catalog(300, seed=seed))
+    analysis = minimal_cut_sets(catalog)
+    for sub, result in list(analysis.subscriptions.items())[:12]:
+        closure = [d for d in catalog.dependencies(sub) if d in catalog.components]
+        assert set(result.spofs) == {c for c in closure if downs(catalog, sub, [c])}, sub
+        for cut in result.cut_sets[:40]:
+            assert downs(catalog, sub, cut), (sub, cut)
+            assert not any(downs(catalog, sub, [x]) for x in cut), (sub, cut)
