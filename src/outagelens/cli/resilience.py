@@ -89,9 +89,14 @@ def resilience_command(
     html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report."),
     max_order: int = typer.Option(2, "--max-order", help="Largest cut set size (3+ is bounded)."),
     top: int = typer.Option(15, "--top", help="Rows of SPOFs and recommendations to show."),
+    candidates: int = typer.Option(
+        25, "--candidates", help="SPOFs and subscriptions to try changes for (each re-analyzed)."
+    ),
 ) -> None:
     """SPOFs, cut sets, geographic diversity, DR drill and recommendations for a catalog."""
-    config = ResilienceConfig(CutSetConfig(max_order=max_order), RecommendConfig(top=top))
+    config = ResilienceConfig(
+        CutSetConfig(max_order=max_order), RecommendConfig(max_candidates=candidates, top=top)
+    )
     report = analyze(load_catalog(catalog), config)
     if html is not None:
         write_html(report, html)
