@@ -202,57 +202,51 @@ def single_failure_sets(
 def _minimize(sets: Iterable[frozenset[int]]) -> set[frozenset[int]]:
     """Keep only sets with no proper subset among them."""
     out: set[frozenset[int]] = set()
+    singles: set[int] = set()
+    sizes: set[int] = set()
     for s in sorted(set(sets), key=len):
-        if len(s) == 1 or not any(
-            frozenset(sub) in out for r in range(1, len(s)) for sub in combinations(s, r)
-        ):
+        n = len(s)
+        if n == 1:
             out.add(s)
+            singles |= s
+            continue
+        if not singles.isdisjoint(s):
+            continue  # the common case for pairs, checked in C
+        if any(
+            frozenset(sub) in out for r in range(2, n) if r in sizes for sub in combinations(s, r)
+        ):
+            continue
+        out.add(s)
+        sizes.add(n)
     return out
-
-
-def _downs_member(cut: frozenset[int], family: Family) -> bool:
-    """Whether failing `cut` downs a node whose minimal cut sets are `family`."""
-    return any(
-        frozenset(sub) in family for r in range(1, len(cut) + 1) for sub in combinations(cut, r)
-    )
 
 
 def _group_family(
     families: list[Family], needed: int, order: int, cap: int
 ) -> tuple[set[frozenset[int]], bool]:
-    """Minimal sets of size <= order that down at least `needed` of the member families."""
+    """Minimal sets of size <= order that down at least `needed` of the member families.
+
+    Dynamic programme over members: `layers[j]` holds the minimal sets that down j of the
+    members seen so far; a set downs a member when it contains one of the member's cut sets,
+    so extending layer j-1 by each cut set of the next member gives candidates for layer j.
+    """
     if needed == 1:
         acc: set[frozenset[int]] = set()
         for fam in families:
             acc |= fam
         return acc, False
-    found: set[frozenset[int]] = set()
-    frontier: set[frozenset[int]] = {c for fam in families for c in fam}
-    seen = set(frontier)
+    layers: list[set[frozenset[int]]] = [{_EMPTY}] + [set() for _ in range(needed)]
     truncated = False
-    while frontier:
-        grown: set[frozenset[int]] = set()
-        for cut in frontier:
-            downed = [i for i, fam in enumerate(families) if _downs_member(cut, fam)]
-            if len(downed) >= needed:
-                found.add(cut)
-                continue
-            if len(cut) >= order:
-                continue
-            hit = set(downed)
-            for i, fam in enumerate(families):
-                if i in hit:
-                    continue
-                for c in fam:
-                    union = cut | c
-                    if len(union) <= order and union not in seen:
-                        seen.add(union)
-                        grown.add(union)
-            if len(seen) > cap * 4:
-                truncated = True
-                break
-        frontier = set() if truncated else grown
-    return found, truncated
+    for fam in families:
+        for j in range(needed, 0, -1):
+            grown = {u for p in layers[j - 1] for c in fam if len(u := p | c) <= order}
+            if grown:
+                merged = _minimize(layers[j] | grown)
+                if len(merged) > cap:
+                    truncated = True
+                    merged = set(sorted(merged, key=lambda x: (len(x), sorted(x)))[:cap])
+                layers[j] = merged
+    return layers[needed], truncated
 
 
 def _families(
@@ -343,8 +337,7 @@ def minimal_cut_sets(catalog: Catalog, config: CutSetConfig | None = None) -> Cu
         singles[sid] = spofs
         fam, truncated = (fams[s] or (frozenset(), False)) if fams else (frozenset(), False)
         bigger = sorted(
-            (tuple(sorted(ids[x] for x in c)) for c in fam if len(c) >= 2),
-            key=lambda t: (len(t), t),
+            sorted(tuple(sorted(ids[x] for x in c)) for c in fam if len(c) >= 2), key=len
         )
         out[sid] = SubscriptionCutSets(
             subscription=sid,
