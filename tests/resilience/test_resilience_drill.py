@@ -104,3 +104,21 @@ def test_example_diversity() -> None:
     assert not findings["shopwave/managed-k8s"].weak
     assert findings["rheinlogistik/colocation"].power_spofs == ("fra1-colo-power",)
     assert findings["nordpress/vm-hosting"].power_spofs == ("fra2-power", "fra2-ups")
+
+
+def test_stateful_index_matches_dependency_closure() -> None:
+    from outagelens.resilience.drill import STATEFUL_KINDS, _StatefulIndex
+
+    catalog = load_catalog(EXAMPLE)
+    index = _StatefulIndex(catalog)
+    for sid in catalog.subscriptions:
+        expected = sorted(
+            d
+            for d in catalog.dependencies(sid)
+            if d in catalog.components
+            and (
+                catalog.components[d].kind in STATEFUL_KINDS
+                or catalog.components[d].replication is not None
+            )
+        )
+        assert list(index.of_subscription[sid]) == expected, sid

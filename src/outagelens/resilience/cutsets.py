@@ -129,7 +129,7 @@ def candidate_mask(graph: DependencyGraph, universe: Universe) -> list[bool]:
     return [k == kind for k in graph.kinds]
 
 
-def _bottom_up(
+def bottom_up(
     graph: DependencyGraph,
     keep: list[bool],
     compute: Callable[[int, list[_T | None]], _T],
@@ -177,7 +177,7 @@ def _single_sets(
             acc.add(v)
         return frozenset(acc)
 
-    return _bottom_up(graph, keep, compute)
+    return bottom_up(graph, keep, compute)
 
 
 def _subscription_nodes(catalog: Catalog) -> list[int]:
@@ -286,7 +286,7 @@ def _families(
             result = set(sorted(result, key=lambda s: (len(s), sorted(s)))[:cap])
         return frozenset(result), truncated
 
-    return _bottom_up(graph, keep, compute)
+    return bottom_up(graph, keep, compute)
 
 
 def spof_ranking(catalog: Catalog, singles: dict[str, tuple[str, ...]]) -> tuple[SpofRank, ...]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from outagelens.resilience.cutsets import bottom_up
 from outagelens.resilience.whatif import whatif
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.graph import DependencyGraph, NodeKind
 from outagelens.topology.models import Component, ComponentKind
 
 STATEFUL_KINDS = frozenset(
@@ -81,29 +83,71 @@ def _is_stateful(comp: Component) -> bool:
     return comp.kind in STATEFUL_KINDS or comp.replication is not None
 
 
-def _uncovered(catalog: Catalog, stateful: list[str]) -> list[str]:
-    """Drop stateful components whose data a replicated stateful dependent already holds."""
-    covered: set[str] = set()
-    for c in stateful:
-        if catalog.components[c].replication is not None:
-            covered.update(catalog.dependencies(c))
-    return [c for c in stateful if c not in covered]
+class _StatefulIndex:
+    """Stateful components each subscription depends on, and what each one covers."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        graph = catalog.graph
+        mask = [
+            graph.kinds[i] is NodeKind.COMPONENT and _is_stateful(catalog.components[graph.ids[i]])
+            for i in range(len(graph))
+        ]
+        keep = [graph.kinds[i] is NodeKind.SUBSCRIPTION for i in range(len(graph))]
+        closure = _closures(graph, mask, keep)
+        self.of_subscription = {
+            graph.ids[i]: tuple(sorted(graph.ids[x] for x in closure[i] or ()))
+            for i in range(len(graph))
+            if keep[i]
+        }
+        self._catalog = catalog
+        self._covers: dict[str, frozenset[str]] = {}
+
+    def covers(self, component: str) -> frozenset[str]:
+        """What a replicated component's replica also holds: everything it depends on."""
+        if component not in self._covers:
+            self._covers[component] = frozenset(self._catalog.dependencies(component))
+        return self._covers[component]
 
 
-def run_scenario(catalog: Catalog, kind: str, name: str, locations: list[str]) -> DrillScenario:
+def _closures(
+    graph: DependencyGraph, mask: list[bool], keep: list[bool]
+) -> list[frozenset[int] | None]:
+    """Per kept node: the masked nodes in its dependency closure (bottom-up, shared sets)."""
+
+    def compute(v: int, done: list[frozenset[int] | None]) -> frozenset[int]:
+        deps = graph.dependencies_of(v)
+        if len(deps) == 1 and not mask[deps[0]]:
+            return done[deps[0]] or frozenset()
+        acc: set[int] = set()
+        for d in deps:
+            acc |= done[d] or frozenset()
+            if mask[d]:
+                acc.add(d)
+        return frozenset(acc)
+
+    return bottom_up(graph, keep, compute)
+
+
+def run_scenario(
+    catalog: Catalog,
+    kind: str,
+    name: str,
+    locations: list[str],
+    index: _StatefulIndex | None = None,
+) -> DrillScenario:
     """Fail `locations` together and check every subscription against its DR targets."""
+    index = index or _StatefulIndex(catalog)
     result = whatif(catalog, locations)
     outages = {o.subscription: o for o in result.outages}
     lost = frozenset(catalog.propagate(locations).down)
     checks = []
     for sid, ref in catalog.subscriptions.items():
-        deps = catalog.dependencies(sid)
-        lost_state = [
-            c
-            for c in deps
-            if c in lost and c in catalog.components and _is_stateful(catalog.components[c])
-        ]
-        lost_state = _uncovered(catalog, lost_state)
+        lost_state = [c for c in index.of_subscription[sid] if c in lost]
+        covered: set[str] = set()
+        for c in lost_state:
+            if catalog.components[c].replication is not None:
+                covered |= index.covers(c)
+        lost_state = [c for c in lost_state if c not in covered]
         loss = max(
             (data_loss_minutes(catalog.components[c], lost) for c in lost_state), default=0.0
         )
@@ -118,7 +162,7 @@ def run_scenario(catalog: Catalog, kind: str, name: str, locations: list[str]) -
                 data_loss_minutes=loss,
                 rto_minutes=dr.rto_minutes if dr else None,
                 rpo_minutes=dr.rpo_minutes if dr else None,
-                lost_data_on=tuple(sorted(lost_state)),
+                lost_data_on=tuple(lost_state),
             )
         )
     return DrillScenario(kind, name, tuple(sorted(locations)), tuple(checks))
@@ -126,9 +170,14 @@ def run_scenario(catalog: Catalog, kind: str, name: str, locations: list[str]) -
 
 def dr_drill(catalog: Catalog) -> tuple[DrillScenario, ...]:
     """Every location loss, then every region loss (regions with one location included)."""
-    scenarios = [run_scenario(catalog, "location", loc, [loc]) for loc in sorted(catalog.locations)]
+    index = _StatefulIndex(catalog)
+    scenarios = [
+        run_scenario(catalog, "location", loc, [loc], index) for loc in sorted(catalog.locations)
+    ]
     regions: dict[str, list[str]] = {}
     for loc in catalog.locations.values():
         regions.setdefault(loc.region, []).append(loc.id)
-    scenarios += [run_scenario(catalog, "region", r, locs) for r, locs in sorted(regions.items())]
+    scenarios += [
+        run_scenario(catalog, "region", r, locs, index) for r, locs in sorted(regions.items())
+    ]
     return tuple(scenarios)

@@ -99,14 +99,24 @@ def _resolve(catalog: Catalog, failed: Sequence[str]) -> list[int]:
     return nodes
 
 
-def _down_minutes(catalog: Catalog, roots: list[int], restore: list[float], sub: int) -> float:
-    """Smallest restore time after which the roots still failed no longer down `sub`."""
+def _restore_steps(
+    catalog: Catalog, roots: list[int], restore: list[float]
+) -> list[tuple[float, frozenset[int]]]:
+    """For each distinct restore time t, ascending: what is still down once t has passed."""
     graph = catalog.graph
+    steps = []
     for t in sorted(set(restore)):
         still = [r for r, m in zip(roots, restore, strict=True) if m > t]
-        if sub not in graph.propagate(still).down:
+        steps.append((t, frozenset(graph.propagate(still).down) if still else frozenset()))
+    return steps
+
+
+def _down_minutes(steps: list[tuple[float, frozenset[int]]], sub: int) -> float:
+    """Smallest restore time after which the roots still failed no longer down `sub`."""
+    for t, down in steps:
+        if sub not in down:
             return t
-    return max(restore)
+    return steps[-1][0]
 
 
 def whatif(catalog: Catalog, failed: Sequence[str]) -> WhatIfResult:
@@ -115,13 +125,14 @@ def whatif(catalog: Catalog, failed: Sequence[str]) -> WhatIfResult:
     roots = _resolve(catalog, failed)
     restore = [restore_minutes_of(catalog, graph.ids[r]) for r in roots]
     state = graph.propagate(roots)
+    steps = _restore_steps(catalog, roots, restore)
     outages: dict[str, SubscriptionOutage] = {}
     for s in sorted(state.down):
         if graph.kinds[s] is not NodeKind.SUBSCRIPTION:
             continue
         sid = graph.ids[s]
         ref = catalog.subscriptions[sid]
-        minutes = _down_minutes(catalog, roots, restore, s)
+        minutes = _down_minutes(steps, s)
         outages[sid] = SubscriptionOutage(
             sid,
             ref.customer.id,
