@@ -104,9 +104,7 @@ def affected(
     )
 
 
-def incident(
-    subs: Sequence[AffectedSubscription], *, first_alert_delay: float = 2.0
-) -> Incident:
+def incident(subs: Sequence[AffectedSubscription], *, first_alert_delay: float = 2.0) -> Incident:
     """An incident whose scope spans all given subscriptions' intervals."""
     ivs = [iv for s in subs for iv in s.intervals]
     start = min(iv.start for iv in ivs)

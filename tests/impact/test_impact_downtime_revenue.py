@@ -33,9 +33,13 @@ def _one(report_subs: object) -> SubscriptionImpact:
         (["fra1"], [interval("fra1", T0 + timedelta(seconds=30), 1)], 0, 2, 1.0),
         (
             ["fra1"],
-            [interval("fra1", T0, 10), interval("fra1", T0 + timedelta(minutes=10), 10,
-                                                state=DEG, failed=0.5)],
-            10, 10, 15.0,
+            [
+                interval("fra1", T0, 10),
+                interval("fra1", T0 + timedelta(minutes=10), 10, state=DEG, failed=0.5),
+            ],
+            10,
+            10,
+            15.0,
         ),
     ],
     ids=[
@@ -168,16 +172,35 @@ def test_failover_absorbed_by_the_other_site_is_not_a_failure() -> None:
 @pytest.mark.parametrize(
     ("business", "lost", "method_part", "headline"),
     [
-        ({"revenue_per_minute": 100, "transactions_per_minute": 10, "transaction_value": 99,
-          "transaction_name": "orders"},
-         20 * 10 * 10.0, "revenue per order", "orders fell 100% for 20 minutes: 2,000 EUR"),
-        ({"transactions_per_minute": 10, "transaction_value": 7, "transaction_name": "orders"},
-         20 * 10 * 7.0,
-         "average value", "orders fell 100% for 20 minutes: 1,400 EUR"),
-        ({"revenue_per_minute": 50}, 20 * 50.0, "per minute",
-         "revenue fell 100% for 20 minutes: 1,000 EUR"),
-        ({"requests_per_minute": 100}, 0.0, "No revenue figure",
-         "requests failed 100% for 20 minutes"),
+        (
+            {
+                "revenue_per_minute": 100,
+                "transactions_per_minute": 10,
+                "transaction_value": 99,
+                "transaction_name": "orders",
+            },
+            20 * 10 * 10.0,
+            "revenue per order",
+            "orders fell 100% for 20 minutes: 2,000 EUR",
+        ),
+        (
+            {"transactions_per_minute": 10, "transaction_value": 7, "transaction_name": "orders"},
+            20 * 10 * 7.0,
+            "average value",
+            "orders fell 100% for 20 minutes: 1,400 EUR",
+        ),
+        (
+            {"revenue_per_minute": 50},
+            20 * 50.0,
+            "per minute",
+            "revenue fell 100% for 20 minutes: 1,000 EUR",
+        ),
+        (
+            {"requests_per_minute": 100},
+            0.0,
+            "No revenue figure",
+            "requests failed 100% for 20 minutes",
+        ),
     ],
     ids=["revenue-per-transaction", "transaction-value", "revenue-only", "no-money-figures"],
 )
@@ -210,8 +233,11 @@ def test_ongoing_interval_runs_to_as_of() -> None:
     open_iv = interval("fra1", T0, 1).model_copy(update={"end": None})
     inc = incident([affected([interval("fra1", T0, 5)])])
     inc = inc.model_copy(
-        update={"scope": inc.scope.model_copy(update={"subscriptions": (affected([open_iv]),),
-                                                      "end": None, "ongoing": True})}
+        update={
+            "scope": inc.scope.model_copy(
+                update={"subscriptions": (affected([open_iv]),), "end": None, "ongoing": True}
+            )
+        }
     )
     sub = _one(assess_incident(cat, inc, as_of=T0 + timedelta(minutes=25)))
     assert sub.minutes_down == 25

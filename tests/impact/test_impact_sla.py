@@ -90,10 +90,20 @@ def _down(start: datetime, minutes: float, weight: float = 1.0) -> WeightedInter
 
 @pytest.mark.parametrize(
     ("minutes", "uptime", "credit"),
-    [(21.6, 99.95, 0.0), (21.0, 99.951389, 0.0), (22.0, 99.949074, 100.0), (432.0, 99.0, 100.0),
-     (433.0, 98.997685, 250.0)],
-    ids=["exactly-99.95", "under-threshold-minutes", "over-threshold-minutes",
-         "exactly-99.0", "over-99.0"],
+    [
+        (21.6, 99.95, 0.0),
+        (21.0, 99.951389, 0.0),
+        (22.0, 99.949074, 100.0),
+        (432.0, 99.0, 100.0),
+        (433.0, 98.997685, 250.0),
+    ],
+    ids=[
+        "exactly-99.95",
+        "under-threshold-minutes",
+        "over-threshold-minutes",
+        "exactly-99.0",
+        "over-99.0",
+    ],
 )
 def test_monthly_uptime_from_minutes(minutes: float, uptime: float, credit: float) -> None:
     ref = make_catalog().subscriptions["shop/web"]
@@ -164,19 +174,49 @@ def test_outage_spanning_two_months(tz: str, october: float, november: float | N
 @pytest.mark.parametrize(
     ("tz", "when", "month", "start_utc", "minutes"),
     [
-        ("UTC", datetime(2026, 2, 15, tzinfo=UTC), "2026-02", datetime(2026, 2, 1, tzinfo=UTC),
-         28 * 1440),
-        ("Europe/Berlin", datetime(2026, 3, 15, tzinfo=UTC), "2026-03",
-         datetime(2026, 2, 28, 23, tzinfo=UTC), 31 * 1440 - 60),
-        ("Europe/Berlin", datetime(2026, 10, 15, tzinfo=UTC), "2026-10",
-         datetime(2026, 9, 30, 22, tzinfo=UTC), 31 * 1440 + 60),
-        ("Asia/Tokyo", datetime(2026, 11, 30, 16, tzinfo=UTC), "2026-12",
-         datetime(2026, 11, 30, 15, tzinfo=UTC), 31 * 1440),
-        ("America/Los_Angeles", datetime(2026, 12, 1, 5, tzinfo=UTC), "2026-11",
-         datetime(2026, 11, 1, 7, tzinfo=UTC), 30 * 1440 + 60),
+        (
+            "UTC",
+            datetime(2026, 2, 15, tzinfo=UTC),
+            "2026-02",
+            datetime(2026, 2, 1, tzinfo=UTC),
+            28 * 1440,
+        ),
+        (
+            "Europe/Berlin",
+            datetime(2026, 3, 15, tzinfo=UTC),
+            "2026-03",
+            datetime(2026, 2, 28, 23, tzinfo=UTC),
+            31 * 1440 - 60,
+        ),
+        (
+            "Europe/Berlin",
+            datetime(2026, 10, 15, tzinfo=UTC),
+            "2026-10",
+            datetime(2026, 9, 30, 22, tzinfo=UTC),
+            31 * 1440 + 60,
+        ),
+        (
+            "Asia/Tokyo",
+            datetime(2026, 11, 30, 16, tzinfo=UTC),
+            "2026-12",
+            datetime(2026, 11, 30, 15, tzinfo=UTC),
+            31 * 1440,
+        ),
+        (
+            "America/Los_Angeles",
+            datetime(2026, 12, 1, 5, tzinfo=UTC),
+            "2026-11",
+            datetime(2026, 11, 1, 7, tzinfo=UTC),
+            30 * 1440 + 60,
+        ),
     ],
-    ids=["utc-feb", "berlin-march-dst-short", "berlin-october-dst-long", "tokyo-ahead",
-         "los-angeles-behind"],
+    ids=[
+        "utc-feb",
+        "berlin-march-dst-short",
+        "berlin-october-dst-long",
+        "tokyo-ahead",
+        "los-angeles-behind",
+    ],
 )
 def test_month_bounds_in_time_zones(
     tz: str, when: datetime, month: str, start_utc: datetime, minutes: int
