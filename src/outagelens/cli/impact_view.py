@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from outagelens.impact.models import ImpactReport, SlaAssessment
 
@@ -27,54 +28,61 @@ def _sla_cell(slas: list[SlaAssessment]) -> str:
 
 def impact_table(report: ImpactReport) -> Table:
     """One row per affected subscription: minutes, transactions, revenue, SLA and credit."""
-    table = Table(title=f"Impact of {report.incident}", show_lines=False)
-    for name, justify in [
-        ("customer", "left"),
-        ("subscription", "left"),
-        ("down min", "right"),
-        ("degraded min", "right"),
-        ("failed transactions", "right"),
-        ("lost revenue", "right"),
-        ("SLA uptime (tier)", "left"),
-        ("credit", "right"),
-        ("headline", "left"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(title=f"Impact of {report.incident}")
+    table.add_column("customer / subscription")
+    table.add_column("down / degr. min", justify="right", no_wrap=True)
+    table.add_column("failed", justify="right")
+    table.add_column("lost revenue", justify="right", no_wrap=True)
+    table.add_column("SLA uptime (tier)")
+    table.add_column("credit", justify="right", no_wrap=True)
     for cust in report.customers:
         for sub in cust.subscriptions:
             slas = [s for s in cust.sla if s.subscription == sub.subscription]
             credit = sum(s.credit_amount for s in slas)
             table.add_row(
-                cust.name,
-                sub.subscription,
-                f"{sub.minutes_down:g}",
-                f"{sub.minutes_degraded:g}",
+                f"{cust.name}\n[dim]{sub.subscription}[/]",
+                f"{sub.minutes_down:g} / {sub.minutes_degraded:g}",
                 f"{sub.failed_transactions:,.0f} {sub.transaction_name}",
                 f"{sub.lost_revenue:,.0f} {sub.currency}",
                 _sla_cell(slas),
                 f"{credit:,.0f} {sub.currency}" if slas else "-",
-                sub.headline,
             )
     return table
 
 
-def regulatory_table(report: ImpactReport) -> Table | None:
-    """One row per criterion of each regulatory assessment, with the deadlines; None if none."""
-    rows = [(c, r) for c in report.customers for r in c.regulatory]
-    if not rows:
-        return None
-    table = Table(title="Regulatory classification")
-    for name in ("customer", "framework", "criterion", "met", "why"):
-        table.add_column(name)
-    for cust, reg in rows:
-        verdict = f"[bold]{reg.classification}[/]"
-        table.add_row(cust.name, reg.framework, verdict, "", reg.summary)
-        for crit in reg.criteria:
-            met = "yes" if crit.met else ("no" if crit.determined else "unknown")
-            table.add_row("", "", f"{crit.name} ({crit.article})", met, crit.reason)
-        for d in reg.deadlines:
-            table.add_row("", "", f"{d.report} report due", f"{d.due:%Y-%m-%d %H:%M} UTC", d.rule)
-    return table
+def headlines(report: ImpactReport) -> Text:
+    """One line per subscription: the headline figure and how it was obtained."""
+    text = Text()
+    for cust in report.customers:
+        for sub in cust.subscriptions:
+            text.append(f"{cust.name} ({sub.subscription}): ", style="bold")
+            text.append(sub.headline + "\n")
+    return text
+
+
+def regulatory_tables(report: ImpactReport) -> list[Table]:
+    """One table per regulatory assessment: each criterion, then the reporting deadlines."""
+    tables = []
+    for cust in report.customers:
+        for reg in cust.regulatory:
+            table = Table(
+                title=f"{reg.framework}: {cust.name}: {reg.classification}",
+                caption=reg.summary,
+            )
+            table.add_column("criterion")
+            table.add_column("met", no_wrap=True)
+            table.add_column("why")
+            for crit in reg.criteria:
+                met = "yes" if crit.met else ("no" if crit.determined else "unknown")
+                table.add_row(crit.name, met, f"{crit.reason} [dim]({crit.article})[/]")
+            for d in reg.deadlines:
+                table.add_row(
+                    f"{d.report} report due",
+                    f"{d.due:%Y-%m-%d %H:%M} UTC",
+                    f"{d.rule} [dim]({d.article})[/]",
+                )
+            tables.append(table)
+    return tables
 
 
 def totals_panel(report: ImpactReport) -> Panel:
@@ -97,10 +105,8 @@ def totals_panel(report: ImpactReport) -> Panel:
 
 def render_impact(report: ImpactReport) -> Group:
     """Everything above, in reading order, for `console.print`."""
-    parts: list[Table | Panel] = [impact_table(report)]
-    reg = regulatory_table(report)
-    if reg is not None:
-        parts.append(reg)
+    parts: list[Table | Panel | Text] = [impact_table(report), headlines(report)]
+    parts.extend(regulatory_tables(report))
     parts.append(totals_panel(report))
     return Group(*parts)
 

@@ -19,7 +19,7 @@ from outagelens.impact.models import (
     SubscriptionImpact,
 )
 from outagelens.impact.regulatory import RegulatoryContext, get_framework
-from outagelens.impact.revenue import subscription_impact
+from outagelens.impact.revenue import business_flows, subscription_impact
 from outagelens.impact.sla import WeightedInterval, assess_sla, profile_intervals
 from outagelens.signals import SeriesSet
 from outagelens.topology import Catalog
@@ -53,6 +53,7 @@ def assess_incident(
     end = incident_end(incident, as_of)
     tz = ZoneInfo(catalog.provider.timezone)
     notes: list[str] = []
+    flows = flow_revenue(catalog)
     per_customer: dict[str, list[tuple[SubscriptionImpact, list[SlaAssessment]]]] = defaultdict(
         list
     )
@@ -65,7 +66,10 @@ def assess_incident(
             notes.append(f"subscription '{ref.id}' has no outage intervals; skipped")
             continue
         profile = failure_profile(ref, affected, as_of=end, series=series, tz=tz, config=config)
-        impact = subscription_impact(ref, affected, profile, series=series, tz=tz, config=config)
+        flow = flows.get((ref.customer.id, ref.subscription.business.transaction_name))
+        impact = subscription_impact(
+            ref, affected, profile, series=series, tz=tz, config=config, flow_revenue=flow
+        )
         sla = ref.subscription.sla
         slas = (
             assess_sla(ref, profile_intervals(profile, sla, config), earlier.get(ref.id, ()))
@@ -84,6 +88,22 @@ def assess_incident(
         totals=_totals(customers, _contact_rate(catalog, config)),
         notes=tuple(notes),
     )
+
+
+def flow_revenue(catalog: Catalog) -> dict[tuple[str, str], tuple[float, str]]:
+    """(customer, transaction name) -> (revenue per transaction, subscription it comes from).
+
+    A customer's business flow (its payments, its orders) often passes through several
+    subscriptions; the revenue per transaction comes from the first one whose catalog figures
+    give both revenue and transactions per minute, and applies to all of them.
+    """
+    out: dict[tuple[str, str], tuple[float, str]] = {}
+    for ref in catalog.subscriptions.values():
+        b = ref.subscription.business
+        if b.revenue_per_minute > 0 and b.transactions_per_minute > 0:
+            key = (ref.customer.id, b.transaction_name)
+            out.setdefault(key, (b.revenue_per_minute / b.transactions_per_minute, ref.id))
+    return out
 
 
 def _contact_rate(catalog: Catalog, config: ImpactConfig) -> float:
@@ -111,13 +131,17 @@ def _customer(
         catalog, incident, customer_id, impacts, affected, end, classified_at, config, notes
     )
     end_users = max((i.end_users_affected for i in impacts), default=0)
+    flows = business_flows(impacts)
     return CustomerImpact(
         customer=customer_id,
         name=customer.name,
         subscriptions=impacts,
         sla=slas,
         regulatory=regulatory,
-        lost_revenue=_by_currency((i.currency, i.lost_revenue) for i in impacts),
+        lost_revenue=_by_currency((i.currency, i.lost_revenue) for i in flows),
+        failed_transactions=_by_currency(
+            (i.transaction_name, i.failed_transactions) for i in flows if i.expected_transactions
+        ),
         credits=_by_currency((s.currency, s.credit_amount) for s in slas),
         end_users_affected=end_users,
         expected_support_contacts=round(end_users * _contact_rate(catalog, config), 1),
@@ -188,7 +212,9 @@ def _totals(customers: tuple[CustomerImpact, ...], rate: float) -> ImpactTotals:
         minutes_down=sum(s.minutes_down for s in subs),
         weighted_downtime_minutes=round(sum(s.weighted_downtime_minutes for s in subs), 3),
         failed_requests=round(sum(s.failed_requests for s in subs), 1),
-        failed_transactions=round(sum(s.failed_transactions for s in subs), 1),
+        failed_transactions=round(
+            sum(v for c in customers for v in c.failed_transactions.values()), 1
+        ),
         lost_revenue={k: round(v, 2) for k, v in sorted(lost.items())},
         credits={k: round(v, 2) for k, v in sorted(credits.items())},
         end_users_affected=end_users,

@@ -125,7 +125,12 @@ class CustomerImpact(_Result):
     subscriptions: tuple[SubscriptionImpact, ...]
     sla: tuple[SlaAssessment, ...]
     regulatory: tuple[RegulatoryAssessment, ...]
-    lost_revenue: dict[str, float] = Field(description="Currency -> amount.")
+    lost_revenue: dict[str, float] = Field(
+        description="Currency -> amount; a business flow through several subscriptions once."
+    )
+    failed_transactions: dict[str, float] = Field(
+        description="Transaction name -> failed count; each business flow counted once."
+    )
     credits: dict[str, float] = Field(description="Currency -> SLA credit owed.")
     end_users_affected: int
     expected_support_contacts: float
@@ -139,7 +144,7 @@ class ImpactTotals(_Result):
     minutes_down: float
     weighted_downtime_minutes: float
     failed_requests: float
-    failed_transactions: float
+    failed_transactions: float = Field(description="Each customer's business flows once.")
     lost_revenue: dict[str, float]
     credits: dict[str, float]
     end_users_affected: int

@@ -33,8 +33,13 @@ def subscription_impact(
     series: SeriesSet | None,
     tz: ZoneInfo,
     config: ImpactConfig,
+    flow_revenue: tuple[float, str] | None = None,
 ) -> SubscriptionImpact:
-    """Minutes, failed requests and transactions, and lost revenue for one subscription."""
+    """Minutes, failed requests and transactions, and lost revenue for one subscription.
+
+    `flow_revenue` is (revenue per transaction, subscription it comes from) for this
+    subscription's business flow, when the customer's catalog figures give it.
+    """
     business = ref.subscription.business
     mask = profile.affected()
     down = profile.down(config)
@@ -42,7 +47,9 @@ def subscription_impact(
     tx = _transactions(ref, profile, series, tz, config)
     expected_tx = float(tx.expected[mask].sum())
     failed_tx = max(0.0, float((tx.expected - tx.actual)[mask].sum()))
-    lost, money_method = _lost_revenue(ref, profile, tx, failed_tx, expected_tx, tz, config)
+    lost, money_method = _lost_revenue(
+        ref, profile, failed_tx, expected_tx, tz, config, flow_revenue
+    )
     first, last = profile.first_and_last()
     minutes = int(mask.sum())
     if expected_tx > 0:
@@ -119,21 +126,22 @@ def _transactions(
 def _lost_revenue(
     ref: SubscriptionRef,
     profile: FailureProfile,
-    tx: _Transactions,
     failed_tx: float,
     expected_tx: float,
     tz: ZoneInfo,
     config: ImpactConfig,
+    flow_revenue: tuple[float, str] | None,
 ) -> tuple[float, str]:
     """Lost revenue and the sentence stating how it was computed."""
     business = ref.subscription.business
     cur = business.currency
     name = business.transaction_name
-    if business.revenue_per_minute > 0 and business.transactions_per_minute > 0 and expected_tx:
-        per_tx = business.revenue_per_minute / business.transactions_per_minute
+    if flow_revenue is not None and expected_tx > 0:
+        per_tx, source = flow_revenue
+        where = "" if source == ref.id else f" of {source}"
         return failed_tx * per_tx, (
             f"Lost revenue = failed {name} × revenue per {name.rstrip('s')} "
-            f"{per_tx:,.2f} {cur} (catalog revenue per minute / {name} per minute)."
+            f"{per_tx:,.2f} {cur} (catalog revenue per minute / {name} per minute{where})."
         )
     if business.revenue_per_minute > 0:
         mask = profile.affected()
@@ -182,3 +190,20 @@ def _headline(what: str, drop: float, minutes: int, lost: float, currency: str) 
     if lost > 0:
         text += f": {lost:,.0f} {currency}"
     return text
+
+
+def business_flows(impacts: tuple[SubscriptionImpact, ...]) -> list[SubscriptionImpact]:
+    """One impact per business flow (the one that lost most), plus those without transactions.
+
+    The same payments lost in the front end and in its database are lost once, not twice.
+    """
+    best: dict[tuple[str, str], SubscriptionImpact] = {}
+    rest = []
+    for i in impacts:
+        if i.expected_transactions <= 0:
+            rest.append(i)
+            continue
+        key = (i.transaction_name, i.currency)
+        if key not in best or i.lost_revenue > best[key].lost_revenue:
+            best[key] = i
+    return [*best.values(), *rest]

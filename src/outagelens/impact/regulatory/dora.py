@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from outagelens.impact.models import CriterionResult, RegulatoryAssessment, ReportingDeadline
 from outagelens.impact.regulatory.base import RegulatoryContext, register
+from outagelens.impact.revenue import business_flows
 
 EU_MEMBER_STATES = frozenset(
     {
@@ -320,7 +321,7 @@ class Dora:
         t = self.thresholds
         eur = ctx.facts.other_costs
         missing = []
-        for i in ctx.impacts:
+        for i in business_flows(ctx.impacts):
             rate = ctx.eur_per_unit.get(i.currency)
             if rate is None:
                 missing.append(i.currency)
