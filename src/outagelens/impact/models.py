@@ -36,6 +36,9 @@ class SubscriptionImpact(_Result):
     weighted_downtime_minutes: float = Field(
         ge=0, description="Sum over minutes of the share of traffic that failed."
     )
+    longest_down_minutes: float = Field(
+        default=0.0, ge=0, description="Longest run of consecutive down minutes."
+    )
     peak_failed_fraction: float = Field(ge=0, le=1)
     failed_requests: float = Field(ge=0)
     expected_requests: float = Field(ge=0)
@@ -107,8 +110,10 @@ class RegulatoryAssessment(_Result):
     customer: str
     entity_type: str | None
     competent_authority: str | None
-    classification: str = Field(description='"major" or "not major".')
-    major: bool
+    classification: str = Field(
+        description='DORA: "major" / "not major"; NIS2: "significant" / "not significant".'
+    )
+    major: bool = Field(description="Reportable: major (DORA) or significant (NIS2).")
     rule: str = Field(description="The classification rule applied, as a sentence.")
     criteria: tuple[CriterionResult, ...]
     aware_at: datetime | None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 
 from outagelens.correlate.models import AffectedSubscription
 from outagelens.impact import baseline as bl
@@ -76,6 +77,7 @@ def subscription_impact(
         minutes_down=float(down.sum()),
         minutes_degraded=float((mask & ~down).sum()),
         weighted_downtime_minutes=round(float(failed.sum()), 3),
+        longest_down_minutes=float(_longest_run(down)),
         peak_failed_fraction=float(failed.max()) if len(failed) else 0.0,
         failed_requests=round(float((req * failed).sum()), 1),
         expected_requests=round(float(req[mask].sum()), 1),
@@ -90,6 +92,15 @@ def subscription_impact(
         method=method.strip(),
         headline=headline,
     )
+
+
+def _longest_run(mask: npt.NDArray[np.bool_]) -> int:
+    """Length of the longest run of True values."""
+    best = run = 0
+    for value in mask.tolist():
+        run = run + 1 if value else 0
+        best = max(best, run)
+    return best
 
 
 def _transactions(

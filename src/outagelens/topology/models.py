@@ -340,6 +340,9 @@ class RegulatoryProfile(_Strict):
     daily_transaction_value: float | None = Field(default=None, ge=0)
     member_states: list[str] = Field(default_factory=list)
     competent_authority: str | None = None
+    annual_turnover: float | None = Field(
+        default=None, ge=0, description="Previous financial year's turnover, EUR (NIS2)."
+    )
 
 
 class Customer(_Strict):

@@ -1,6 +1,6 @@
 """Regulatory incident classification: one module per framework, found through a registry."""
 
-from outagelens.impact.regulatory import dora
+from outagelens.impact.regulatory import dora, nis2
 from outagelens.impact.regulatory.base import (
     Framework,
     RegulatoryContext,
@@ -14,6 +14,7 @@ __all__ = [
     "RegulatoryContext",
     "dora",
     "get_framework",
+    "nis2",
     "register",
     "registered",
 ]
