@@ -11,6 +11,7 @@ from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
 from outagelens.cli import simulate as simulate_cli
 from outagelens.cli import resilience as resilience_cli
+from outagelens.cli import impact as impact_cli
 from outagelens.errors import OutageLensError
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(simulate_cli.app, name="simulate")
 app.command("resilience")(resilience_cli.resilience_command)
 app.command("whatif")(resilience_cli.whatif_command)
+app.command("impact")(impact_cli.impact)
 
 err_console = Console(stderr=True)
 
