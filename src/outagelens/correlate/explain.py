@@ -29,6 +29,7 @@ class ExplainConfig:
     p_false: float = 0.02  # an unaffected observation shows a (false) symptom
     p_miss: float = 0.12  # a predicted-down observation shows no symptom
     degraded_weight: float = 0.6  # a degraded symptom counts this much of a down one
+    p_silent_component: float = 0.35  # a down component/site raises no alert (0: not monitored)
     min_cover_fraction: float = 0.2  # keep candidates covering this share of the best cover
     max_candidates: int = 300
 
@@ -41,6 +42,7 @@ class Explanation:
     explained: frozenset[int]
     unexplained: frozenset[int]
     contradicted: frozenset[int]
+    silent: int  # components and sites it takes down that raised no alert
     llr: float
     reach: int  # entities its failure takes down in the whole catalog (upstream-ness)
 
@@ -60,22 +62,35 @@ class ExplanationModel:
             for n in o.nodes:
                 self.node_obs.setdefault(n, []).append(i)
         self.symptomatic = frozenset(i for i, o in enumerate(self.obs) if o.symptomatic)
-        self._pred: dict[tuple[int, ...], tuple[frozenset[int], int]] = {}
+        self._pred: dict[tuple[int, ...], tuple[frozenset[int], int, int]] = {}
+        kinds = self.graph.kinds
+        self._alerted = frozenset(
+            n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
+        )
         self.hit_llr = math.log(config.p_detect / config.p_false)
         self.miss_llr = math.log(config.p_miss / (1.0 - config.p_false))
+        self.silent_llr = (
+            math.log(config.p_silent_component / (1.0 - config.p_false))
+            if config.p_silent_component > 0
+            else 0.0
+        )
 
-    def predicted(self, nodes: tuple[int, ...]) -> tuple[frozenset[int], int]:
-        """Observations predicted down when `nodes` fail, and the catalog-wide down count."""
+    def predicted(self, nodes: tuple[int, ...]) -> tuple[frozenset[int], int, int]:
+        """Observations predicted down when `nodes` fail, the catalog-wide down count, and
+        how many components/sites among the down raised no alert."""
         cached = self._pred.get(nodes)
         if cached is None:
             down = self.graph.propagate(nodes).down
-            node_obs = self.node_obs
+            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
             hit: set[int] = set()
+            silent = 0
             for n in down:
                 o = node_obs.get(n)
                 if o is not None:
                     hit.update(o)
-            cached = (frozenset(hit), len(down))
+                if kinds[n] in CANDIDATE_KINDS and n not in alerted:
+                    silent += 1
+            cached = (frozenset(hit), len(down), silent)
             self._pred[nodes] = cached
         return cached
 
@@ -87,12 +102,16 @@ class ExplanationModel:
 
     def explain(self, nodes: tuple[int, ...], among: Collection[int]) -> Explanation:
         """Score a candidate against the symptomatic observations `among` (others: neutral)."""
-        pred, reach = self.predicted(nodes)
+        pred, reach, silent = self.predicted(nodes)
         explained = frozenset(i for i in pred if i in among)
         contradicted = frozenset(i for i in pred if i not in self.symptomatic)
         unexplained = frozenset(i for i in among if i not in pred)
-        llr = self.hit_llr * sum(self.weight(i) for i in explained) + self.miss_llr * len(contradicted)
-        return Explanation(nodes, explained, unexplained, contradicted, llr, reach)
+        llr = (
+            self.hit_llr * sum(self.weight(i) for i in explained)
+            + self.miss_llr * len(contradicted)
+            + self.silent_llr * silent
+        )
+        return Explanation(nodes, explained, unexplained, contradicted, silent, llr, reach)
 
     def cover_counts(self, among: Iterable[int]) -> dict[int, float]:
         """Weighted number of observations in `among` each candidate node is upstream of."""

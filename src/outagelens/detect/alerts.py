@@ -17,6 +17,9 @@ SEVERITY_STATE: dict[str, HealthState | None] = {
     "info": None,
 }
 
+# How much an alert of each severity says the entity is really unhealthy (noisy warnings).
+SEVERITY_SCORE: dict[str, float] = {"critical": 0.9, "error": 0.6, "warning": 0.35, "info": 0.0}
+
 
 @dataclass(frozen=True, slots=True)
 class AlertSymptomConfig:
@@ -90,7 +93,7 @@ def alert_symptoms(
                 component=a.component,
                 metric=a.alertname,
                 failed_fraction=1.0 if state is HealthState.DOWN else 0.3,
-                score=0.9 if a.severity == "critical" else 0.6,
+                score=SEVERITY_SCORE[a.severity],
                 refs=(a.fingerprint,),
                 sentence=(
                     f"Alert {a.alertname} ({a.severity}) on {entity} fired at "

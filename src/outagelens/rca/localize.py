@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
+from outagelens.detect.models import HealthState
 from outagelens.rca.attribute import Attribution, Attributor
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.graph import NodeKind
@@ -46,6 +47,14 @@ class _Scored:
     ids: tuple[str, ...] = field(default=())
 
 
+def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
+    """Earliest start of a *down* symptom it explains (a part may limp before it dies), else
+    of any symptom it explains."""
+    symptoms = [s for i in explained for s in model.obs[i].symptoms]
+    down = [s.start for s in symptoms if s.state is HealthState.DOWN]
+    return min(down or [s.start for s in symptoms], default=None)
+
+
 class Localizer:
     """Ranks root-cause hypotheses for one symptom group."""
 
@@ -61,7 +70,7 @@ class Localizer:
         singles = [(n,) for n in model.candidates(among, extra)]
         scored = [self._score(model, c, among) for c in singles]
         scored = [s for s in scored if s.ex.explained]
-        alarm_set = self._alarmed_set(model, extra)
+        alarm_set = self._alarmed_set(model, extra, among)
         if alarm_set is not None:
             scored.append(self._score(model, alarm_set, among))
         scored.sort(key=self._order)
@@ -77,8 +86,7 @@ class Localizer:
     def _score(self, model: ExplanationModel, nodes: tuple[int, ...], among: frozenset[int]) -> _Scored:
         ex = model.explain(nodes, among)
         ids = tuple(model.graph.ids[n] for n in nodes)
-        starts = [model.obs[i].start for i in ex.explained]
-        onset = min((t for t in starts if t is not None), default=None)
+        onset = _onset(model, ex.explained)
         if onset is None:
             onset = min(s.start for i in among for s in model.obs[i].symptoms)
         att = self.attributor.attribute(ids, onset)
@@ -99,11 +107,24 @@ class Localizer:
                 out.append(n)
         return sorted(set(out))
 
-    def _alarmed_set(self, model: ExplanationModel, extra: list[int]) -> tuple[int, ...] | None:
-        """All components with alarms near onset, as one multi-fault candidate (2..4 members)."""
+    def _alarmed_set(
+        self, model: ExplanationModel, extra: list[int], among: frozenset[int]
+    ) -> tuple[int, ...] | None:
+        """Alarmed components upstream of the symptoms, as one multi-fault candidate: kept
+        only when 2..4 of them are needed together (dropping any one explains less)."""
         idx = self.attributor.index
-        alarmed = tuple(n for n in extra if model.graph.ids[n] in idx.alarms)
-        return alarmed if 2 <= len(alarmed) <= 4 else None
+        upstream = model.cover_counts(among)
+        alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
+        if not 2 <= len(alarmed) <= 4:
+            return None
+        full = model.explain(tuple(alarmed), among).explained
+        if not full:
+            return None
+        for n in list(alarmed):
+            rest = tuple(m for m in alarmed if m != n)
+            if rest and model.explain(rest, among).explained >= full:
+                alarmed = list(rest)
+        return tuple(sorted(alarmed)) if len(alarmed) >= 2 else None
 
     def _needs_pairs(self, model: ExplanationModel, best: _Scored, among: frozenset[int]) -> bool:
         total = sum(model.weight(i) for i in among)
