@@ -9,6 +9,7 @@ from rich.console import Console
 
 from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
+from outagelens.cli import investigate as investigate_cli
 from outagelens.errors import OutageLensError
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_cli.app, name="catalog")
+app.command("investigate")(investigate_cli.investigate)
 
 err_console = Console(stderr=True)
 

@@ -97,7 +97,7 @@ class Attribution:
     probabilities: dict[CauseCategory, float]
     evidence_for: tuple[Evidence, ...]
     evidence_against: tuple[Evidence, ...]
-    direct_support: float  # log-LR of evidence on the candidate itself (localization prior)
+    direct_support: float  # prior from evidence on the candidate itself (for localization)
     first_evidence: datetime | None
 
 
@@ -109,16 +109,21 @@ class Attributor:
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
 
-    def attribute(self, entities: tuple[str, ...], onset: datetime) -> Attribution:
-        """Evidence and category probabilities for a candidate failing at `onset`."""
+    def attribute(
+        self, entities: tuple[str, ...], onset: datetime, max_support: float = 4.0
+    ) -> Attribution:
+        """Evidence and category probabilities for a candidate failing at `onset`; the
+        localization prior of each entity is capped at `max_support`."""
         items: list[tuple[Evidence, float]] = []  # (evidence, localization prior share)
+        support = 0.0
         for e in entities:
-            items.extend(self._alarms(e, onset))
-            items.extend(self._changes(e, onset))
-            items.extend(self._traffic_and_hazards(e, onset))
-        return self._combine(items)
+            mine = [*self._alarms(e, onset), *self._changes(e, onset)]
+            mine.extend(self._traffic_and_hazards(e, onset))
+            support += min(max_support, sum(share for _, share in mine))
+            items.extend(mine)
+        return self._combine(items, support)
 
-    def _combine(self, items: list[tuple[Evidence, float]]) -> Attribution:
+    def _combine(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
         cfg = self.config
         logp = {c: math.log(p) for c, p in cfg.priors.items()}
         for ev, _ in items:
@@ -136,7 +141,7 @@ class Attributor:
             probabilities={c: round(p, 4) for c, p in probs.items()},
             evidence_for=ev_for,
             evidence_against=ev_against,
-            direct_support=sum(share for _, share in items),
+            direct_support=support,
             first_evidence=min(times) if times else None,
         )
 

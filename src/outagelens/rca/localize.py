@@ -89,9 +89,8 @@ class Localizer:
         onset = _onset(model, ex.explained)
         if onset is None:
             onset = min(s.start for i in among for s in model.obs[i].symptoms)
-        att = self.attributor.attribute(ids, onset)
-        support = min(att.direct_support, self.config.max_direct_support)
-        score = ex.llr + support - self.config.multi_penalty * (len(nodes) - 1)
+        att = self.attributor.attribute(ids, onset, self.config.max_direct_support)
+        score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
 
     def _evidence_nodes(self, model: ExplanationModel, start: datetime) -> list[int]:
