@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState
-from outagelens.rca.attribute import Attribution, Attributor
+from outagelens.rca.attribute import Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.graph import NodeKind
 
@@ -32,6 +32,7 @@ class LocalizeConfig:
     top_k: int = 5
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
+    pair_min_unexplained: int = 2
     multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
     max_direct_support: float = 4.0
     evidence_lead_minutes: float = 60.0  # alarmed components this long before onset form a set
@@ -55,6 +56,14 @@ def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | Non
     return min(down or [s.start for s in symptoms], default=None)
 
 
+def _end(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
+    """Latest end of the symptoms it explains (None while any is open)."""
+    ends = [s.end for i in explained for s in model.obs[i].symptoms]
+    if not ends or any(e is None for e in ends):
+        return None
+    return max(e for e in ends if e is not None)
+
+
 class Localizer:
     """Ranks root-cause hypotheses for one symptom group."""
 
@@ -75,7 +84,7 @@ class Localizer:
             scored.append(self._score(model, alarm_set, among))
         scored.sort(key=self._order)
         if scored and self._needs_pairs(model, scored[0], among):
-            scored.extend(self._pairs(model, scored[: self.config.pair_pool], among))
+            scored.extend(self._pairs(model, self._pair_pool(scored), among))
             scored.sort(key=self._order)
         return self._hypotheses(model, scored, among)
 
@@ -89,7 +98,7 @@ class Localizer:
         onset = _onset(model, ex.explained)
         if onset is None:
             onset = min(s.start for i in among for s in model.obs[i].symptoms)
-        att = self.attributor.attribute(ids, onset, self.config.max_direct_support)
+        att = self.attributor.attribute(ids, onset, self.config.max_direct_support, _end(model, ex.explained))
         score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
 
@@ -119,16 +128,38 @@ class Localizer:
         full = model.explain(tuple(alarmed), among).explained
         if not full:
             return None
-        for n in list(alarmed):
+        # Drop first the components whose alarms say least about their own failure.
+        for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
             rest = tuple(m for m in alarmed if m != n)
             if rest and model.explain(rest, among).explained >= full:
                 alarmed = list(rest)
         return tuple(sorted(alarmed)) if len(alarmed) >= 2 else None
 
+    def _alarm_share(self, component: str) -> float:
+        alarms = self.attributor.index.alarms.get(component, [])
+        return max((alarm_share(a.alarm, a.severity) for a in alarms), default=0.0)
+
     def _needs_pairs(self, model: ExplanationModel, best: _Scored, among: frozenset[int]) -> bool:
+        """Pairs are worth trying when the best single leaves much unexplained, or leaves
+        unexplained alerts on things upstream of it (an effect never precedes its cause)."""
         total = sum(model.weight(i) for i in among)
         left = sum(model.weight(i) for i in best.ex.unexplained)
-        return total > 0 and left / total > self.config.pair_trigger and len(best.ex.unexplained) >= 2
+        if len(best.ex.unexplained) < self.config.pair_min_unexplained or total <= 0:
+            return False
+        if left / total > self.config.pair_trigger:
+            return True
+        upstream = set(model.graph.reachable(best.ex.nodes, reverse=False))
+        return any(n in upstream for i in best.ex.unexplained for n in model.obs[i].nodes)
+
+    def _pair_pool(self, scored: list[_Scored]) -> list[_Scored]:
+        """The best singles, plus the singles explaining most of what the best leaves out."""
+        singles = [s for s in scored if len(s.ex.nodes) == 1]
+        if not singles:
+            return []
+        left = singles[0].ex.unexplained
+        helpers = sorted(singles, key=lambda s: (-len(s.ex.explained & left), -s.score))
+        n = self.config.pair_pool
+        return list({id(s): s for s in [*singles[:n], *helpers[: n // 2]]}.values())
 
     def _pairs(self, model: ExplanationModel, pool: list[_Scored], among: frozenset[int]) -> list[_Scored]:
         singles = [s for s in pool if len(s.ex.nodes) == 1]

@@ -30,7 +30,8 @@ class TrafficConfig:
     new_source_share: float = 0.3  # share of never-seen source networks that marks an attack
     syn_ratio_rise: float = 0.2  # rise of the SYN share that marks a SYN flood
     baseline_minutes: int = 60
-    lookaround_minutes: int = 20
+    lookaround_minutes: int = 20  # an attack ramps up before the edge gives in
+    lookahead_minutes: int = 15  # and peaks after the first errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     if b1 <= 0:
         b0, b1 = 0, max(1, col - 5)
     base_req = _window_median(req, b0, b1)
-    peak, at = _window_max(req, col - cfg.lookaround_minutes, col + 5)
+    peak, at = _window_max(req, col - cfg.lookaround_minutes, col + cfg.lookahead_minutes)
     if not np.isfinite(base_req) or not np.isfinite(peak) or base_req <= 0:
         return None
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -7,7 +7,7 @@ from outagelens.detect.models import SymptomSource
 from outagelens.investigation import TimelineEvent
 from outagelens.rca.models import Hypothesis
 
-_EVIDENCE_KINDS = {"alarm": "alarm", "change": "change", "hazard": "hazard",
+_EVIDENCE_KINDS = {"alarm": "alarm", "change": "change", "rollback": "change", "hazard": "hazard",
                    "traffic_attack": "traffic", "traffic_surge_legitimate": "traffic"}
 
 
