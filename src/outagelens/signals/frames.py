@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -80,10 +80,12 @@ class MinuteFrame:
         shape = (len(keys), self.n_minutes)
         frozen: dict[str, FloatArray] = {}
         for metric in self.METRICS:
-            arr = np.ascontiguousarray(self.values[metric], dtype=np.float32)
+            given = self.values[metric]
+            arr = np.ascontiguousarray(given, dtype=np.float32)
             if arr.shape != shape:
                 raise SignalError(f"{name}.values['{metric}'] has shape {arr.shape}, want {shape}")
-            if arr is self.values[metric]:
+            # Adopt read-only float32 arrays as they are; copy writable ones the caller still holds.
+            if arr is given and arr.flags.writeable:
                 arr = arr.copy()
             arr.setflags(write=False)
             frozen[metric] = arr
@@ -220,13 +222,14 @@ def build_from_columns(
     minutes: IntArray,
     key_codes: Sequence[IntArray],
     key_dictionaries: Sequence[Sequence[str]],
-    metrics: Mapping[str, npt.NDArray[np.floating]],
+    metrics: Mapping[str, npt.NDArray[np.floating[Any]]],
     source: str,
     first_line: int,
 ) -> F:
     """Pivot long-format rows (epoch minutes, dictionary-coded keys) into a frame; fast path for IO.
 
     `first_line` is the line/row number reported for row 0 in errors (1 for parquet, 2 for CSV).
+    The metric arrays may be adopted without a copy: callers must not modify them afterwards.
     """
     n_rows = len(minutes)
     rel = minutes - minute_of(start)
@@ -244,21 +247,31 @@ def build_from_columns(
     row_of_code, uniq = _dense_codes(combined, int(np.prod(sizes, dtype=np.int64)))
     keys = _decode_keys(uniq, sizes, ranks, key_dictionaries)
     flat = row_of_code * n_minutes + rel
-    seen = np.zeros(len(keys) * n_minutes, dtype=bool)
-    seen[flat] = True
-    if int(seen.sum()) != n_rows:
-        i = _first_duplicate(flat)
-        key = keys[int(row_of_code[i])]
-        raise SignalError(
-            f"duplicate sample for {dict(zip(cls.KEY_NAMES, key, strict=True))} at "
-            f"{format_time(_EPOCH + timedelta(minutes=int(minutes[i])))}",
-            source=source,
-            line=first_line + i,
-        )
+    cells = len(keys) * n_minutes
+    # Rows written in canonical order (key, then minute) need no uniqueness scan or scatter.
+    ordered = bool(np.all(flat[1:] > flat[:-1])) if n_rows > 1 else True
+    if not ordered:
+        seen = np.zeros(cells, dtype=bool)
+        seen[flat] = True
+        if int(np.count_nonzero(seen)) != n_rows:
+            i = _first_duplicate(flat)
+            key = keys[int(row_of_code[i])]
+            raise SignalError(
+                f"duplicate sample for {dict(zip(cls.KEY_NAMES, key, strict=True))} at "
+                f"{format_time(_EPOCH + timedelta(minutes=int(minutes[i])))}",
+                source=source,
+                line=first_line + i,
+            )
+    dense = ordered and n_rows == cells  # then flat is exactly 0..cells-1
     values: dict[str, FloatArray] = {}
     for metric in cls.METRICS:
-        grid = np.full(len(keys) * n_minutes, np.nan, dtype=np.float32)
-        grid[flat] = metrics[metric]
+        if dense:
+            # The metric columns belong to the caller's temporary table; adopt them.
+            grid = np.asarray(metrics[metric], dtype=np.float32)
+        else:
+            grid = np.full(cells, np.nan, dtype=np.float32)
+            grid[flat] = metrics[metric]
+        grid.setflags(write=False)  # hand ownership to the frame without a copy
         values[metric] = grid.reshape(len(keys), n_minutes)
     return cls(start=start, n_minutes=n_minutes, keys=tuple(keys), values=values)
 
@@ -275,7 +288,8 @@ def _combine_codes(
         rank_of = np.empty(len(dictionary), dtype=np.int64)
         rank_of[order] = np.arange(len(dictionary), dtype=np.int64)
         ranks.append(order.astype(np.int64))
-        combined = combined * size + rank_of[codes]
+        combined *= size
+        combined += np.take(rank_of, codes)
     return combined, sizes, ranks
 
 
@@ -287,7 +301,7 @@ def _dense_codes(combined: IntArray, space: int) -> tuple[IntArray, IntArray]:
         uniq = np.flatnonzero(present).astype(np.int64)
         lookup = np.full(space, -1, dtype=np.int64)
         lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
-        return lookup[combined], uniq
+        return np.take(lookup, combined), uniq
     uniq, inverse = np.unique(combined, return_inverse=True)
     return inverse.astype(np.int64), uniq.astype(np.int64)
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -122,45 +123,51 @@ def _epoch_minutes(column: pa.ChunkedArray, source: str, first_line: int) -> npt
 def _encode_key(
     column: pa.ChunkedArray, name: str, source: str, first_line: int
 ) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Dictionary-encode one key column; ids must be non-empty strings."""
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    """Dictionary codes and dictionary of one key column; ids must be non-empty, no whitespace."""
+    value_type = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
         raise SignalError(f"field '{name}': type {column.type} is not a string", source=source)
     _reject_nulls(column, name, source, first_line)
-    encoded = column.combine_chunks().dictionary_encode() if column.num_chunks else None
-    if encoded is None:
+    if column.num_chunks == 0:
         return np.zeros(0, dtype=np.int64), []
+    if pa.types.is_dictionary(column.type):
+        # Already dictionary-encoded (our own Parquet): reuse the codes instead of re-hashing.
+        encoded = column.unify_dictionaries().combine_chunks()
+    else:
+        encoded = column.combine_chunks().dictionary_encode()
     dictionary = encoded.dictionary.to_pylist()
     for value in dictionary:
-        if not value or value.strip() != value or any(ch.isspace() for ch in value):
+        if not value or any(ch.isspace() for ch in value):
             row = column.to_pylist().index(value)
             raise SignalError(
                 f"field '{name}': {value!r} is not a valid entity id",
                 source=source,
                 line=first_line + row,
             )
-    return encoded.indices.to_numpy().astype(np.int64), dictionary
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, dictionary
 
 
 def _metric(
     column: pa.ChunkedArray, name: str, source: str, first_line: int
-) -> npt.NDArray[np.float64]:
-    """A metric column as float64 with NaN for missing; range-checked."""
+) -> npt.NDArray[np.floating[Any]]:
+    """A metric column as float32/float64 with NaN for missing; range-checked."""
     if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         raise SignalError(f"field '{name}': type {column.type} is not numeric", source=source)
-    values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    values = np.where(np.isnan(values), np.nan, values)
+    target = pa.float32() if column.type == pa.float32() else pa.float64()
+    filled = pc.fill_null(column.cast(target), float("nan")) if column.num_chunks else column
+    values = np.asarray(filled.to_numpy(), dtype=target.to_pandas_dtype())
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(values) & (
-            ~np.isfinite(values) | (values < 0) | ((values > 1) if name in RATIO_METRICS else False)
-        )
+        # NaN compares False everywhere, so it passes; +-inf and negatives fail.
+        bad = (values < 0) | (values == np.inf)
+        if name in RATIO_METRICS:
+            bad |= values > 1
     hits = np.flatnonzero(bad)
     if hits.size:
         i = int(hits[0])
         allowed = "0..1" if name in RATIO_METRICS else ">= 0 and finite"
         raise SignalError(
-            f"field '{name}': {values[i]!r} out of range ({allowed})",
+            f"field '{name}': {float(values[i])!r} out of range ({allowed})",
             source=source,
             line=first_line + i,
         )

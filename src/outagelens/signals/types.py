@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from outagelens.errors import SignalError
 from outagelens.signals.base import CapDatetime, EntityId, FrozenModel, UtcDatetime
 from outagelens.signals.cap_types import (
     CapArea,
@@ -101,6 +102,7 @@ _ALERT_SEVERITY: dict[str, AlertSeverity] = {
     "warning": "warning",
     "info": "info",
 }
+_ENTITY_ID = re.compile(r"^\S{1,256}$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _ALARM_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
@@ -163,6 +165,9 @@ class Alert(FrozenModel):
             )
         if not any(labels.get(k) for k in ENTITY_LABELS):
             raise ValueError(f"at least one entity label of {list(ENTITY_LABELS)} is required")
+        for name in ENTITY_LABELS:
+            if name in labels and not _ENTITY_ID.match(labels[name]):
+                raise ValueError(f"label '{name}' must be an entity id, got {labels[name]!r}")
         return labels
 
     @field_validator("fingerprint")
@@ -362,7 +367,6 @@ class SignalSet:
     changes: tuple[Change, ...] = ()
     hardware: tuple[HardwareAlarm, ...] = ()
     hazards: tuple[Hazard, ...] = ()
-    _checked: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sort = object.__setattr__
@@ -372,7 +376,7 @@ class SignalSet:
         sort(self, "hazards", tuple(sorted(self.hazards, key=lambda h: (h.sent, h.identifier))))
         for name, frame in (("series", self.series), ("traffic", self.traffic)):
             if frame.start != self.meta.window_start or frame.n_minutes != self.meta.n_minutes:
-                raise ValueError(
+                raise SignalError(
                     f"SignalSet.{name} covers {format_time(frame.start)} + {frame.n_minutes} min, "
                     f"but meta window is {format_time(self.meta.window_start)} + "
                     f"{self.meta.n_minutes} min"
