@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ def _catalog() -> Catalog:
     return load_catalog(EXAMPLE_CATALOG)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sim(name: str, seed: int = 0) -> SimResult:
     return simulate(_catalog(), builtin_scenario(name), seed=seed)
 

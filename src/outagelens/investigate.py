@@ -10,8 +10,8 @@ from outagelens.correlate.models import Incident
 from outagelens.correlate.observations import ObservationIndex
 from outagelens.correlate.scope import build_scope
 from outagelens.detect.alerts import AlertSymptomConfig, alert_symptoms
-from outagelens.detect.models import Symptom
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
+from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor

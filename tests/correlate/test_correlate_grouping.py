@@ -18,9 +18,14 @@ T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 
 
 def _sym(entity: str, start: float, end: float | None, **kw: str) -> Symptom:
-    return Symptom(entity=entity, source=SymptomSource.ALERT, state=HealthState.DOWN,
-                   start=T0 + timedelta(minutes=start),
-                   end=None if end is None else T0 + timedelta(minutes=end), **kw)
+    return Symptom(
+        entity=entity,
+        source=SymptomSource.ALERT,
+        state=HealthState.DOWN,
+        start=T0 + timedelta(minutes=start),
+        end=None if end is None else T0 + timedelta(minutes=end),
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,8 +62,12 @@ def test_unrelated_small_fault_in_same_window_is_its_own_incident() -> None:
     cat = small_catalog()
     main = build_signals(cat, Injection(["san"]))
     other = build_signals(cat, Injection(["lb-b"], onset=70, duration=20), seed=2)
-    merged = SignalSet(meta=main.meta, series=main.series, traffic=main.traffic,
-                       alerts=main.alerts + tuple(a for a in other.alerts if "lb-b" in str(a.labels)))
+    merged = SignalSet(
+        meta=main.meta,
+        series=main.series,
+        traffic=main.traffic,
+        alerts=main.alerts + tuple(a for a in other.alerts if "lb-b" in str(a.labels)),
+    )
     groups = _groups(merged)
     assert len(groups) == 2
     assert "san" in groups[0] and groups[1] == ["lb-b"]

@@ -15,8 +15,9 @@ T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 
 
 def _alert(status: str = "firing", end: datetime | None = None, **labels: str) -> Alert:
-    return Alert.model_validate({"status": status, "labels": {"alertname": "X", **labels},
-                                 "startsAt": T0, "endsAt": end})
+    return Alert.model_validate(
+        {"status": status, "labels": {"alertname": "X", **labels}, "startsAt": T0, "endsAt": end}
+    )
 
 
 ENTITY_CASES = [
@@ -29,16 +30,21 @@ ENTITY_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("labels", "want"), [(c[1], c[2]) for c in ENTITY_CASES],
-                         ids=[c[0] for c in ENTITY_CASES])
+@pytest.mark.parametrize(
+    ("labels", "want"), [(c[1], c[2]) for c in ENTITY_CASES], ids=[c[0] for c in ENTITY_CASES]
+)
 def test_alert_entity(labels: dict[str, str], want: str | None) -> None:
     assert alert_entity(_alert(severity="critical", **labels), small_catalog()) == want
 
 
 @pytest.mark.parametrize(
     ("severity", "state"),
-    [("critical", HealthState.DOWN), ("error", HealthState.DEGRADED),
-     ("warning", HealthState.DEGRADED), ("info", None)],
+    [
+        ("critical", HealthState.DOWN),
+        ("error", HealthState.DEGRADED),
+        ("warning", HealthState.DEGRADED),
+        ("info", None),
+    ],
     ids=["critical", "error", "warning", "info"],
 )
 def test_severity_maps_to_state(severity: str, state: HealthState | None) -> None:
@@ -55,6 +61,7 @@ def test_flapping_records_collapse_to_latest_state() -> None:
 
 
 def test_unknown_entities_are_returned_not_dropped_silently() -> None:
-    symptoms, unknown = alert_symptoms([_alert(severity="critical", component="ghost")],
-                                       small_catalog())
+    symptoms, unknown = alert_symptoms(
+        [_alert(severity="critical", component="ghost")], small_catalog()
+    )
     assert symptoms == [] and len(unknown) == 1

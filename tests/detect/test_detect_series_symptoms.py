@@ -24,8 +24,13 @@ def _metrics(seed: int = 0, amplitude: float = 0.0) -> dict[str, np.ndarray]:
     rate = 200 * (1 + amplitude * np.sin(2 * np.pi * t / N)) * (1 + 0.03 * rng.standard_normal(N))
     err = np.clip(0.002 + 0.001 * rng.standard_normal(N), 0, 1)
     lat = 90 * (1 + 0.05 * rng.standard_normal(N))
-    return {"availability": 1 - err, "request_rate": rate, "error_rate": rate * err,
-            "latency_p95_ms": lat, "throughput": np.full(N, np.nan)}
+    return {
+        "availability": 1 - err,
+        "request_rate": rate,
+        "error_rate": rate * err,
+        "latency_p95_ms": lat,
+        "throughput": np.full(N, np.nan),
+    }
 
 
 def _outage(m: dict[str, np.ndarray], a: int, b: int, ratio: float) -> None:
@@ -95,7 +100,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("build", "want"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("build", "want"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_robust_detector_intervals(build, want) -> None:  # type: ignore[no-untyped-def]
     got = RobustBaselineDetector().detect(build())
     assert [(iv.start, iv.end, iv.state) for iv in got] == want

@@ -10,37 +10,69 @@ from outagelens.rca.localize import LocalizeConfig
 from outagelens.rca.models import CauseCategory
 
 CASES = [
-    ("san-hardware+innocent-deploy",
-     Injection(["san"], alarms=[("san", "controller_failure", 60)], changes=[("lb-b", 52)]),
-     ("san",), CauseCategory.HARDWARE),
-    ("fabric-software+alarm-on-redundant-peer",
-     Injection(["fabric"], changes=[("fabric", 56)], alarms=[("spine-2", "psu_failure", 20)]),
-     ("fabric",), CauseCategory.SOFTWARE),
-    ("edge-ddos",
-     Injection(["edge-a"], surges=[("a", 12.0, 0.6, 0.7)]),
-     ("edge-a",), CauseCategory.CYBERATTACK),
-    ("lb-software+flash-sale",
-     Injection(["lb"], changes=[("lb", 55)], surges=[("a", 3.0, 0.02, 0.04)]),
-     ("lb",), CauseCategory.SOFTWARE),
-    ("power-grid-and-generator+flood-warning",
-     Injection(["grid-a", "gen-a"], hazards=[("A1", 20)],
-               alarms=[("grid-a", "utility_power_loss", 55), ("gen-a", "generator_start", 56)]),
-     ("gen-a", "grid-a"), CauseCategory.NATURAL_DISASTER),
-    ("hv-hardware+cap-for-neighbouring-area",
-     Injection(["hv"], alarms=[("hv", "memory_failure", 60)], hazards=[("B1", 30)]),
-     ("hv",), CauseCategory.HARDWARE),
-    ("san-series-only+missing-customer",
-     Injection(["san"], component_alerts=False, missing_series=("tenant",),
-               alarms=[("san", "disk_failure", 50)]),
-     ("san",), CauseCategory.HARDWARE),
-    ("fabric-staggered-alerts",
-     Injection(["fabric"], alert_delay=8, changes=[("fabric", 50)]),
-     ("fabric",), CauseCategory.SOFTWARE),
+    (
+        "san-hardware+innocent-deploy",
+        Injection(["san"], alarms=[("san", "controller_failure", 60)], changes=[("lb-b", 52)]),
+        ("san",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "fabric-software+alarm-on-redundant-peer",
+        Injection(["fabric"], changes=[("fabric", 56)], alarms=[("spine-2", "psu_failure", 20)]),
+        ("fabric",),
+        CauseCategory.SOFTWARE,
+    ),
+    (
+        "edge-ddos",
+        Injection(["edge-a"], surges=[("a", 12.0, 0.6, 0.7)]),
+        ("edge-a",),
+        CauseCategory.CYBERATTACK,
+    ),
+    (
+        "lb-software+flash-sale",
+        Injection(["lb"], changes=[("lb", 55)], surges=[("a", 3.0, 0.02, 0.04)]),
+        ("lb",),
+        CauseCategory.SOFTWARE,
+    ),
+    (
+        "power-grid-and-generator+flood-warning",
+        Injection(
+            ["grid-a", "gen-a"],
+            hazards=[("A1", 20)],
+            alarms=[("grid-a", "utility_power_loss", 55), ("gen-a", "generator_start", 56)],
+        ),
+        ("gen-a", "grid-a"),
+        CauseCategory.NATURAL_DISASTER,
+    ),
+    (
+        "hv-hardware+cap-for-neighbouring-area",
+        Injection(["hv"], alarms=[("hv", "memory_failure", 60)], hazards=[("B1", 30)]),
+        ("hv",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "san-series-only+missing-customer",
+        Injection(
+            ["san"],
+            component_alerts=False,
+            missing_series=("tenant",),
+            alarms=[("san", "disk_failure", 50)],
+        ),
+        ("san",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "fabric-staggered-alerts",
+        Injection(["fabric"], alert_delay=8, changes=[("fabric", 50)]),
+        ("fabric",),
+        CauseCategory.SOFTWARE,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("inj", "root", "category"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("inj", "root", "category"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rank_one_root_cause_and_category(
     inj: Injection, root: tuple[str, ...], category: CauseCategory
 ) -> None:
@@ -71,7 +103,9 @@ def test_confidences_are_a_distribution_and_ranks_ordered() -> None:
     hyps = result.incidents[0].hypotheses
     assert [h.rank for h in hyps] == list(range(1, len(hyps) + 1))
     assert sum(h.confidence for h in hyps) <= 1.0 + 1e-6
-    assert [h.log_likelihood for h in hyps] == sorted((h.log_likelihood for h in hyps), reverse=True)
+    assert [h.log_likelihood for h in hyps] == sorted(
+        (h.log_likelihood for h in hyps), reverse=True
+    )
 
 
 def test_no_symptoms_no_incident() -> None:

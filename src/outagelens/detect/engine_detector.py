@@ -94,8 +94,9 @@ def _dedupe(intervals: list[DetectedInterval]) -> list[DetectedInterval]:
         if out and (out[-1].end is None or iv.start < out[-1].end):
             prev = out[-1]
             if prev.end is not None and (iv.end is None or iv.end > prev.end):
-                out[-1] = DetectedInterval(prev.start, iv.end, prev.state, prev.failed_fraction,
-                                           prev.score)
+                out[-1] = DetectedInterval(
+                    prev.start, iv.end, prev.state, prev.failed_fraction, prev.score
+                )
             continue
         out.append(iv)
     return out

@@ -3,18 +3,16 @@
 Naive-Bayes combination: log P(category) + sum of the log-likelihood ratios of the evidence
 items that speak for it, normalised with a softmax. Weights (documented in docs/investigation.md):
 
-| evidence | category | log-LR |
-|---|---|---|
-| hardware alarm on the candidate itself | its hint (hardware) | `w_alarm_self` |
-| alarms on dependencies/group members that together take the candidate down | hint | `w_alarm_chain` |
-| power alarm (utility loss, UPS on battery, generator) on it or its power chain | natural_disaster | `w_power` |
-| environment alarm (cooling, temperature, water, fire) | natural_disaster | `w_environment` |
-| CAP hazard in force whose area covers the candidate's location | natural_disaster | `w_hazard` |
-| change (deploy/config) on the candidate shortly before onset | software | `w_change_self` |
-| change on something it directly depends on | software | `w_change_dep` |
-| rollback on the candidate between onset and shortly after recovery (remediation) | software | `w_rollback` |
-| attack-like ingress at the location's edge (surge + new sources or SYN flood) | cyberattack | `w_attack` |
-| legitimate-looking surge (usual source mix) | cyberattack | `-w_flash_crowd` |
+- hardware alarm on the candidate: hardware, `w_alarm_self`;
+- alarms upstream (dependencies, group members) that together take it down: `w_alarm_chain`;
+- power alarms (utility loss, UPS on battery, generator): natural_disaster, `w_power`;
+- environment alarms (cooling, temperature, water, fire): natural_disaster, `w_environment`;
+- a CAP hazard in force whose area covers its location: natural_disaster, `w_hazard`;
+- a change on it shortly before onset: software, `w_change_self` (halving every hour);
+- a change on what it directly depends on: software, `w_change_dep`;
+- a rollback on it during the incident (the remediation): software, `w_rollback`;
+- attack-like ingress at its location's edge: cyberattack, `w_attack`;
+- a legitimate-looking surge (usual source mix, no SYN flood): cyberattack, `-w_flash_crowd`.
 
 A redundant peer's alarm counts only if the alarmed set, propagated through the catalog,
 actually takes the candidate down; a hazard for a neighbouring area, or a change on an
@@ -29,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from outagelens.rca.models import CauseCategory, Evidence
+from outagelens.signals.types import HardwareAlarm
 from outagelens.rca.signals_index import (
     ENVIRONMENT_ALARMS,
     POWER_ALARMS,
@@ -129,7 +128,11 @@ class Attributor:
         items: list[tuple[Evidence, float]] = []  # (evidence, localization prior share)
         support = 0.0
         for e in entities:
-            mine = [*self._alarms(e, onset), *self._changes(e, onset), *self._rollbacks(e, onset, end)]
+            mine = [
+                *self._alarms(e, onset),
+                *self._changes(e, onset),
+                *self._rollbacks(e, onset, end),
+            ]
             mine.extend(self._traffic_and_hazards(e, onset))
             support += min(max_support, sum(share for _, share in mine))
             items.extend(mine)
@@ -180,14 +183,22 @@ class Attributor:
             rel = f"upstream of {entity}"
             # Evidence for the category only: alarms upstream that take the candidate down
             # make the alarmed components, not the candidate, the likelier root cause.
-            out.append((_alarm_evidence(comp, alarm.alarm, alarm.time, alarm.message, cat, w, rel), 0.0))
+            out.append(
+                (_alarm_evidence(comp, alarm.alarm, alarm.time, alarm.message, cat, w, rel), 0.0)
+            )
         return out
 
-    def _chain_alarms(self, entity: str, start: datetime, end: datetime) -> list[tuple[str, object]]:
+    def _chain_alarms(
+        self, entity: str, start: datetime, end: datetime
+    ) -> list[tuple[str, HardwareAlarm]]:
         """Alarms upstream of the entity whose components, failed together, take it down."""
         cat = self.catalog
         if entity in cat.locations:
-            upstream = [c.id for c in cat.components.values() if c.location == entity and c.kind in SITE_KINDS]
+            upstream = [
+                c.id
+                for c in cat.components.values()
+                if c.location == entity and c.kind in SITE_KINDS
+            ]
         elif entity in cat.graph.index:
             upstream = [d for d in cat.dependencies(entity) if d in cat.components]
         else:
@@ -248,10 +259,14 @@ class Attributor:
             if ch.kind != "rollback":
                 continue
             ev = Evidence(
-                kind="rollback", supports=True, entity=entity, time=ch.time,
-                weight=cfg.w_rollback, category=CauseCategory.SOFTWARE,
+                kind="rollback",
+                supports=True,
+                entity=entity,
+                time=ch.time,
+                weight=cfg.w_rollback,
+                category=CauseCategory.SOFTWARE,
                 sentence=f"{ch.software} on {entity} was rolled back to {ch.to_version} at "
-                         f"{ch.time:%H:%M} UTC by {ch.actor}, during the incident",
+                f"{ch.time:%H:%M} UTC by {ch.actor}, during the incident",
                 data={"change_id": ch.id},
             )
             out.append((ev, 1.5))
@@ -266,37 +281,68 @@ class Attributor:
         for loc in self.catalog.location_of(entity) if self.catalog.has(entity) else []:
             for et in self.index.edge_traffic(loc, onset):
                 if et.attack:
-                    ev = Evidence(kind="traffic_attack", supports=True, entity=et.component,
-                                  time=et.peak_time, weight=cfg.w_attack,
-                                  category=CauseCategory.CYBERATTACK, sentence=et.sentence(),
-                                  data={"surge": round(et.surge, 2), "new_share": round(et.new_share, 3),
-                                        "syn_ratio": round(et.syn_ratio, 3)})
+                    ev = Evidence(
+                        kind="traffic_attack",
+                        supports=True,
+                        entity=et.component,
+                        time=et.peak_time,
+                        weight=cfg.w_attack,
+                        category=CauseCategory.CYBERATTACK,
+                        sentence=et.sentence(),
+                        data={
+                            "surge": round(et.surge, 2),
+                            "new_share": round(et.new_share, 3),
+                            "syn_ratio": round(et.syn_ratio, 3),
+                        },
+                    )
                     out.append((ev, 2.0 if is_edge else 0.0))
                 elif et.flash_crowd:
-                    ev = Evidence(kind="traffic_surge_legitimate", supports=False, entity=et.component,
-                                  time=et.peak_time, weight=-cfg.w_flash_crowd,
-                                  category=CauseCategory.CYBERATTACK,
-                                  sentence=et.sentence() + "; not an attack",
-                                  data={"surge": round(et.surge, 2), "new_share": round(et.new_share, 3),
-                                        "syn_ratio": round(et.syn_ratio, 3)})
+                    ev = Evidence(
+                        kind="traffic_surge_legitimate",
+                        supports=False,
+                        entity=et.component,
+                        time=et.peak_time,
+                        weight=-cfg.w_flash_crowd,
+                        category=CauseCategory.CYBERATTACK,
+                        sentence=et.sentence() + "; not an attack",
+                        data={
+                            "surge": round(et.surge, 2),
+                            "new_share": round(et.new_share, 3),
+                            "syn_ratio": round(et.syn_ratio, 3),
+                        },
+                    )
                     out.append((ev, 0.0))
             start, end = window(onset, cfg.hazard_before_minutes, cfg.after_minutes)
             for hz in self.index.hazards_at(loc, start, end):
                 info = hz.infos[0] if hz.infos else None
                 what = info.event if info else "hazard"
                 sev = info.severity if info else "Unknown"
-                ev = Evidence(kind="hazard", supports=True, entity=loc, time=hz.onset,
-                              weight=cfg.w_hazard, category=CauseCategory.NATURAL_DISASTER,
-                              sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
-                                       f"since {hz.onset:%H:%M} UTC",
-                              data={"identifier": hz.identifier, "event": what})
-                out.append((ev, 1.5 if entity in self.catalog.locations else 1.0 if is_site else 0.0))
+                ev = Evidence(
+                    kind="hazard",
+                    supports=True,
+                    entity=loc,
+                    time=hz.onset,
+                    weight=cfg.w_hazard,
+                    category=CauseCategory.NATURAL_DISASTER,
+                    sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
+                    f"since {hz.onset:%H:%M} UTC",
+                    data={"identifier": hz.identifier, "event": what},
+                )
+                out.append(
+                    (ev, 1.5 if entity in self.catalog.locations else 1.0 if is_site else 0.0)
+                )
             for hz in self.index.hazards_elsewhere(loc, start, end):
                 what = hz.infos[0].event if hz.infos else "hazard"
-                ev = Evidence(kind="hazard_elsewhere", supports=False, entity=loc, time=hz.onset,
-                              weight=0.0, category=CauseCategory.NATURAL_DISASTER,
-                              sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
-                              data={"identifier": hz.identifier})
+                ev = Evidence(
+                    kind="hazard_elsewhere",
+                    supports=False,
+                    entity=loc,
+                    time=hz.onset,
+                    weight=0.0,
+                    category=CauseCategory.NATURAL_DISASTER,
+                    sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
+                    data={"identifier": hz.identifier},
+                )
                 out.append((ev, 0.0))
         return out
 

@@ -92,20 +92,27 @@ class Localizer:
     def _order(s: _Scored) -> tuple[float, int, int, tuple[str, ...]]:
         return (-round(s.score, 6), len(s.ids), -s.ex.reach, s.ids)
 
-    def _score(self, model: ExplanationModel, nodes: tuple[int, ...], among: frozenset[int]) -> _Scored:
+    def _score(
+        self, model: ExplanationModel, nodes: tuple[int, ...], among: frozenset[int]
+    ) -> _Scored:
         ex = model.explain(nodes, among)
         ids = tuple(model.graph.ids[n] for n in nodes)
         onset = _onset(model, ex.explained)
         if onset is None:
             onset = min(s.start for i in among for s in model.obs[i].symptoms)
-        att = self.attributor.attribute(ids, onset, self.config.max_direct_support, _end(model, ex.explained))
+        att = self.attributor.attribute(
+            ids, onset, self.config.max_direct_support, _end(model, ex.explained)
+        )
         score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
 
     def _evidence_nodes(self, model: ExplanationModel, start: datetime) -> list[int]:
         """Components with alarms or changes shortly before the group's first symptom."""
         idx = self.attributor.index
-        lo, hi = start - timedelta(minutes=self.config.evidence_lead_minutes), start + timedelta(minutes=5)
+        lo, hi = (
+            start - timedelta(minutes=self.config.evidence_lead_minutes),
+            start + timedelta(minutes=5),
+        )
         out = []
         for comp in (*idx.alarms, *idx.changes):
             n = model.graph.index.get(comp)
@@ -161,7 +168,9 @@ class Localizer:
         n = self.config.pair_pool
         return list({id(s): s for s in [*singles[:n], *helpers[: n // 2]]}.values())
 
-    def _pairs(self, model: ExplanationModel, pool: list[_Scored], among: frozenset[int]) -> list[_Scored]:
+    def _pairs(
+        self, model: ExplanationModel, pool: list[_Scored], among: frozenset[int]
+    ) -> list[_Scored]:
         singles = [s for s in pool if len(s.ex.nodes) == 1]
         out = []
         for i, a in enumerate(singles):
@@ -171,7 +180,9 @@ class Localizer:
                 out.append(self._score(model, tuple(sorted(a.ex.nodes + b.ex.nodes)), among))
         return out
 
-    def _hypotheses(self, model: ExplanationModel, scored: list[_Scored], among: frozenset[int]) -> list[Hypothesis]:
+    def _hypotheses(
+        self, model: ExplanationModel, scored: list[_Scored], among: frozenset[int]
+    ) -> list[Hypothesis]:
         if not scored:
             return []
         top = scored[0].score
@@ -182,23 +193,37 @@ class Localizer:
             out.append(self._hypothesis(model, s, rank, conf, among))
         return out
 
+    @staticmethod
+    def _keys(model: ExplanationModel, ids: frozenset[int]) -> tuple[str, ...]:
+        return tuple(sorted(model.obs[i].key for i in ids))
+
     def _hypothesis(
         self, model: ExplanationModel, s: _Scored, rank: int, conf: float, among: frozenset[int]
     ) -> Hypothesis:
-        keys = lambda ids: tuple(sorted(model.obs[i].key for i in ids))  # noqa: E731
         ev_for = [self._explains(model, s, among), *s.att.evidence_for]
         ev_against = [*self._contradictions(model, s), *s.att.evidence_against]
         if s.ex.unexplained:
             ev_against.append(self._unexplained(model, s))
         if s.att.first_evidence is not None and s.att.first_evidence <= s.onset:
             lead = (s.onset - s.att.first_evidence).total_seconds() / 60
-            ev_for.append(Evidence(kind="temporal_order", supports=True, time=s.att.first_evidence,
-                                   sentence=f"Evidence on {', '.join(s.ids)} precedes the first "
-                                            f"symptom by {lead:.0f} min", data={"lead_minutes": lead}))
+            ev_for.append(
+                Evidence(
+                    kind="temporal_order",
+                    supports=True,
+                    time=s.att.first_evidence,
+                    sentence=f"Evidence on {', '.join(s.ids)} precedes the first "
+                    f"symptom by {lead:.0f} min",
+                    data={"lead_minutes": lead},
+                )
+            )
         pct = round(100 * s.att.probabilities[s.att.category])
         graph = model.graph
-        kinds = [str(graph.kinds[n]) if graph.kinds[n] is NodeKind.LOCATION
-                 else str(model.catalog.components[graph.ids[n]].kind) for n in s.ex.nodes]
+        kinds = [
+            str(graph.kinds[n])
+            if graph.kinds[n] is NodeKind.LOCATION
+            else str(model.catalog.components[graph.ids[n]].kind)
+            for n in s.ex.nodes
+        ]
         what = ", ".join(f"{i} ({k})" for i, k in zip(s.ids, kinds, strict=True))
         return Hypothesis(
             rank=rank,
@@ -208,9 +233,9 @@ class Localizer:
             category=s.att.category,
             category_probabilities=s.att.probabilities,
             onset=s.onset,
-            explained=keys(s.ex.explained),
-            unexplained=keys(s.ex.unexplained),
-            contradicted=keys(s.ex.contradicted),
+            explained=self._keys(model, s.ex.explained),
+            unexplained=self._keys(model, s.ex.unexplained),
+            contradicted=self._keys(model, s.ex.contradicted),
             evidence_for=tuple(ev_for),
             evidence_against=tuple(ev_against),
             summary=(
@@ -232,31 +257,48 @@ class Localizer:
             time=s.onset,
             weight=round(s.ex.llr + len(s.ex.contradicted) * -model.miss_llr, 3),
             sentence=f"Failure of {', '.join(s.ids)} explains {len(listed)} of {len(among)} "
-                     f"symptomatic observations: {', '.join(listed[:n])}{more}",
+            f"symptomatic observations: {', '.join(listed[:n])}{more}",
             data={"explained": listed},
         )
 
     def _contradictions(self, model: ExplanationModel, s: _Scored) -> list[Evidence]:
         out = []
-        for i in sorted(s.ex.contradicted, key=lambda i: model.obs[i].key)[: self.config.listed_observations]:
+        for i in sorted(s.ex.contradicted, key=lambda i: model.obs[i].key)[
+            : self.config.listed_observations
+        ]:
             o = model.obs[i]
-            out.append(Evidence(kind="healthy_dependent", supports=False, entity=o.key,
-                                weight=round(model.miss_llr, 3),
-                                sentence=f"{o.key} looks healthy although a failure of "
-                                         f"{', '.join(s.ids)} would take it down",
-                                data={"observation": o.key}))
+            out.append(
+                Evidence(
+                    kind="healthy_dependent",
+                    supports=False,
+                    entity=o.key,
+                    weight=round(model.miss_llr, 3),
+                    sentence=f"{o.key} looks healthy although a failure of "
+                    f"{', '.join(s.ids)} would take it down",
+                    data={"observation": o.key},
+                )
+            )
         if len(s.ex.contradicted) > self.config.listed_observations:
             extra = len(s.ex.contradicted) - self.config.listed_observations
-            out.append(Evidence(kind="healthy_dependent", supports=False,
-                                weight=round(model.miss_llr * extra, 3),
-                                sentence=f"{extra} more healthy observations it would take down",
-                                data={"count": extra}))
+            out.append(
+                Evidence(
+                    kind="healthy_dependent",
+                    supports=False,
+                    weight=round(model.miss_llr * extra, 3),
+                    sentence=f"{extra} more healthy observations it would take down",
+                    data={"count": extra},
+                )
+            )
         return out
 
     def _unexplained(self, model: ExplanationModel, s: _Scored) -> Evidence:
         listed = sorted(model.obs[i].key for i in s.ex.unexplained)
         n = self.config.listed_observations
-        return Evidence(kind="unexplained_symptoms", supports=False, entity=",".join(s.ids),
-                        sentence=f"It does not explain {len(listed)} symptomatic observation(s): "
-                                 f"{', '.join(listed[:n])}" + ("" if len(listed) <= n else " ..."),
-                        data={"unexplained": listed})
+        return Evidence(
+            kind="unexplained_symptoms",
+            supports=False,
+            entity=",".join(s.ids),
+            sentence=f"It does not explain {len(listed)} symptomatic observation(s): "
+            f"{', '.join(listed[:n])}" + ("" if len(listed) <= n else " ..."),
+            data={"unexplained": listed},
+        )

@@ -51,7 +51,9 @@ class EdgeTraffic:
 
     def sentence(self) -> str:
         """One readable sentence."""
-        what = "attack-like" if self.attack else "legitimate-looking" if self.flash_crowd else "normal"
+        what = (
+            "attack-like" if self.attack else "legitimate-looking" if self.flash_crowd else "normal"
+        )
         return (
             f"Ingress at {self.component} ({self.location}) peaked at {self.surge:.1f}x baseline, "
             f"new source networks {100 * self.new_share:.0f}% (usually "
@@ -70,7 +72,7 @@ class SignalsIndex:
     alarms: dict[str, list[HardwareAlarm]] = field(default_factory=dict)
     changes: dict[str, list[Change]] = field(default_factory=dict)
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
-    _traffic: dict[tuple[str, int], list[EdgeTraffic]] = field(default_factory=dict)
+    _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -132,7 +134,7 @@ class SignalsIndex:
         if cache_key not in self._traffic:
             rows = [r for r, k in enumerate(tr.keys) if k[0] == location]
             self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
-        return [e for e in self._traffic[cache_key] if e is not None]  # type: ignore[misc]
+        return [e for e in self._traffic[cache_key] if e is not None]
 
 
 def _geocode_matches(hz: Hazard, catalog: Catalog) -> set[str]:
@@ -200,7 +202,9 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     )
 
 
-def window(onset: datetime, before_minutes: float, after_minutes: float) -> tuple[datetime, datetime]:
+def window(
+    onset: datetime, before_minutes: float, after_minutes: float
+) -> tuple[datetime, datetime]:
     """[onset - before, onset + after]."""
     return onset - timedelta(minutes=before_minutes), onset + timedelta(minutes=after_minutes)
 
