@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from outagelens.rca.models import CauseCategory, Evidence
-from outagelens.signals.types import HardwareAlarm
 from outagelens.rca.signals_index import (
     ENVIRONMENT_ALARMS,
     POWER_ALARMS,
     SignalsIndex,
     window,
 )
+from outagelens.signals.types import HardwareAlarm
 from outagelens.topology.models import ComponentKind
 
 EDGE_KINDS = frozenset(
