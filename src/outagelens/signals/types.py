@@ -1,0 +1,501 @@
+"""Canonical signal types: what every adapter produces and every stage reads.
+
+Record types are frozen pydantic models that parse the JSON shapes of the signals directory
+directly (see docs/signals.md); SLI series and traffic are columnar (`frames.py`).
+All times are timezone-aware UTC datetimes. Entities are referenced by catalog id strings.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from outagelens.signals.frames import SeriesSet, TrafficSet
+from outagelens.signals.timefmt import ZERO_TIME_TEXT, format_time, is_zero_time, parse_time, to_utc
+
+
+def _coerce_utc(value: Any) -> Any:
+    """Accept RFC 3339 strings or aware datetimes; reject naive times and numbers."""
+    if isinstance(value, str):
+        return parse_time(value)
+    if isinstance(value, datetime):
+        return to_utc(value)
+    raise ValueError(f"expected an RFC 3339 timestamp, got {type(value).__name__}")
+
+
+UtcDatetime = Annotated[
+    datetime, BeforeValidator(_coerce_utc), PlainSerializer(format_time, return_type=str)
+]
+"""A timezone-aware datetime normalised to UTC; serialised as RFC 3339 with 'Z'."""
+
+CapDatetime = Annotated[
+    datetime,
+    BeforeValidator(_coerce_utc),
+    AfterValidator(lambda v: v.replace(microsecond=0)),
+    PlainSerializer(format_time, return_type=str),
+]
+"""A UTC datetime with CAP 1.2 precision: whole seconds (sub-seconds are dropped)."""
+
+EntityId = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^\S+$")]
+"""A catalog entity id: non-empty, no whitespace."""
+
+CauseCategory = Literal["hardware", "software", "cyberattack", "natural_disaster"]
+AlertSeverity = Literal["critical", "error", "warning", "info"]
+AlarmSeverity = Literal["critical", "major", "minor", "warning"]
+ChangeKind = Literal["deploy", "config", "rollback"]
+
+ENTITY_LABELS: tuple[str, ...] = ("customer", "service", "location", "component")
+"""Alert labels that name catalog entities, in scope order."""
+
+# Known hardware/facility alarm kinds and the cause category each one points to by itself.
+# Power and environment alarms point to natural_disaster (the project's "power/environment" bucket).
+ALARM_KIND_CATEGORY: dict[str, CauseCategory] = {
+    "psu_failure": "hardware",
+    "disk_failure": "hardware",
+    "link_down": "hardware",
+    "over_temperature": "natural_disaster",
+    "ecc_errors": "hardware",
+    "fan_failure": "hardware",
+    "cpu_failure": "hardware",
+    "memory_failure": "hardware",
+    "controller_failure": "hardware",
+    "optic_degraded": "hardware",
+    "ups_on_battery": "natural_disaster",
+    "generator_start": "natural_disaster",
+    "utility_power_loss": "natural_disaster",
+    "cooling_failure": "natural_disaster",
+    "water_leak": "natural_disaster",
+    "fire_alarm": "natural_disaster",
+}
+_ALERT_SEVERITY: dict[str, AlertSeverity] = {
+    "critical": "critical",
+    "error": "error",
+    "warning": "warning",
+    "info": "info",
+}
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_ALARM_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+
+
+def label_fingerprint(labels: dict[str, str]) -> str:
+    """Alertmanager's alert fingerprint: FNV-1a 64 over sorted name/value pairs, 0xff-separated."""
+    digest = _FNV_OFFSET
+    for name in sorted(labels):
+        for chunk in (name.encode(), b"\xff", labels[name].encode(), b"\xff"):
+            for byte in chunk:
+                digest ^= byte
+                digest = (digest * _FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return f"{digest:016x}"
+
+
+class _Frozen(BaseModel):
+    """Base for signal records: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+
+def _zero_time_to_none(value: Any) -> Any:
+    """Alertmanager's zero time means 'no end yet'."""
+    if value is None or (isinstance(value, str) and is_zero_time(value)):
+        return None
+    return value
+
+
+class Alert(_Frozen):
+    """One alert in the Alertmanager webhook v4 alert shape, with catalog entity labels."""
+
+    status: Literal["firing", "resolved"]
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    starts_at: UtcDatetime = Field(alias="startsAt")
+    ends_at: Annotated[UtcDatetime | None, BeforeValidator(_zero_time_to_none)] = Field(
+        default=None, alias="endsAt"
+    )
+    generator_url: str = Field(default="", alias="generatorURL")
+    fingerprint: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_fingerprint(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("fingerprint"):
+            labels = data.get("labels")
+            if isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values()):
+                data = {**data, "fingerprint": label_fingerprint(labels)}
+        return data
+
+    @field_validator("labels")
+    @classmethod
+    def _check_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        for name in labels:
+            if not _LABEL_NAME.match(name):
+                raise ValueError(f"label name '{name}' is not a valid Prometheus label name")
+        if not labels.get("alertname"):
+            raise ValueError("label 'alertname' is required")
+        severity = labels.get("severity")
+        if severity not in _ALERT_SEVERITY:
+            raise ValueError(
+                f"label 'severity' must be one of critical|error|warning|info, got {severity!r}"
+            )
+        if not any(labels.get(k) for k in ENTITY_LABELS):
+            raise ValueError(f"at least one entity label of {list(ENTITY_LABELS)} is required")
+        return labels
+
+    @field_validator("fingerprint")
+    @classmethod
+    def _check_fingerprint(cls, value: str) -> str:
+        if not _FINGERPRINT.match(value):
+            raise ValueError(f"fingerprint must be 16 lowercase hex digits, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_times(self) -> Alert:
+        if self.ends_at is not None and self.ends_at < self.starts_at:
+            raise ValueError("endsAt is before startsAt")
+        if self.status == "resolved" and self.ends_at is None:
+            raise ValueError(f"a resolved alert needs endsAt (not {ZERO_TIME_TEXT})")
+        return self
+
+    @field_serializer("ends_at")
+    def _serialize_ends_at(self, value: datetime | None) -> str:
+        return ZERO_TIME_TEXT if value is None else format_time(value)
+
+    @property
+    def alertname(self) -> str:
+        """The alert rule's name."""
+        return self.labels["alertname"]
+
+    @property
+    def severity(self) -> AlertSeverity:
+        """Canonical severity: critical, error, warning or info."""
+        return _ALERT_SEVERITY[self.labels["severity"]]
+
+    @property
+    def customer(self) -> str | None:
+        """Catalog customer id named by the alert, if any."""
+        return self.labels.get("customer") or None
+
+    @property
+    def service(self) -> str | None:
+        """Catalog service id named by the alert, if any."""
+        return self.labels.get("service") or None
+
+    @property
+    def location(self) -> str | None:
+        """Catalog location id named by the alert, if any."""
+        return self.labels.get("location") or None
+
+    @property
+    def component(self) -> str | None:
+        """Catalog component id named by the alert, if any."""
+        return self.labels.get("component") or None
+
+    @property
+    def entity_ids(self) -> dict[str, str]:
+        """The entity labels present, e.g. {'component': 'lb-1', 'location': 'fra1'}."""
+        return {k: self.labels[k] for k in ENTITY_LABELS if self.labels.get(k)}
+
+    def active_at(self, when: datetime) -> bool:
+        """True if the alert was firing at `when` (startsAt <= when < endsAt)."""
+        return self.starts_at <= when and (self.ends_at is None or when < self.ends_at)
+
+
+class Change(_Frozen):
+    """A deploy, configuration change or rollback applied to one component."""
+
+    id: EntityId
+    time: UtcDatetime
+    component: EntityId
+    software: str = Field(min_length=1)
+    from_version: str | None = None
+    to_version: str | None = None
+    kind: ChangeKind
+    actor: str = Field(min_length=1)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check_versions(self) -> Change:
+        if self.kind in ("deploy", "rollback") and not self.to_version:
+            raise ValueError(f"a {self.kind} needs to_version")
+        return self
+
+
+class HardwareAlarm(_Frozen):
+    """A hardware or facility alarm raised by one component (device, PDU, UPS, chiller...)."""
+
+    id: EntityId
+    time: UtcDatetime
+    component: EntityId
+    alarm: str
+    severity: AlarmSeverity
+    message: str = ""
+    cleared_at: UtcDatetime | None = None
+
+    @field_validator("alarm")
+    @classmethod
+    def _check_alarm(cls, value: str) -> str:
+        if not _ALARM_KIND.match(value):
+            raise ValueError(f"alarm kind must be snake_case like 'psu_failure', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_cleared(self) -> HardwareAlarm:
+        if self.cleared_at is not None and self.cleared_at < self.time:
+            raise ValueError("cleared_at is before time")
+        return self
+
+    @property
+    def category_hint(self) -> CauseCategory | None:
+        """Cause category this alarm kind points to on its own, None for unknown kinds."""
+        return ALARM_KIND_CATEGORY.get(self.alarm)
+
+
+class CapCircle(_Frozen):
+    """A CAP circle: centre (WGS 84) and radius in kilometres."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_km: float = Field(ge=0)
+
+
+class CapArea(_Frozen):
+    """A CAP <area>: description plus any polygons, circles and geocodes."""
+
+    area_desc: str = Field(min_length=1)
+    polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
+    """Each polygon is a closed ring of (lat, lon) pairs, first == last, at least 4 pairs."""
+    circles: tuple[CapCircle, ...] = ()
+    geocodes: tuple[tuple[str, str], ...] = ()
+    """(valueName, value) pairs, e.g. ('FIPS6', '006113')."""
+    altitude: float | None = None
+    ceiling: float | None = None
+
+    @field_validator("polygons")
+    @classmethod
+    def _check_polygons(
+        cls, value: tuple[tuple[tuple[float, float], ...], ...]
+    ) -> tuple[tuple[tuple[float, float], ...], ...]:
+        for ring in value:
+            if len(ring) < 4 or ring[0] != ring[-1]:
+                raise ValueError("a CAP polygon needs at least 4 points, first equal to last")
+            for lat, lon in ring:
+                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    raise ValueError(f"polygon point ({lat}, {lon}) is outside WGS 84 range")
+        return value
+
+
+CapUrgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+CapCategory = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+    "CBRNE", "Other",
+]  # fmt: skip
+CapResponse = Literal[
+    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"
+]
+
+
+class CapInfo(_Frozen):
+    """A CAP <info> block: what the hazard is, how bad, when, and where (its areas)."""
+
+    language: str = "en-US"
+    categories: tuple[CapCategory, ...] = Field(min_length=1)
+    event: str = Field(min_length=1)
+    response_types: tuple[CapResponse, ...] = ()
+    urgency: CapUrgency
+    severity: CapSeverity
+    certainty: CapCertainty
+    audience: str | None = None
+    event_codes: tuple[tuple[str, str], ...] = ()
+    effective: CapDatetime | None = None
+    onset: CapDatetime | None = None
+    expires: CapDatetime | None = None
+    sender_name: str | None = None
+    headline: str | None = None
+    description: str | None = None
+    instruction: str | None = None
+    web: str | None = None
+    contact: str | None = None
+    parameters: tuple[tuple[str, str], ...] = ()
+    areas: tuple[CapArea, ...] = ()
+
+
+class Hazard(_Frozen):
+    """One CAP 1.2 <alert>: weather, grid failure, flood, earthquake and similar hazards."""
+
+    identifier: str = Field(min_length=1, pattern=r"^[^\s,<&]+$")
+    sender: str = Field(min_length=1, pattern=r"^[^\s,<&]+$")
+    sent: CapDatetime
+    status: Literal["Actual", "Exercise", "System", "Test", "Draft"]
+    msg_type: Literal["Alert", "Update", "Cancel", "Ack", "Error"]
+    source: str | None = None
+    scope: Literal["Public", "Restricted", "Private"]
+    restriction: str | None = None
+    addresses: str | None = None
+    codes: tuple[str, ...] = ()
+    note: str | None = None
+    references: str | None = None
+    incidents: str | None = None
+    infos: tuple[CapInfo, ...] = ()
+
+    @property
+    def onset(self) -> datetime:
+        """Earliest onset (or effective, or sent) over the info blocks."""
+        times = [i.onset or i.effective or self.sent for i in self.infos]
+        return min(times) if times else self.sent
+
+    @property
+    def expires(self) -> datetime | None:
+        """Latest expiry over the info blocks, None if any block never expires."""
+        times = [i.expires for i in self.infos]
+        if not times or any(t is None for t in times):
+            return None
+        return max(t for t in times if t is not None)
+
+
+class Meta(_Frozen):
+    """meta.json: the observation window and where the signals came from (never the answer)."""
+
+    format_version: Literal[1] = 1
+    window_start: UtcDatetime
+    window_end: UtcDatetime
+    catalog: str = Field(min_length=1)
+    generator: str = Field(min_length=1)
+    seed: int | None = None
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone '{value}'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_window(self) -> Meta:
+        for name, value in (("window_start", self.window_start), ("window_end", self.window_end)):
+            if value.second or value.microsecond:
+                raise ValueError(f"{name} must be on a whole minute, got {format_time(value)}")
+        if self.window_end <= self.window_start:
+            raise ValueError("window_end must be after window_start")
+        return self
+
+    @property
+    def n_minutes(self) -> int:
+        """Length of the window in whole minutes."""
+        return int((self.window_end - self.window_start).total_seconds() // 60)
+
+
+class SecondaryFault(_Frozen):
+    """A fault in the same window that is unrelated to the main outage (a distractor)."""
+
+    entity: EntityId
+    category: CauseCategory
+    onset: UtcDatetime
+    end: UtcDatetime | None = None
+    description: str = ""
+
+
+class Truth(_Frozen):
+    """truth.json: the right answer, for the scorer only; investigation code must never read it."""
+
+    scenario: str = Field(min_length=1)
+    seed: int | None = None
+    root_causes: tuple[EntityId, ...] = ()
+    category: CauseCategory | None = None
+    onset: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+    affected_customers: tuple[EntityId, ...] = ()
+    secondary_faults: tuple[SecondaryFault, ...] = ()
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Truth:
+        if bool(self.root_causes) != (self.category is not None):
+            raise ValueError("root_causes and category must be both set or both empty")
+        if self.root_causes and self.onset is None:
+            raise ValueError("onset is required when root_causes is set")
+        if self.onset and self.end and self.end < self.onset:
+            raise ValueError("end is before onset")
+        return self
+
+
+def _alert_order(a: Alert) -> tuple[datetime, str, str]:
+    return (a.starts_at, a.fingerprint, a.status)
+
+
+@dataclass(frozen=True)
+class SignalSet:
+    """Everything in a signals directory except truth.json: the window plus every signal kind.
+
+    Record collections are sorted on construction (alerts by startsAt, fingerprint; changes and
+    alarms by time, id; hazards by sent, identifier) so equal content compares equal.
+    """
+
+    meta: Meta
+    series: SeriesSet
+    traffic: TrafficSet
+    alerts: tuple[Alert, ...] = ()
+    changes: tuple[Change, ...] = ()
+    hardware: tuple[HardwareAlarm, ...] = ()
+    hazards: tuple[Hazard, ...] = ()
+    _checked: bool = field(default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sort = object.__setattr__
+        sort(self, "alerts", tuple(sorted(self.alerts, key=_alert_order)))
+        sort(self, "changes", tuple(sorted(self.changes, key=lambda c: (c.time, c.id))))
+        sort(self, "hardware", tuple(sorted(self.hardware, key=lambda h: (h.time, h.id))))
+        sort(self, "hazards", tuple(sorted(self.hazards, key=lambda h: (h.sent, h.identifier))))
+        for name, frame in (("series", self.series), ("traffic", self.traffic)):
+            if frame.start != self.meta.window_start or frame.n_minutes != self.meta.n_minutes:
+                raise ValueError(
+                    f"SignalSet.{name} covers {format_time(frame.start)} + {frame.n_minutes} min, "
+                    f"but meta window is {format_time(self.meta.window_start)} + "
+                    f"{self.meta.n_minutes} min"
+                )
+
+    @property
+    def window_start(self) -> datetime:
+        """Inclusive start of the observation window (UTC)."""
+        return self.meta.window_start
+
+    @property
+    def window_end(self) -> datetime:
+        """Exclusive end of the observation window (UTC)."""
+        return self.meta.window_end
+
+    @classmethod
+    def empty(cls, meta: Meta) -> SignalSet:
+        """A signal set with the given window and no signals."""
+        return cls(
+            meta=meta,
+            series=SeriesSet.empty(meta.window_start, meta.n_minutes),
+            traffic=TrafficSet.empty(meta.window_start, meta.n_minutes),
+        )
