@@ -9,6 +9,7 @@ from rich.console import Console
 
 from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
+from outagelens.cli import server as server_cli
 from outagelens.errors import OutageLensError
 
 app = typer.Typer(
@@ -19,6 +20,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_cli.app, name="catalog")
+app.command("serve")(server_cli.serve)
+app.add_typer(server_cli.db_app, name="db")
+app.add_typer(server_cli.apikey_app, name="apikey")
 
 err_console = Console(stderr=True)
 

@@ -42,6 +42,10 @@ class Store(Protocol):
         """Oldest unprocessed inbox rows, in arrival order."""
         ...
 
+    def processed_of(self, source: str, kind: str) -> list[InboxRecord]:
+        """Processed inbox rows of one source and kind, in arrival order (to rebuild state)."""
+        ...
+
     def apply(self, batch: SignalBatch) -> None:
         """Upsert canonical signals and points and mark inbox rows processed, atomically."""
         ...
@@ -56,6 +60,10 @@ class Store(Protocol):
         offset: int = 0,
     ) -> list[SignalRecord]:
         """Canonical signals by time, optionally of one kind and in [since, until)."""
+        ...
+
+    def time_range(self) -> tuple[datetime, datetime] | None:
+        """Earliest and latest time over stored signals (start or end) and points."""
         ...
 
     def points(

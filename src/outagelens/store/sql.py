@@ -171,6 +171,16 @@ class SqlStore:
         with self._read() as conn:
             return [_inbox_record(r) for r in conn.execute(q)]
 
+    def processed_of(self, source: str, kind: str) -> list[InboxRecord]:
+        """Processed rows of one source and kind, in arrival order."""
+        q = (
+            select(INBOX)
+            .where(INBOX.c.processed.is_(True), INBOX.c.source == source, INBOX.c.kind == kind)
+            .order_by(INBOX.c.id)
+        )
+        with self._read() as conn:
+            return [_inbox_record(r) for r in conn.execute(q)]
+
     def apply(self, batch: SignalBatch) -> None:
         """Upsert signals and points, mark the inbox rows processed: one transaction."""
         merged: dict[tuple[str, str], SignalRecord] = {}
@@ -239,6 +249,20 @@ class SqlStore:
         q = q.order_by(SIGNALS.c.time, SIGNALS.c.key).limit(limit).offset(offset)
         with self._read() as conn:
             return [_signal_record(r) for r in conn.execute(q)]
+
+    def time_range(self) -> tuple[datetime, datetime] | None:
+        """Earliest and latest time over signals (time, end) and frame points."""
+        queries = [
+            select(func.min(SIGNALS.c.time), func.max(SIGNALS.c.time)),
+            select(func.min(SIGNALS.c.end), func.max(SIGNALS.c.end)),
+            select(func.min(POINTS.c.minute), func.max(POINTS.c.minute)),
+        ]
+        times: list[datetime] = []
+        with self._read() as conn:
+            for q in queries:
+                row = conn.execute(q).one()
+                times.extend(_as_utc(t) for t in row if t is not None)
+        return (min(times), max(times)) if times else None
 
     def points(
         self, frame: str, *, since: datetime | None = None, until: datetime | None = None
@@ -468,6 +492,13 @@ class SqlStore:
             sha256=r.sha256,
             active=r.active,
         )
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    """Aggregates bypass the column type on SQLite (they come back as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _inbox_record(r: Row[Any]) -> InboxRecord:
