@@ -9,6 +9,7 @@ symptom) -> resolved (`quiet_minutes` after the last symptom ended); symptoms re
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,12 +27,15 @@ ALL = 10_000_000
 
 def live_step_for(ctx: ServerContext) -> Callable[[], None] | None:
     """The live step for this server, or None when the investigation engine is not installed."""
-    try:
-        from outagelens.investigate import investigate  # noqa: F401
-    except ImportError:
+    # find_spec, not import: the engine pulls in scipy, which would slow every server start.
+    if importlib.util.find_spec("outagelens.investigate") is None:
         log.warning("outagelens.investigate not available: live investigation is off")
         return None
-    return lambda: run_live(ctx)
+    return lambda: _run_quietly(ctx)
+
+
+def _run_quietly(ctx: ServerContext) -> None:
+    run_live(ctx)
 
 
 def window_of(ctx: ServerContext) -> tuple[datetime, datetime] | None:
