@@ -13,6 +13,7 @@ from outagelens.cli import investigate as investigate_cli
 from outagelens.cli import simulate as simulate_cli
 from outagelens.cli import resilience as resilience_cli
 from outagelens.cli import impact as impact_cli
+from outagelens.cli import server as server_cli
 from outagelens.errors import OutageLensError
 
 app = typer.Typer(
@@ -28,6 +29,9 @@ app.add_typer(simulate_cli.app, name="simulate")
 app.command("resilience")(resilience_cli.resilience_command)
 app.command("whatif")(resilience_cli.whatif_command)
 app.command("impact")(impact_cli.impact)
+app.command("serve")(server_cli.serve)
+app.add_typer(server_cli.db_app, name="db")
+app.add_typer(server_cli.apikey_app, name="apikey")
 
 err_console = Console(stderr=True)
 
