@@ -138,7 +138,7 @@ def _encode_key(
         encoded = column.combine_chunks().dictionary_encode()
     dictionary = encoded.dictionary.to_pylist()
     for value in dictionary:
-        if not value or any(ch.isspace() for ch in value):
+        if not value or len(value) > 256 or any(ch.isspace() for ch in value):
             row = column.to_pylist().index(value)
             raise SignalError(
                 f"field '{name}': {value!r} is not a valid entity id",
