@@ -12,8 +12,10 @@ import hashlib
 import io
 import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +24,7 @@ from outagelens.errors import SignalError
 from outagelens.server.auth import Caller
 from outagelens.server.errors import INGEST_RESPONSES
 from outagelens.server.ingest.common import IngestAnswer, commit_answer, ingest_caller
-from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet, frame_rows
+from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet
 from outagelens.signals.series_io import frame_from_table
 from outagelens.signals.timefmt import format_time, parse_time
 from outagelens.store.records import InboxItem
@@ -95,10 +97,18 @@ def _jsonl_table(body: bytes, types: dict[str, pa.DataType], source: str) -> pa.
         raise SignalError(f"cannot read JSON lines: {exc}", source=source) from None
 
 
+def _cells(frame: MinuteFrame) -> Iterator[tuple[tuple[str, ...], int, tuple[float, ...]]]:
+    """(key, minute column, metric values) for every cell with at least one sample."""
+    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
+    present = ~np.all(np.isnan(stacked), axis=-1)
+    for row, col in zip(*np.nonzero(present), strict=True):
+        yield frame.keys[int(row)], int(col), tuple(float(v) for v in stacked[row, col])
+
+
 def rows_of(frame: MinuteFrame) -> list[list[Any]]:
     """[timestamp, keys..., metrics...] per cell with a sample; NaN -> None."""
     out = []
-    for key, col, values in frame_rows(frame):
+    for key, col, values in _cells(frame):
         minute = format_time(frame.time_at(col))
         metrics = [None if math.isnan(v) else v for v in values]
         out.append([minute, *key, *metrics])
