@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -102,6 +103,82 @@ class AreaMatch:
     rule: Literal["polygon", "circle", "geocode"]
 
 
+# --------------------------------------------------------------------------- structure
+# CAP 1.2 XML schema content models: (element, minOccurs, maxOccurs or None for unbounded),
+# in the order the schema's <sequence> requires. Checked by hand because the official XSD
+# is not shipped (see docs/signals.md).
+ContentModel = tuple[tuple[str, int, int | None], ...]
+_PAIR: ContentModel = (("valueName", 1, 1), ("value", 1, 1))
+CONTENT_MODELS: dict[str, ContentModel] = {
+    "alert": (
+        ("identifier", 1, 1), ("sender", 1, 1), ("sent", 1, 1), ("status", 1, 1),
+        ("msgType", 1, 1), ("source", 0, 1), ("scope", 1, 1), ("restriction", 0, 1),
+        ("addresses", 0, 1), ("code", 0, None), ("note", 0, 1), ("references", 0, 1),
+        ("incidents", 0, 1), ("info", 0, None),
+    ),
+    "info": (
+        ("language", 0, 1), ("category", 1, None), ("event", 1, 1), ("responseType", 0, None),
+        ("urgency", 1, 1), ("severity", 1, 1), ("certainty", 1, 1), ("audience", 0, 1),
+        ("eventCode", 0, None), ("effective", 0, 1), ("onset", 0, 1), ("expires", 0, 1),
+        ("senderName", 0, 1), ("headline", 0, 1), ("description", 0, 1),
+        ("instruction", 0, 1), ("web", 0, 1), ("contact", 0, 1), ("parameter", 0, None),
+        ("resource", 0, None), ("area", 0, None),
+    ),
+    "resource": (
+        ("resourceDesc", 1, 1), ("mimeType", 1, 1), ("size", 0, 1), ("uri", 0, 1),
+        ("derefUri", 0, 1), ("digest", 0, 1),
+    ),
+    "area": (
+        ("areaDesc", 1, 1), ("polygon", 0, None), ("circle", 0, None), ("geocode", 0, None),
+        ("altitude", 0, 1), ("ceiling", 0, 1),
+    ),
+    "eventCode": _PAIR,
+    "parameter": _PAIR,
+    "geocode": _PAIR,
+}  # fmt: skip
+_DSIG_NAMESPACE = "{http://www.w3.org/2000/09/xmldsig#}"
+CAP_DATETIME = re.compile(r"^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")
+_TIME_ELEMENTS = frozenset({"sent", "effective", "onset", "expires"})
+
+
+def check_structure(el: ET.Element, path: str, source: str) -> None:
+    """Check an element's children against its CAP 1.2 content model, recursively."""
+    name = el.tag.removeprefix(_NS)
+    model = CONTENT_MODELS.get(name)
+    if model is None:
+        if len(el):
+            raise SignalError(f"element '{path}' must hold text only", source=source)
+        if name in _TIME_ELEMENTS and not CAP_DATETIME.match(_text(el)):
+            raise SignalError(
+                f"element '{path}': {_text(el)!r} is not a CAP dateTime "
+                "(YYYY-MM-DDThh:mm:ss+hh:mm)",
+                source=source,
+            )
+        return
+    children = list(el)
+    if name == "alert":  # the schema allows XML signatures after the last info
+        while children and children[-1].tag.startswith(_DSIG_NAMESPACE):
+            children.pop()
+    pos = 0
+    for tag, low, high in model:
+        count = 0
+        while pos < len(children) and children[pos].tag == f"{_NS}{tag}":
+            check_structure(children[pos], f"{path}/{tag}", source)
+            count, pos = count + 1, pos + 1
+        if count < low or (high is not None and count > high):
+            need = f"{low}..{'n' if high is None else high}"
+            raise SignalError(
+                f"element '{path}/{tag}' occurs {count} time(s), CAP 1.2 allows {need}",
+                source=source,
+            )
+    if pos < len(children):
+        extra = children[pos].tag.removeprefix(_NS)
+        raise SignalError(
+            f"element '{path}/{extra}' is unexpected here (unknown, repeated or out of order)",
+            source=source,
+        )
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -118,6 +195,7 @@ def parse_cap(xml_text: str | bytes, *, source: str = "<cap>") -> Hazard:
             f"root element is {root.tag}, expected <alert> in namespace {CAP_NAMESPACE}",
             source=source,
         )
+    check_structure(root, "alert", source)
     data = _read_fields(root, ALERT_FIELDS, "alert", source)
     infos = []
     for i, info_el in enumerate(root.findall(f"{_NS}info")):

@@ -35,13 +35,20 @@ Fr = TypeVar("Fr", bound=MinuteFrame)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def signal_error(exc: ValidationError, source: str, line: int | None) -> SignalError:
-    """Turn a pydantic error into a SignalError naming source, line and field (first problem)."""
+def describe_validation(exc: ValidationError, prefix: str = "") -> str:
+    """One-line 'field ...: problem' text for the first problem of a pydantic error."""
     errors = exc.errors()
     first = errors[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(record)"
+    parts = [prefix] if prefix else []
+    parts += [str(p) for p in first["loc"]]
+    where = ".".join(parts) or "(record)"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    return SignalError(f"field '{where}': {first['msg']}{more}", source=source, line=line)
+    return f"field '{where}': {first['msg']}{more}"
+
+
+def signal_error(exc: ValidationError, source: str, line: int | None) -> SignalError:
+    """Turn a pydantic error into a SignalError naming source, line and field (first problem)."""
+    return SignalError(describe_validation(exc), source=source, line=line)
 
 
 def _read_json(path: Path) -> Any:
@@ -141,7 +148,9 @@ def load_signals_dir(path: str | Path) -> SignalSet:
             hardware=_optional_records(root, HARDWARE_FILE, HardwareAlarm),
             hazards=load_hazards(root / HAZARDS_DIR),
         )
-    except ValueError as exc:
+    except SignalError as exc:
+        if exc.source is not None:
+            raise
         raise SignalError(str(exc), source=str(root)) from None
 
 

@@ -9,50 +9,64 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
     field_serializer,
     field_validator,
     model_validator,
 )
 
+from outagelens.errors import SignalError
+from outagelens.signals.base import CapDatetime, EntityId, FrozenModel, UtcDatetime
+from outagelens.signals.cap_types import (
+    CapArea,
+    CapCategory,
+    CapCertainty,
+    CapCircle,
+    CapInfo,
+    CapResponse,
+    CapSeverity,
+    CapUrgency,
+    Hazard,
+)
 from outagelens.signals.frames import SeriesSet, TrafficSet
-from outagelens.signals.timefmt import ZERO_TIME_TEXT, format_time, is_zero_time, parse_time, to_utc
+from outagelens.signals.timefmt import ZERO_TIME_TEXT, format_time, is_zero_time
 
-
-def _coerce_utc(value: Any) -> Any:
-    """Accept RFC 3339 strings or aware datetimes; reject naive times and numbers."""
-    if isinstance(value, str):
-        return parse_time(value)
-    if isinstance(value, datetime):
-        return to_utc(value)
-    raise ValueError(f"expected an RFC 3339 timestamp, got {type(value).__name__}")
-
-
-UtcDatetime = Annotated[
-    datetime, BeforeValidator(_coerce_utc), PlainSerializer(format_time, return_type=str)
+__all__ = [
+    "ALARM_KIND_CATEGORY",
+    "ENTITY_LABELS",
+    "AlarmSeverity",
+    "Alert",
+    "AlertSeverity",
+    "CapArea",
+    "CapCategory",
+    "CapCertainty",
+    "CapCircle",
+    "CapDatetime",
+    "CapInfo",
+    "CapResponse",
+    "CapSeverity",
+    "CapUrgency",
+    "CauseCategory",
+    "Change",
+    "ChangeKind",
+    "EntityId",
+    "HardwareAlarm",
+    "Hazard",
+    "Meta",
+    "SecondaryFault",
+    "SeriesSet",
+    "SignalSet",
+    "TrafficSet",
+    "Truth",
+    "UtcDatetime",
+    "label_fingerprint",
 ]
-"""A timezone-aware datetime normalised to UTC; serialised as RFC 3339 with 'Z'."""
-
-CapDatetime = Annotated[
-    datetime,
-    BeforeValidator(_coerce_utc),
-    AfterValidator(lambda v: v.replace(microsecond=0)),
-    PlainSerializer(format_time, return_type=str),
-]
-"""A UTC datetime with CAP 1.2 precision: whole seconds (sub-seconds are dropped)."""
-
-EntityId = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^\S+$")]
-"""A catalog entity id: non-empty, no whitespace."""
 
 CauseCategory = Literal["hardware", "software", "cyberattack", "natural_disaster"]
 AlertSeverity = Literal["critical", "error", "warning", "info"]
@@ -88,6 +102,7 @@ _ALERT_SEVERITY: dict[str, AlertSeverity] = {
     "warning": "warning",
     "info": "info",
 }
+_ENTITY_ID = re.compile(r"^\S{1,256}$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _ALARM_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
@@ -106,18 +121,6 @@ def label_fingerprint(labels: dict[str, str]) -> str:
     return f"{digest:016x}"
 
 
-class _Frozen(BaseModel):
-    """Base for signal records: immutable, unknown fields rejected."""
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
-
-
 def _zero_time_to_none(value: Any) -> Any:
     """Alertmanager's zero time means 'no end yet'."""
     if value is None or (isinstance(value, str) and is_zero_time(value)):
@@ -125,7 +128,7 @@ def _zero_time_to_none(value: Any) -> Any:
     return value
 
 
-class Alert(_Frozen):
+class Alert(FrozenModel):
     """One alert in the Alertmanager webhook v4 alert shape, with catalog entity labels."""
 
     status: Literal["firing", "resolved"]
@@ -162,6 +165,9 @@ class Alert(_Frozen):
             )
         if not any(labels.get(k) for k in ENTITY_LABELS):
             raise ValueError(f"at least one entity label of {list(ENTITY_LABELS)} is required")
+        for name in ENTITY_LABELS:
+            if name in labels and not _ENTITY_ID.match(labels[name]):
+                raise ValueError(f"label '{name}' must be an entity id, got {labels[name]!r}")
         return labels
 
     @field_validator("fingerprint")
@@ -223,7 +229,7 @@ class Alert(_Frozen):
         return self.starts_at <= when and (self.ends_at is None or when < self.ends_at)
 
 
-class Change(_Frozen):
+class Change(FrozenModel):
     """A deploy, configuration change or rollback applied to one component."""
 
     id: EntityId
@@ -243,7 +249,7 @@ class Change(_Frozen):
         return self
 
 
-class HardwareAlarm(_Frozen):
+class HardwareAlarm(FrozenModel):
     """A hardware or facility alarm raised by one component (device, PDU, UPS, chiller...)."""
 
     id: EntityId
@@ -273,111 +279,7 @@ class HardwareAlarm(_Frozen):
         return ALARM_KIND_CATEGORY.get(self.alarm)
 
 
-class CapCircle(_Frozen):
-    """A CAP circle: centre (WGS 84) and radius in kilometres."""
-
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    radius_km: float = Field(ge=0)
-
-
-class CapArea(_Frozen):
-    """A CAP <area>: description plus any polygons, circles and geocodes."""
-
-    area_desc: str = Field(min_length=1)
-    polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
-    """Each polygon is a closed ring of (lat, lon) pairs, first == last, at least 4 pairs."""
-    circles: tuple[CapCircle, ...] = ()
-    geocodes: tuple[tuple[str, str], ...] = ()
-    """(valueName, value) pairs, e.g. ('FIPS6', '006113')."""
-    altitude: float | None = None
-    ceiling: float | None = None
-
-    @field_validator("polygons")
-    @classmethod
-    def _check_polygons(
-        cls, value: tuple[tuple[tuple[float, float], ...], ...]
-    ) -> tuple[tuple[tuple[float, float], ...], ...]:
-        for ring in value:
-            if len(ring) < 4 or ring[0] != ring[-1]:
-                raise ValueError("a CAP polygon needs at least 4 points, first equal to last")
-            for lat, lon in ring:
-                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                    raise ValueError(f"polygon point ({lat}, {lon}) is outside WGS 84 range")
-        return value
-
-
-CapUrgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
-CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
-CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
-CapCategory = Literal[
-    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
-    "CBRNE", "Other",
-]  # fmt: skip
-CapResponse = Literal[
-    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"
-]
-
-
-class CapInfo(_Frozen):
-    """A CAP <info> block: what the hazard is, how bad, when, and where (its areas)."""
-
-    language: str = "en-US"
-    categories: tuple[CapCategory, ...] = Field(min_length=1)
-    event: str = Field(min_length=1)
-    response_types: tuple[CapResponse, ...] = ()
-    urgency: CapUrgency
-    severity: CapSeverity
-    certainty: CapCertainty
-    audience: str | None = None
-    event_codes: tuple[tuple[str, str], ...] = ()
-    effective: CapDatetime | None = None
-    onset: CapDatetime | None = None
-    expires: CapDatetime | None = None
-    sender_name: str | None = None
-    headline: str | None = None
-    description: str | None = None
-    instruction: str | None = None
-    web: str | None = None
-    contact: str | None = None
-    parameters: tuple[tuple[str, str], ...] = ()
-    areas: tuple[CapArea, ...] = ()
-
-
-class Hazard(_Frozen):
-    """One CAP 1.2 <alert>: weather, grid failure, flood, earthquake and similar hazards."""
-
-    identifier: str = Field(min_length=1, pattern=r"^[^\s,<&]+$")
-    sender: str = Field(min_length=1, pattern=r"^[^\s,<&]+$")
-    sent: CapDatetime
-    status: Literal["Actual", "Exercise", "System", "Test", "Draft"]
-    msg_type: Literal["Alert", "Update", "Cancel", "Ack", "Error"]
-    source: str | None = None
-    scope: Literal["Public", "Restricted", "Private"]
-    restriction: str | None = None
-    addresses: str | None = None
-    codes: tuple[str, ...] = ()
-    note: str | None = None
-    references: str | None = None
-    incidents: str | None = None
-    infos: tuple[CapInfo, ...] = ()
-
-    @property
-    def onset(self) -> datetime:
-        """Earliest onset (or effective, or sent) over the info blocks."""
-        times = [i.onset or i.effective or self.sent for i in self.infos]
-        return min(times) if times else self.sent
-
-    @property
-    def expires(self) -> datetime | None:
-        """Latest expiry over the info blocks, None if any block never expires."""
-        times = [i.expires for i in self.infos]
-        if not times or any(t is None for t in times):
-            return None
-        return max(t for t in times if t is not None)
-
-
-class Meta(_Frozen):
+class Meta(FrozenModel):
     """meta.json: the observation window and where the signals came from (never the answer)."""
 
     format_version: Literal[1] = 1
@@ -412,7 +314,7 @@ class Meta(_Frozen):
         return int((self.window_end - self.window_start).total_seconds() // 60)
 
 
-class SecondaryFault(_Frozen):
+class SecondaryFault(FrozenModel):
     """A fault in the same window that is unrelated to the main outage (a distractor)."""
 
     entity: EntityId
@@ -422,7 +324,7 @@ class SecondaryFault(_Frozen):
     description: str = ""
 
 
-class Truth(_Frozen):
+class Truth(FrozenModel):
     """truth.json: the right answer, for the scorer only; investigation code must never read it."""
 
     scenario: str = Field(min_length=1)
@@ -465,7 +367,6 @@ class SignalSet:
     changes: tuple[Change, ...] = ()
     hardware: tuple[HardwareAlarm, ...] = ()
     hazards: tuple[Hazard, ...] = ()
-    _checked: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sort = object.__setattr__
@@ -475,7 +376,7 @@ class SignalSet:
         sort(self, "hazards", tuple(sorted(self.hazards, key=lambda h: (h.sent, h.identifier))))
         for name, frame in (("series", self.series), ("traffic", self.traffic)):
             if frame.start != self.meta.window_start or frame.n_minutes != self.meta.n_minutes:
-                raise ValueError(
+                raise SignalError(
                     f"SignalSet.{name} covers {format_time(frame.start)} + {frame.n_minutes} min, "
                     f"but meta window is {format_time(self.meta.window_start)} + "
                     f"{self.meta.n_minutes} min"
