@@ -169,8 +169,8 @@ def _lost_revenue(
 def _failure_sentence(profile: FailureProfile) -> str:
     if profile.source == "series":
         return (
-            "Failed share per minute = 1 − good requests (series) / expected requests "
-            f"({profile.expected_requests.description})."
+            "Failed share per minute = (errors returned + requests that arrived nowhere) / "
+            f"expected requests, from the series ({profile.expected_requests.description})."
         )
     return (
         "Failed share per minute from the outage intervals' failed fractions, "
@@ -194,6 +194,8 @@ def _subscription_headline(
     business = ref.subscription.business
     mask = profile.affected()
     minutes = int(mask.sum())
+    if minutes == 0:
+        return f"no failed traffic measured ({profile.source})"
     if expected_tx > 0:
         drop = failed_tx / expected_tx
         what = business.transaction_name
