@@ -35,7 +35,8 @@ def seasonal(n: int, level: float, amplitude: float, noise: float, seed: int = 1
 
 def availability(n: int, seed: int = 1) -> np.ndarray:
     """Availability ratio near 0.998 with a slight daily cycle, capped at 1."""
-    return np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    capped: np.ndarray = np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    return capped
 
 
 @settings(max_examples=40, deadline=None)
