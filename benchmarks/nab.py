@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import time
 from datetime import UTC, datetime
@@ -149,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results, points, files = run_corpus(args.data, args.out, args.workers)
     elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime
     published = json.loads((args.data / "results" / "final_results.json").read_text())
     console.print(render(results, published))
     console.print(
         f"{points} points in {files} files scored and written in {elapsed:.1f} s "
-        f"with {args.workers} workers"
+        f"with {args.workers} workers (worker CPU time {cpu:.1f} s)"
     )
     console.print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}")
     console.print(f"machine: {machine()}")

@@ -56,12 +56,22 @@ def trailing_max(values: FloatArray, horizon: int) -> FloatArray:
     return np.asarray(sliding_window_view(padded, horizon).max(axis=1), dtype=np.float64)
 
 
-def left_nearest_distance(x: FloatArray, length: int, exclusion: int) -> FloatArray:
-    """Distance from the subsequence ending at t to its nearest earlier one (NaN if none).
+def _smallest(values: FloatArray, k: int) -> FloatArray:
+    """The k smallest values of each row (all of them when a row is shorter), unordered."""
+    if values.shape[1] <= k:
+        return values
+    return np.partition(values, k - 1, axis=1)[:, :k]
+
+
+def left_nearest_distance(
+    x: FloatArray, length: int, exclusion: int, neighbors: int = 1
+) -> FloatArray:
+    """Distance from the subsequence ending at t to its nearest earlier ones (NaN if none).
 
     Earlier subsequences must end at least `exclusion` points before t (so trivial, overlapping
-    matches do not count). This is the left matrix profile of the series, computed exactly in
-    blocks of rows with matrix products: O(n^2 * length) work, O(block * n) memory.
+    matches do not count). With `neighbors` = k the result is the root mean square of the k
+    smallest distances (k = 1: the left matrix profile). Exact, in blocks of rows with matrix
+    products: O(n^2 * length) work, O(block * n) memory.
     """
     n = len(x)
     out = np.full(n, np.nan)
@@ -77,14 +87,21 @@ def left_nearest_distance(x: FloatArray, length: int, exclusion: int) -> FloatAr
     for b0 in range(exclusion, rows, block):
         b1 = min(rows, b0 + block)
         free = b0 - exclusion + 1
-        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is added after the minimum over columns.
-        part = sq[None, :free] - 2.0 * (subs[b0:b1] @ subs[:free].T)
-        best = part.min(axis=1)
         tri_hi = b1 - exclusion + 1
+        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is added once the nearest are chosen.
+        part = sq[None, :free] - 2.0 * (subs[b0:b1] @ subs[:free].T)
         tri = sq[None, free:tri_hi] - 2.0 * (subs[b0:b1] @ subs[free:tri_hi].T)
         tri = np.where(below[: b1 - b0, : tri_hi - free], tri, np.inf)
-        best = np.minimum(best, tri.min(axis=1))
-        out[b0 + length - 1 : b1 + length - 1] = np.sqrt(np.maximum(best + sq[b0:b1], 0.0))
+        if neighbors == 1:
+            best = np.minimum(part.min(axis=1), tri.min(axis=1))[:, None]
+        else:
+            candidates = np.concatenate(
+                [_smallest(part, neighbors), _smallest(tri, neighbors)], axis=1
+            )
+            best = _smallest(candidates, neighbors)
+        squared = np.maximum(best + sq[b0:b1, None], 0.0)
+        squared[np.isinf(best)] = np.nan
+        out[b0 + length - 1 : b1 + length - 1] = np.sqrt(np.nanmean(squared, axis=1))
     return out
 
 
