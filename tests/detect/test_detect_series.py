@@ -53,6 +53,18 @@ def test_score_at_t_ignores_later_points(values: list[float], cut: int, tail: li
     np.testing.assert_array_equal(full[:cut], other[:cut])
 
 
+@pytest.mark.parametrize("cut", [150, 420, 599], ids=["warmup", "middle", "last"])
+def test_default_detector_is_streaming_too(cut: int) -> None:
+    values = seasonal(600, 50.0, 20.0, 2.0)
+    changed = values.copy()
+    changed[cut:] = np.random.default_rng(9).normal(0.0, 100.0, 600 - cut)
+    detector = SeriesDetector()
+    before = detector.score(minutes(600), values)
+    after = detector.score(minutes(600), changed)
+    np.testing.assert_array_equal(before[:cut], after[:cut])
+    assert not np.array_equal(before[cut:], after[cut:])
+
+
 def test_scores_lie_in_unit_interval_and_tolerate_missing_samples() -> None:
     values = seasonal(2 * DAY, 500.0, 200.0, 10.0)
     values[[100, 101, 700, 2000]] = np.nan
