@@ -65,3 +65,14 @@ def test_whatif_region_and_location() -> None:
 def test_whatif_errors(args: list[str]) -> None:
     result = runner.invoke(app, ["whatif", "--catalog", EXAMPLE, *args])
     assert isinstance(result.exception, OutageLensError)
+
+
+def test_html_tables_are_limited() -> None:
+    from outagelens.resilience.html import render_html
+    from outagelens.resilience.report import analyze
+    from outagelens.topology import load_catalog
+
+    report = analyze(load_catalog(EXAMPLE))
+    page = render_html(report, limit=2)
+    assert "8 more subscriptions in the JSON document" in page
+    assert page.count("<svg") == 1
