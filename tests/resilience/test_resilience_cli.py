@@ -76,3 +76,20 @@ def test_html_tables_are_limited() -> None:
     page = render_html(report, limit=2)
     assert "8 more subscriptions in the JSON document" in page
     assert page.count("<svg") == 1
+
+
+def test_drill_table_summarises_many_customers() -> None:
+    from outagelens.cli.resilience import _drill_table
+    from outagelens.resilience.report import analyze
+    from tests.resilience.conftest import build, comp
+
+    catalog = build([comp("a")], service_requires=["a"], customers=tuple(f"c{i}" for i in range(9)))
+    table = _drill_table(analyze(catalog))
+    assert [c.header for c in table.columns] == [
+        "scenario",
+        "fail",
+        "pass",
+        "no-target",
+        "unaffected",
+    ]
+    assert table.row_count == 2  # one location, one region

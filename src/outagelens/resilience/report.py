@@ -57,19 +57,17 @@ class ResilienceReport:
             )
         single_site = [d for d in self.diversity if d.single_locations]
         if single_site:
+            named = [f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site]
             out.append(
                 f"{len(single_site)} subscription(s) depend on a single location: "
-                + ", ".join(
-                    f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site[:5]
-                )
-                + ("." if len(single_site) <= 5 else ", ...")
+                f"{_first(named, 5)}."
             )
         for sc in self.drill:
             failing = [c for c, s in sc.customer_status().items() if s == "fail"]
             if failing:
                 out.append(
                     f"Loss of {sc.kind} {sc.name} breaks the RTO/RPO targets of "
-                    f"{', '.join(failing)}."
+                    f"{_first(failing, 5)}."
                 )
         if self.recommendations:
             rec = self.recommendations[0]
@@ -79,6 +77,12 @@ class ResilienceReport:
                 f"{rec.after.customer_spofs})."
             )
         return out
+
+
+def _first(names: list[str], n: int) -> str:
+    """The first n names, then how many more."""
+    shown = ", ".join(names[:n])
+    return shown if len(names) <= n else f"{shown} and {len(names) - n} more"
 
 
 def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> ResilienceReport:
