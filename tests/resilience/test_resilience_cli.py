@@ -79,9 +79,10 @@ def test_html_tables_are_limited() -> None:
 
 
 def test_drill_table_summarises_many_customers() -> None:
+    from tests.resilience.conftest import build, comp
+
     from outagelens.cli.resilience import _drill_table
     from outagelens.resilience.report import analyze
-    from tests.resilience.conftest import build, comp
 
     catalog = build([comp("a")], service_requires=["a"], customers=tuple(f"c{i}" for i in range(9)))
     table = _drill_table(analyze(catalog))
