@@ -241,3 +241,59 @@ def test_ongoing_interval_runs_to_as_of() -> None:
     )
     sub = _one(assess_incident(cat, inc, as_of=T0 + timedelta(minutes=25)))
     assert sub.minutes_down == 25
+
+
+def _two_sites(fra: dict[str, np.ndarray], ams: dict[str, np.ndarray], n: int) -> SeriesSet:
+    start = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+    return SeriesSet.from_series(
+        start, n, {("shop", "web", "fra1"): fra, ("shop", "web", "ams1"): ams}
+    )
+
+
+def test_errors_seen_count_even_when_retries_succeed_elsewhere() -> None:
+    n = 180
+    ones = np.ones(n)
+    fra_avail = ones.copy()
+    fra_avail[90:120] = 0.5  # fra1 answers half its requests with errors ...
+    ams_rate = np.full(n, 5.0)
+    ams_rate[90:120] = 7.5  # ... and the users retry on ams1, which serves them
+    orders = np.full(n, 6.0)
+    ams_orders = orders.copy()
+    ams_orders[90:120] = 9.0
+    fra_orders = orders.copy()
+    fra_orders[90:120] = 3.0
+    series = _two_sites(
+        {"request_rate": np.full(n, 5.0), "availability": fra_avail, "throughput": fra_orders},
+        {"request_rate": ams_rate, "availability": ones, "throughput": ams_orders},
+        n,
+    )
+    onset = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    sub = _one(
+        assess_incident(
+            make_catalog(),
+            incident([affected([interval("fra1", onset, 30, state=DEG, failed=0.5)])]),
+            series=series,
+        )
+    )
+    assert sub.weighted_downtime_minutes == pytest.approx(30 * 0.25)
+    assert sub.failed_requests == pytest.approx(30 * 0.25 * 600)
+    assert sub.failed_transactions == 0 and sub.lost_revenue == 0
+    assert sub.headline == "orders fell 0% for 30 minutes"
+
+
+def test_incident_without_measured_failure_still_gets_its_sla_month() -> None:
+    n = 180
+    ones = np.ones(n)
+    series = _two_sites(
+        {"request_rate": np.full(n, 5.0), "availability": ones},
+        {"request_rate": np.full(n, 5.0), "availability": ones},
+        n,
+    )
+    onset = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    report = assess_incident(
+        make_catalog(), incident([affected([interval("fra1", onset, 10)])]), series=series
+    )
+    sub = _one(report)
+    assert sub.headline == "no failed traffic measured (series)"
+    [sla] = report.customers[0].sla
+    assert sla.month == "2026-11" and sla.uptime_percent == 100 and sla.met

@@ -72,7 +72,12 @@ def assess_incident(
         )
         sla = ref.subscription.sla
         slas = (
-            assess_sla(ref, profile_intervals(profile, sla, config), earlier.get(ref.id, ()))
+            assess_sla(
+                ref,
+                profile_intervals(profile, sla, config),
+                earlier.get(ref.id, ()),
+                at=profile.onset,
+            )
             if sla is not None
             else []
         )

@@ -3,8 +3,9 @@
 The grid is whole UTC minutes from the first interval's start to the last interval's end (or
 `as_of` while ongoing). Each location carries a share of the subscription's traffic (from the
 series' request rates before onset, else equal shares); the subscription's failed share in a
-minute is one minus good requests over expected requests, summed across its locations, so
-traffic that a surviving location absorbs after failover does not count as failed.
+minute is (errors returned + requests that arrived nowhere) over expected requests, summed
+across its locations: traffic that a surviving location absorbs after a clean failover does not
+count as failed, errors users saw do.
 """
 
 from __future__ import annotations
@@ -128,15 +129,8 @@ def failure_profile(
         return FailureProfile(start, failed, catalog_req, "intervals", onset)
     expected_rows, method = loc_expected
     assert series is not None  # loc_expected is only found in a series
-    good_rows = []
-    for key, exp in zip(keys, expected_rows, strict=True):
-        good = _good_requests(series, key, start, n)
-        fallback = exp * (1.0 - by_loc[key[2]])
-        good_rows.append(np.where(np.isnan(good), fallback, good))
+    failed = _series_failed_share(series, keys, expected_rows, by_loc, start, n)
     total_expected = np.sum(expected_rows, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        failed = 1.0 - np.sum(good_rows, axis=0) / total_expected
-    failed = np.where(total_expected > 0, np.clip(failed, 0.0, 1.0), 0.0)
     failed[failed < config.noise_floor] = 0.0
     expected = Baseline(
         total_expected, method, f"request rates from the series ({_method_text(method)})"
@@ -178,14 +172,50 @@ def _location_expected(
     return rows, worst
 
 
-def _good_requests(series: SeriesSet, key: tuple[str, str, str], start: datetime, n: int) -> Floats:
-    """Successful requests per minute in the grid from one series key; NaN where unknown."""
+def _served(
+    series: SeriesSet, key: tuple[str, str, str], start: datetime, n: int
+) -> tuple[Floats, Floats]:
+    """(arrived, failed) requests per minute in the grid from one series key; NaN if unknown."""
     first = series.minute_index(start)
     if key not in series:
-        return np.full(n, np.nan)
+        return np.full(n, np.nan), np.full(n, np.nan)
     rate = series.get(key, "request_rate")[first : first + n].astype(np.float64) * 60.0
     avail = series.get(key, "availability")[first : first + n].astype(np.float64)
     errors = series.get(key, "error_rate")[first : first + n].astype(np.float64) * 60.0
-    from_errors = np.clip(rate - errors, 0.0, None)
-    good: Floats = np.where(np.isnan(avail), from_errors, rate * avail)
-    return good
+    failed: Floats = np.where(np.isnan(avail), np.minimum(errors, rate), rate * (1.0 - avail))
+    return rate, failed
+
+
+def _series_failed_share(
+    series: SeriesSet,
+    keys: list[tuple[str, str, str]],
+    expected_rows: list[Floats],
+    by_loc: dict[str, Floats],
+    start: datetime,
+    n: int,
+) -> Floats:
+    """Failed share per minute: errors returned, plus requests that never arrived anywhere.
+
+    Requests a site answered with an error count even if a retry elsewhere succeeded (the user
+    saw the error). Requests that did not arrive at a site count only as far as the other sites
+    did not serve them instead (clean failover is not a failure).
+    """
+    errors = np.zeros(n)
+    missing = np.zeros(n)
+    surplus = np.zeros(n)
+    for key, exp in zip(keys, expected_rows, strict=True):
+        arrived, failed = _served(series, key, start, n)
+        unknown = np.isnan(arrived) | np.isnan(failed)
+        # No sample: fall back on the outage interval's estimate for this site.
+        estimate = exp * by_loc[key[2]]
+        arrived = np.where(unknown, exp, arrived)
+        failed = np.where(unknown, estimate, failed)
+        errors += failed
+        missing += np.clip(exp - arrived, 0.0, None)
+        surplus += np.clip(arrived - failed - exp, 0.0, None)
+    total = np.sum(expected_rows, axis=0)
+    lost = errors + np.clip(missing - surplus, 0.0, None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, lost / total, 0.0)
+    result: Floats = np.clip(share, 0.0, 1.0)
+    return result

@@ -53,13 +53,7 @@ def subscription_impact(
     )
     first, last = profile.first_and_last()
     minutes = int(mask.sum())
-    if expected_tx > 0:
-        drop = failed_tx / expected_tx
-        what = business.transaction_name
-    else:
-        drop = float(failed[mask].mean()) if minutes else 0.0
-        what = "revenue" if business.revenue_per_minute > 0 else "requests"
-    headline = _headline(what, drop, minutes, lost, business.currency)
+    headline = _subscription_headline(ref, profile, expected_tx, failed_tx, lost)
     method = " ".join(
         [
             _failure_sentence(profile),
@@ -175,8 +169,8 @@ def _lost_revenue(
 def _failure_sentence(profile: FailureProfile) -> str:
     if profile.source == "series":
         return (
-            "Failed share per minute = 1 − good requests (series) / expected requests "
-            f"({profile.expected_requests.description})."
+            "Failed share per minute = (errors returned + requests that arrived nowhere) / "
+            f"expected requests, from the series ({profile.expected_requests.description})."
         )
     return (
         "Failed share per minute from the outage intervals' failed fractions, "
@@ -191,6 +185,24 @@ def _tx_sentence(name: str, tx: _Transactions) -> str:
         else "actual estimated as expected × (1 − failed share)"
     )
     return f"Expected {name} per minute from {tx.baseline.description}; {actual}."
+
+
+def _subscription_headline(
+    ref: SubscriptionRef, profile: FailureProfile, expected_tx: float, failed_tx: float, lost: float
+) -> str:
+    """The headline: transactions' drop if known, else the failed share of traffic."""
+    business = ref.subscription.business
+    mask = profile.affected()
+    minutes = int(mask.sum())
+    if minutes == 0:
+        return f"no failed traffic measured ({profile.source})"
+    if expected_tx > 0:
+        drop = failed_tx / expected_tx
+        what = business.transaction_name
+    else:
+        drop = float(profile.failed[mask].mean()) if minutes else 0.0
+        what = "revenue" if business.revenue_per_minute > 0 else "requests"
+    return _headline(what, drop, minutes, lost, business.currency)
 
 
 def _headline(what: str, drop: float, minutes: int, lost: float, currency: str) -> str:

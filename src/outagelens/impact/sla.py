@@ -156,15 +156,26 @@ def assess_sla(
     ref: SubscriptionRef,
     incident: Sequence[WeightedInterval],
     earlier: Sequence[WeightedInterval] = (),
+    *,
+    at: datetime | None = None,
 ) -> list[SlaAssessment]:
-    """One assessment per SLA month the incident touches, earlier incidents included."""
+    """One assessment per SLA month the incident touches, earlier incidents included.
+
+    An incident without unavailable minutes is assessed for the month containing `at`.
+    """
     sla = ref.subscription.sla
-    if sla is None or not incident:
+    if sla is None:
         return []
     tz = ZoneInfo(sla.timezone)
+    if incident:
+        months = months_touched(incident, tz)
+    elif at is not None:
+        months = [month_bounds(at, tz)]
+    else:
+        return []
     maint = maintenance_intervals(sla)
     out = []
-    for lo, hi, label in months_touched(incident, tz):
+    for lo, hi, label in months:
         month_minutes = _minutes(lo, hi)
         maint_minutes = _window_minutes(maint, lo, hi)
         eligible = month_minutes - maint_minutes

@@ -163,19 +163,7 @@ class Dora:
     def clients(self, ctx: RegulatoryContext) -> CriterionResult:
         """Art. 9(1) RTS: clients, financial counterparts and transactions."""
         t, p, f = self.thresholds, ctx.profile, ctx.facts
-        estimate = max((i.end_users_affected for i in ctx.impacts), default=0)
-        clients = f.clients_affected if f.clients_affected is not None else estimate
-        if p.total_clients:
-            clients = min(clients, p.total_clients)
-        tx = max((i.failed_transactions for i in ctx.impacts), default=0.0)
-        amount = max(
-            (
-                i.failed_transactions
-                * (ctx.subscriptions[i.subscription].subscription.business.transaction_value or 0.0)
-                for i in ctx.impacts
-            ),
-            default=0.0,
-        )
+        clients, tx, amount = _client_figures(ctx)
         hits: list[str] = []
         unknown: list[str] = []
         _share(hits, unknown, "(a) clients", clients, p.total_clients, t.clients_share)
@@ -382,6 +370,25 @@ class Dora:
                 article="RTS 2025/301 Art. 5(1)(c)",
             ),
         )
+
+
+def _client_figures(ctx: RegulatoryContext) -> tuple[int, float, float]:
+    """Clients affected (capped at the total), failed transactions and their amount.
+
+    The same clients and payments pass through several subscriptions: the largest counts.
+    """
+    f, p = ctx.facts, ctx.profile
+    estimate = max((i.end_users_affected for i in ctx.impacts), default=0)
+    clients = f.clients_affected if f.clients_affected is not None else estimate
+    if p.total_clients:
+        clients = min(clients, p.total_clients)
+    tx = max((i.failed_transactions for i in ctx.impacts), default=0.0)
+    values = {
+        sid: ref.subscription.business.transaction_value or 0.0
+        for sid, ref in ctx.subscriptions.items()
+    }
+    amount = max((i.failed_transactions * values[i.subscription] for i in ctx.impacts), default=0.0)
+    return clients, tx, amount
 
 
 def _share(
