@@ -142,12 +142,11 @@ def _drill_json(sc: DrillScenario) -> dict[str, Any]:
     }
 
 
-def report_to_json(report: ResilienceReport) -> dict[str, Any]:
-    """The documented JSON document (schema `outagelens.resilience/1`, see docs/resilience.md)."""
-    subs = []
+def _subscriptions_json(report: ResilienceReport) -> list[dict[str, Any]]:
+    out = []
     for sid, cs in report.components.subscriptions.items():
         site = report.sites.subscriptions[sid]
-        subs.append(
+        out.append(
             {
                 "subscription": sid,
                 "customer": cs.customer,
@@ -158,6 +157,37 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
                 "site_cut_sets": [list(c) for c in site.cut_sets],
             }
         )
+    return out
+
+
+def _recommendation_json(r: Recommendation) -> dict[str, Any]:
+    return {
+        "kind": r.change.kind,
+        "target": r.change.target,
+        "description": r.change.description,
+        "adds": list(r.change.adds),
+        "gain": r.gain,
+        "removed_spofs": list(r.removed_spofs),
+        "before": _score(r.before),
+        "after": _score(r.after),
+    }
+
+
+def _diversity_json(d: DiversityFinding) -> dict[str, Any]:
+    return {
+        "subscription": d.subscription,
+        "customer": d.customer,
+        "locations": list(d.locations),
+        "regions": list(d.regions),
+        "single_locations": list(d.single_locations),
+        "single_regions": list(d.single_regions),
+        "power_spofs": list(d.power_spofs),
+        "weak": d.weak,
+    }
+
+
+def report_to_json(report: ResilienceReport) -> dict[str, Any]:
+    """The documented JSON document (schema `outagelens.resilience/1`, see docs/resilience.md)."""
     return {
         "schema": SCHEMA,
         "provider": report.provider,
@@ -176,34 +206,10 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
             }
             for r in report.components.ranking
         ],
-        "subscriptions": subs,
-        "diversity": [
-            {
-                "subscription": d.subscription,
-                "customer": d.customer,
-                "locations": list(d.locations),
-                "regions": list(d.regions),
-                "single_locations": list(d.single_locations),
-                "single_regions": list(d.single_regions),
-                "power_spofs": list(d.power_spofs),
-                "weak": d.weak,
-            }
-            for d in report.diversity
-        ],
+        "subscriptions": _subscriptions_json(report),
+        "diversity": [_diversity_json(d) for d in report.diversity],
         "drill": [_drill_json(sc) for sc in report.drill],
-        "recommendations": [
-            {
-                "kind": r.change.kind,
-                "target": r.change.target,
-                "description": r.change.description,
-                "adds": list(r.change.adds),
-                "gain": r.gain,
-                "removed_spofs": list(r.removed_spofs),
-                "before": _score(r.before),
-                "after": _score(r.after),
-            }
-            for r in report.recommendations
-        ],
+        "recommendations": [_recommendation_json(r) for r in report.recommendations],
         "lessons": report.lessons(),
     }
 
