@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -77,6 +78,9 @@ def main() -> None:
         pairs = sum(len(s.cut_sets) for s in analysis.subscriptions.values())
         table.add_row("exact cut sets up to size 2 (s)", f"{t2:.2f}")
         table.add_row("size-2 cut sets found", f"{pairs:,}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    table.add_row("peak memory (MB, whole process)", f"{peak_mb:,.0f}")
+    table.add_row("load average at end (1 min)", f"{os.getloadavg()[0]:.1f}")
     Console().print(table)
 
 
