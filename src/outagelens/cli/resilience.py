@@ -42,7 +42,8 @@ def _spof_table(report: ResilienceReport, top: int) -> Table:
             name,
             r.kind,
             str(len(r.customers)),
-            ", ".join(r.customers),
+            ", ".join(r.customers[:5])
+            + (f" +{len(r.customers) - 5}" if len(r.customers) > 5 else ""),
             f"{r.revenue_per_hour:,.0f} {r.currency}",
         )
     return table
