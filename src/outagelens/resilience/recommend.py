@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from outagelens.errors import OutageLensError
 from outagelens.resilience.cutsets import ResilienceError, single_failure_sets, spof_ranking
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.models import CatalogFile, Component, Dependent, RedundancyGroup
@@ -43,6 +44,7 @@ class Change:
     target: str
     description: str
     adds: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()  # what `apply_change` needs to make the change again
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,7 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
         component,
         f"add a redundant peer of {component}{where}; dependents need 1 of the 2",
         (peer_id,),
+        (component,),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -160,6 +163,7 @@ def with_group_member(catalog: Catalog, owner: str, group: str) -> tuple[Catalog
         f"{owner}:{group}",
         f"add a member to group '{group}' of {owner} ({target.k} of {n} -> {target.k} of {n + 1})",
         (new_id,),
+        (owner, group),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -183,6 +187,8 @@ def with_second_location(catalog: Catalog, sub_id: str, location: str) -> tuple[
         "second-location",
         sub_id,
         f"run {sub_id} also in {location} ({region}), active-active needing {needed}",
+        (),
+        (sub_id, location),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -279,3 +285,51 @@ def recommend(
         )
     )
     return tuple(out[: config.top])
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Several recommended changes made together, measured on the combined catalog."""
+
+    changes: tuple[Change, ...]
+    before: ResilienceScore
+    after: ResilienceScore
+    removed_spofs: tuple[str, ...]
+
+
+def apply_change(catalog: Catalog, change: Change) -> Catalog:
+    """Make `change` (as recorded by a recommendation) on `catalog`."""
+    makers: dict[str, Callable[..., tuple[Catalog, Change]]] = {
+        "redundant-peer": with_redundant_peer,
+        "group-member": with_group_member,
+        "second-location": with_second_location,
+    }
+    if change.kind not in makers:
+        raise ResilienceError(f"unknown change kind '{change.kind}'")
+    changed, _ = makers[change.kind](catalog, *change.args)
+    return changed
+
+
+def combined_plan(
+    catalog: Catalog, recommendations: tuple[Recommendation, ...], size: int = 3
+) -> Plan | None:
+    """Apply the first `size` recommendations one after the other and measure the result.
+
+    A change that no longer applies (its target vanished or was already made redundant by an
+    earlier one) is skipped rather than forced.
+    """
+    if not recommendations:
+        return None
+    before, spofs_before = score(catalog)
+    current = catalog
+    made: list[Change] = []
+    for rec in recommendations:
+        if len(made) == size:
+            break
+        try:
+            current = apply_change(current, rec.change)
+        except (KeyError, StopIteration, OutageLensError):
+            continue
+        made.append(rec.change)
+    after, spofs_after = score(current)
+    return Plan(tuple(made), before, after, tuple(sorted(spofs_before - spofs_after)))

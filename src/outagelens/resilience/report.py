@@ -11,9 +11,11 @@ from outagelens.resilience.cutsets import CutSetAnalysis, CutSetConfig, minimal_
 from outagelens.resilience.diversity import DiversityFinding, geographic_diversity
 from outagelens.resilience.drill import DrillScenario, dr_drill
 from outagelens.resilience.recommend import (
+    Plan,
     Recommendation,
     RecommendConfig,
     ResilienceScore,
+    combined_plan,
     recommend,
 )
 from outagelens.resilience.whatif import WhatIfResult
@@ -29,6 +31,7 @@ class ResilienceConfig:
 
     cut_sets: CutSetConfig = field(default_factory=CutSetConfig)
     recommend: RecommendConfig = field(default_factory=RecommendConfig)
+    plan_size: int = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class ResilienceReport:
     diversity: tuple[DiversityFinding, ...]
     drill: tuple[DrillScenario, ...]
     recommendations: tuple[Recommendation, ...]
+    plan: Plan | None = None  # the first few recommendations made together, measured
 
     def lessons(self) -> list[str]:
         """Short sentences for a postmortem's lessons section, most important first."""
@@ -76,6 +80,14 @@ class ResilienceReport:
                 f"customer-weighted SPOF(s): {rec.before.customer_spofs} -> "
                 f"{rec.after.customer_spofs})."
             )
+        plan = self.plan
+        if plan is not None and len(plan.changes) > 1:
+            out.append(
+                f"Making the first {len(plan.changes)} changes together takes customer-weighted "
+                f"SPOFs from {plan.before.customer_spofs} to {plan.after.customer_spofs} and "
+                f"revenue exposed to a SPOF from {plan.before.revenue_exposed_per_hour:,.0f} to "
+                f"{plan.after.revenue_exposed_per_hour:,.0f} per hour."
+            )
         return out
 
 
@@ -93,6 +105,7 @@ def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> Resilie
         max_sets_per_node=config.cut_sets.max_sets_per_node,
         universe="location",
     )
+    recs = recommend(catalog, config.recommend)
     return ResilienceReport(
         provider=catalog.provider.name,
         source=catalog.source,
@@ -101,7 +114,8 @@ def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> Resilie
         sites=minimal_cut_sets(catalog, site_config),
         diversity=geographic_diversity(catalog),
         drill=dr_drill(catalog),
-        recommendations=recommend(catalog, config.recommend),
+        recommendations=recs,
+        plan=combined_plan(catalog, recs, config.plan_size),
     )
 
 
@@ -210,6 +224,14 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
         "diversity": [_diversity_json(d) for d in report.diversity],
         "drill": [_drill_json(sc) for sc in report.drill],
         "recommendations": [_recommendation_json(r) for r in report.recommendations],
+        "plan": None
+        if report.plan is None
+        else {
+            "changes": [c.description for c in report.plan.changes],
+            "removed_spofs": list(report.plan.removed_spofs),
+            "before": _score(report.plan.before),
+            "after": _score(report.plan.after),
+        },
         "lessons": report.lessons(),
     }
 
