@@ -114,3 +114,33 @@ def test_min_credit_suppresses_small_credits() -> None:
     )
     assert sla_credit(sub, 50) == 0.0
     assert sla_credit(sub, 500) == 250.0
+
+
+def test_failover_path_leads_to_a_failed_root() -> None:
+    catalog = build(
+        [
+            comp("top", redundancy=[group("pair", 1, ["a", "b"], failover=1.5)]),
+            comp("a"),
+            comp("b"),
+        ],
+        service_requires=["top"],
+    )
+    (outage,) = whatif(catalog, ["b"]).outages
+    assert outage.state == "failover"
+    assert outage.path == ("acme/svc", "svc", "top", "b")
+
+
+def test_longest_failover_wins() -> None:
+    catalog = build(
+        [
+            comp("x", redundancy=[group("g", 1, ["a", "b"], failover=1.0)]),
+            comp("y", redundancy=[group("g", 1, ["a", "c"], failover=4.0)]),
+            comp("a"),
+            comp("b"),
+            comp("c"),
+        ],
+        service_requires=["x", "y"],
+    )
+    (outage,) = whatif(catalog, ["a"]).outages
+    assert (outage.state, outage.minutes) == ("failover", 4.0)
+    assert outage.path[2] == "y"
