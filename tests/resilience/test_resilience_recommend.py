@@ -97,3 +97,11 @@ def test_combined_plan_skips_changes_that_no_longer_apply() -> None:
     assert plan is not None
     assert plan.after.customer_spofs == 0
     assert combined_plan(catalog, ()) is None
+
+
+def test_work_budget_limits_candidates_but_keeps_each_kind() -> None:
+    catalog = load_catalog(EXAMPLE)
+    recs = recommend(catalog, RecommendConfig(work_budget=1))
+    assert 1 <= len(recs) <= 3
+    assert {r.change.kind for r in recs} == {"redundant-peer", "second-location"}
+    assert RecommendConfig(work_budget=1_000_000).candidate_limit(83_158) == 12

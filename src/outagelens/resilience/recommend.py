@@ -12,6 +12,7 @@ the SPOF analysis re-run, so every before/after figure is measured, never assume
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,10 +31,17 @@ class RecommendConfig:
 
     max_candidates: int = 25
     top: int = 10
+    # Each candidate rebuilds and re-analyses the whole catalog; at most this many graph nodes
+    # in total are re-analysed (candidates x nodes), so big catalogs try fewer changes.
+    work_budget: int = 1_000_000
 
     def __post_init__(self) -> None:
-        if self.max_candidates < 1 or self.top < 1:
-            raise ResilienceError("max_candidates and top must be positive")
+        if self.max_candidates < 1 or self.top < 1 or self.work_budget < 1:
+            raise ResilienceError("max_candidates, top and work_budget must be positive")
+
+    def candidate_limit(self, nodes: int) -> int:
+        """How many candidate changes to evaluate on a graph of `nodes` nodes (at least 3)."""
+        return max(3, self.work_budget // max(nodes, 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +272,14 @@ def recommend(
     before, spofs_before = score(catalog)
     ranking = spof_ranking(catalog, single_failure_sets(catalog))
     top = [r.entity for r in ranking[: config.max_candidates]]
-    candidates = [
-        *_peer_candidates(catalog, top),
-        *_member_candidates(catalog, set(top)),
-        *_location_candidates(catalog, config.max_candidates),
+    kinds = [
+        _peer_candidates(catalog, top),
+        _member_candidates(catalog, set(top)),
+        _location_candidates(catalog, config.max_candidates),
     ]
+    # Round-robin over the kinds so a tight budget still tries each kind's best candidates.
+    ordered = [c for batch in itertools.zip_longest(*kinds) for c in batch if c is not None]
+    candidates = ordered[: config.candidate_limit(len(catalog.graph))]
     out = []
     for make in candidates:
         changed, change = make()
