@@ -105,3 +105,19 @@ def test_work_budget_limits_candidates_but_keeps_each_kind() -> None:
     assert 1 <= len(recs) <= 3
     assert {r.change.kind for r in recs} == {"redundant-peer", "second-location"}
     assert RecommendConfig(work_budget=1_000_000).candidate_limit(83_158) == 12
+
+
+def test_peer_group_name_does_not_clash() -> None:
+    catalog = build(
+        [
+            comp("top", requires=["p"], redundancy=[group("p-pair", 1, ["a", "b"])]),
+            comp("p"),
+            comp("a"),
+            comp("b"),
+        ],
+        service_requires=["top"],
+    )
+    changed, _ = with_redundant_peer(catalog, "p")
+    names = [g.name for g in changed.components["top"].redundancy]
+    assert names == ["p-pair", "p-pair-2"]
+    assert "p" not in single_failure_sets(changed)["acme/svc"]

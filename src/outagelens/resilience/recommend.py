@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from outagelens.errors import OutageLensError
+from outagelens.errors import CatalogError, OutageLensError
 from outagelens.resilience.cutsets import ResilienceError, single_failure_sets, spof_ranking
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.models import CatalogFile, Component, Dependent, RedundancyGroup
@@ -127,11 +127,17 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
     """Add a peer of `component` and turn every direct requires on it into a 1-of-2 group."""
     comp = catalog.components[component]
     peer_id = _fresh_id(catalog, f"{component}-peer")
-    group = RedundancyGroup(name=f"{component}-pair", k=1, members=[component, peer_id])
 
     def fn(owner: str, dep: Dependent) -> Dependent:
         if component not in dep.requires:
             return dep
+        taken = {g.name for g in dep.redundancy}
+        name = next(
+            n
+            for n in (f"{component}-pair", *(f"{component}-pair-{i}" for i in range(2, 99)))
+            if n not in taken
+        )
+        group = RedundancyGroup(name=name, k=1, members=[component, peer_id])
         reqs = [r for r in dep.requires if r != component]
         return dep.model_copy(update={"requires": reqs, "redundancy": [*dep.redundancy, group]})
 
@@ -282,7 +288,10 @@ def recommend(
     candidates = ordered[: config.candidate_limit(len(catalog.graph))]
     out = []
     for make in candidates:
-        changed, change = make()
+        try:
+            changed, change = make()
+        except CatalogError:
+            continue  # a change the catalog rules reject is no recommendation
         after, spofs_after = score(changed)
         rec = Recommendation(change, before, after, tuple(sorted(spofs_before - spofs_after)))
         if rec.gain > 0 or after.revenue_exposed_per_hour < before.revenue_exposed_per_hour:
