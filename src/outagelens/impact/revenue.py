@@ -17,6 +17,9 @@ from outagelens.impact.models import SubscriptionImpact
 from outagelens.signals import SeriesSet
 from outagelens.topology import SubscriptionRef
 
+MATERIAL_DROP = 0.10
+"""Share of expected transactions missing for a minute to count in the headline's period."""
+
 
 @dataclass(frozen=True)
 class _Transactions:
@@ -53,7 +56,7 @@ def subscription_impact(
     )
     first, last = profile.first_and_last()
     minutes = int(mask.sum())
-    headline = _subscription_headline(ref, profile, expected_tx, failed_tx, lost)
+    headline = _subscription_headline(ref, profile, tx, lost)
     method = " ".join(
         [
             _failure_sentence(profile),
@@ -188,20 +191,29 @@ def _tx_sentence(name: str, tx: _Transactions) -> str:
 
 
 def _subscription_headline(
-    ref: SubscriptionRef, profile: FailureProfile, expected_tx: float, failed_tx: float, lost: float
+    ref: SubscriptionRef, profile: FailureProfile, tx: _Transactions, lost: float
 ) -> str:
-    """The headline: transactions' drop if known, else the failed share of traffic."""
+    """The headline: transactions' drop over the minutes they fell materially, else failed share.
+
+    Minutes count when at least `MATERIAL_DROP` of the expected transactions were missing, so a
+    long tail of a few stragglers after failover does not dilute "orders fell 50% for 45 minutes".
+    """
     business = ref.subscription.business
     mask = profile.affected()
     minutes = int(mask.sum())
     if minutes == 0:
         return f"no failed traffic measured ({profile.source})"
-    if expected_tx > 0:
-        drop = failed_tx / expected_tx
-        what = business.transaction_name
-    else:
-        drop = float(profile.failed[mask].mean()) if minutes else 0.0
-        what = "revenue" if business.revenue_per_minute > 0 else "requests"
+    expected = np.where(mask, tx.expected, 0.0)
+    if float(expected.sum()) > 0:
+        shortfall = np.clip(expected - np.where(mask, tx.actual, 0.0), 0.0, None)
+        material = mask & (shortfall >= MATERIAL_DROP * np.maximum(expected, 1e-9))
+        period = material if material.any() else mask
+        drop = float(shortfall[period].sum() / max(float(expected[period].sum()), 1e-9))
+        return _headline(
+            business.transaction_name, drop, int(period.sum()), lost, business.currency
+        )
+    drop = float(profile.failed[mask].mean())
+    what = "revenue" if business.revenue_per_minute > 0 else "requests"
     return _headline(what, drop, minutes, lost, business.currency)
 
 

@@ -132,10 +132,10 @@ def _summary(
     if top is not None:
         what = _CATEGORY_WORDS.get(top.category.value, top.category.value)
         facts["root_cause"] = ", ".join(top.entities)
-        facts["category"] = top.category.value
+        facts["category"] = what
         text += (
             f"The most likely cause is {what} of "
-            f"{', '.join(_describe(catalog, e) for e in top.entities)}"
+            f"{'; '.join(f'{_describe(catalog, e)} [{e}]' for e in top.entities)}"
             f" (confidence {100 * top.confidence:.0f}%). "
         )
     else:
