@@ -44,7 +44,11 @@ def test_whatif_json() -> None:
     doc = json.loads(result.stdout)
     assert doc["failed"] == ["fra1-cooling", "fra1-border-1"]
     assert doc["customers_down"] == ["hansa-direktbank", "rheinlogistik"]
-    assert doc["total_revenue_lost"] == pytest.approx(60 * (350 + 850))
+    down = [o for o in doc["outages"] if o["state"] == "down"]
+    assert sum(o["revenue_lost"] for o in down) == pytest.approx(60 * (350 + 850))
+    failover = {o["subscription"]: o["minutes"] for o in doc["outages"] if o["state"] == "failover"}
+    assert failover == {"shopwave/managed-k8s": 45}  # cooling loss fails fra1 over to ams1
+    assert doc["total_revenue_lost"] == pytest.approx(60 * (350 + 850) + 45 * 2300)
 
 
 def test_whatif_region_and_location() -> None:

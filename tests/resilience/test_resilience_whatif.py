@@ -66,7 +66,10 @@ def test_example_site_loss() -> None:
     catalog = load_catalog(EXAMPLE)
     result = whatif(catalog, ["fra1"])
     assert result.customers_down == ("hansa-direktbank", "rheinlogistik")
-    assert {o.minutes for o in result.outages} == {480.0}
+    states = {o.subscription: (o.state, o.minutes) for o in result.outages}
+    assert states["rheinlogistik/colocation"] == ("down", 480.0)
+    # active-active across fra1 and ams1: users move to ams1 within location_failover_minutes
+    assert states["shopwave/managed-k8s"] == ("failover", 45.0)
     banking = next(o for o in result.outages if o.subscription.endswith("online-banking"))
     assert banking.cost.revenue_lost == pytest.approx(350 * 480)
     assert banking.path[0] == "hansa-direktbank/online-banking"
