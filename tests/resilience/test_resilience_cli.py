@@ -98,3 +98,17 @@ def test_drill_table_summarises_many_customers() -> None:
         "unaffected",
     ]
     assert table.row_count == 2  # one location, one region
+
+
+def test_shared_spofs_are_simulated_for_their_cost() -> None:
+    from outagelens.resilience.report import analyze, report_to_json
+    from outagelens.topology import load_catalog
+
+    doc = report_to_json(analyze(load_catalog(EXAMPLE)))
+    first = doc["shared_spof_whatifs"][0]
+    assert first["entity"] == "global-dns"
+    assert len(first["customers_down"]) == 4
+    # global-dns restores in 60 minutes; every subscription that needs it is down that long
+    assert first["revenue_lost"] == pytest.approx(60 * (2300 + 350 + 40 + 120))
+    assert len(doc["shared_spof_whatifs"]) == 5
+    assert any("If global-dns failed" in lesson for lesson in doc["lessons"])

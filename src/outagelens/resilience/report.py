@@ -18,7 +18,7 @@ from outagelens.resilience.recommend import (
     combined_plan,
     recommend,
 )
-from outagelens.resilience.whatif import WhatIfResult
+from outagelens.resilience.whatif import WhatIfResult, whatif
 from outagelens.topology.catalog import Catalog
 
 SCHEMA = "outagelens.resilience/1"
@@ -32,6 +32,7 @@ class ResilienceConfig:
     cut_sets: CutSetConfig = field(default_factory=CutSetConfig)
     recommend: RecommendConfig = field(default_factory=RecommendConfig)
     plan_size: int = 3
+    shared_whatifs: int = 5  # top shared SPOFs to simulate for their cost
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ResilienceReport:
     drill: tuple[DrillScenario, ...]
     recommendations: tuple[Recommendation, ...]
     plan: Plan | None = None  # the first few recommendations made together, measured
+    shared_spof_whatifs: tuple[WhatIfResult, ...] = ()  # what each top shared SPOF would cost
 
     def lessons(self) -> list[str]:
         """Short sentences for a postmortem's lessons section, most important first."""
@@ -56,8 +58,16 @@ class ResilienceReport:
             worst = shared[0]
             out.append(
                 f"{len(shared)} single point(s) of failure take down two or more customers at "
-                f"once; the worst, {worst.entity}, takes down {', '.join(worst.customers)} "
+                f"once; the worst, {worst.entity}, takes down {_first(list(worst.customers), 5)} "
                 f"({worst.revenue_per_hour:,.0f} {worst.currency}/h of revenue)."
+            )
+        if self.shared_spof_whatifs:
+            w = self.shared_spof_whatifs[0]
+            minutes = max(w.restore_minutes.values())
+            out.append(
+                f"If {w.failed[0]} failed, {len(w.customers_down)} customer(s) would be down "
+                f"for up to {minutes:g} minutes: {w.total_revenue_lost:,.0f} of revenue lost and "
+                f"{w.total_sla_credit:,.0f} of SLA credits."
             )
         single_site = [d for d in self.diversity if d.single_locations]
         if single_site:
@@ -106,16 +116,19 @@ def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> Resilie
         universe="location",
     )
     recs = recommend(catalog, config.recommend)
+    components = minimal_cut_sets(catalog, config.cut_sets)
+    shared = [r.entity for r in components.ranking if r.shared][: config.shared_whatifs]
     return ResilienceReport(
         provider=catalog.provider.name,
         source=catalog.source,
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        components=minimal_cut_sets(catalog, config.cut_sets),
+        components=components,
         sites=minimal_cut_sets(catalog, site_config),
         diversity=geographic_diversity(catalog),
         drill=dr_drill(catalog),
         recommendations=recs,
         plan=combined_plan(catalog, recs, config.plan_size),
+        shared_spof_whatifs=tuple(whatif(catalog, [e]) for e in shared),
     )
 
 
@@ -224,6 +237,17 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
         "diversity": [_diversity_json(d) for d in report.diversity],
         "drill": [_drill_json(sc) for sc in report.drill],
         "recommendations": [_recommendation_json(r) for r in report.recommendations],
+        "shared_spof_whatifs": [
+            {
+                "entity": w.failed[0],
+                "restore_minutes": w.restore_minutes[w.failed[0]],
+                "customers_down": list(w.customers_down),
+                "subscriptions_down": [o.subscription for o in w.outages if o.state == "down"],
+                "revenue_lost": w.total_revenue_lost,
+                "sla_credit": w.total_sla_credit,
+            }
+            for w in report.shared_spof_whatifs
+        ],
         "plan": None
         if report.plan is None
         else {
