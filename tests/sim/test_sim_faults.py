@@ -114,6 +114,21 @@ def test_ddos_spikes_traffic_with_new_sources(example_catalog: Catalog) -> None:
     assert np.median(other[during]) < 2 * np.median(other[before])
 
 
+def test_edges_alert_on_surges_and_only_the_flood_looks_like_one(
+    example_catalog: Catalog,
+) -> None:
+    result = _run(example_catalog, "ddos-edge", CLEAN)
+    edge = [(a.alertname, a.location, a.starts_at.hour) for a in result.signals.alerts
+            if a.labels.get("job") == "edge-flow-monitor"]  # fmt: skip
+    # The flash sale (17:00, both ShopWave sites) raises ingress warnings; the 19:05 flood also
+    # raises the SYN-flood alert on ams1.
+    assert ("EdgeIngressHigh", "fra1", 17) in edge and ("EdgeIngressHigh", "ams1", 17) in edge
+    assert ("EdgeSynFloodSuspected", "ams1", 19) in edge
+    assert [x for x in edge if x[0] == "EdgeSynFloodSuspected"] == [
+        ("EdgeSynFloodSuspected", "ams1", 19)
+    ]
+
+
 def test_flash_sale_decoy_raises_traffic_and_orders_without_errors(
     example_catalog: Catalog,
 ) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import numpy as np
 
 from outagelens.signals.types import Alert
+from outagelens.sim.faults.base import TrafficEffect
 from outagelens.sim.scenario import NoiseConfig
 from outagelens.sim.timeline import DOWN, PhaseOutcome, Rows
 from outagelens.topology import Catalog
@@ -90,6 +91,31 @@ def component_runs(catalog: Catalog, outcomes: Sequence[PhaseOutcome]) -> list[A
             expr = f'up{{component="{cid}"}} == 0'
         labels["job"] = "node-exporter" if cid not in catalog.locations else "blackbox-probes"
         out.extend(AlertRun(labels, summary, expr, a, b) for a, b in merged)
+    return out
+
+
+def traffic_runs(
+    edges: Sequence[tuple[str, str]], effects: Sequence[TrafficEffect]
+) -> list[AlertRun]:
+    """Edge alerts for ingress surges: a warning for any surge, critical for a SYN flood."""
+    out: list[AlertRun] = []
+    for effect in effects:
+        if effect.requests < 1.5:
+            continue
+        start, end = effect.start + effect.ramp_minutes / 2, effect.end + effect.ramp_minutes / 2
+        for location, component in edges:
+            if location != effect.location:
+                continue
+            base = {"location": location, "component": component, "job": "edge-flow-monitor"}
+            labels = {**base, "alertname": "EdgeIngressHigh", "severity": "warning"}
+            summary = f"ingress at {component} far above its usual level"
+            expr = f'edge:requests:rate1m{{component="{component}"}} > 3 * edge:requests:baseline'
+            out.append(AlertRun(labels, summary, expr, start, end))
+            if effect.syn_ratio is not None and effect.syn_ratio >= 0.3:
+                labels = {**base, "alertname": "EdgeSynFloodSuspected", "severity": "critical"}
+                summary = f"SYN share of TCP packets at {component} above 30 %"
+                expr = f'edge:syn_ratio:1m{{component="{component}"}} > 0.3'
+                out.append(AlertRun(labels, summary, expr, start + 1, end))
     return out
 
 

@@ -26,9 +26,10 @@ from outagelens.sim.faults.base import (
     FaultContext,
     HazardEvent,
     bump_version,
+    config_story,
     pick,
 )
-from outagelens.sim.faults.software import _CONFIG_STORIES, ACTORS
+from outagelens.sim.faults.software import ACTORS
 
 
 def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
@@ -67,7 +68,7 @@ def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
                     pick(rng, ACTORS),
                     version,
                     version,
-                    pick(rng, _CONFIG_STORIES),
+                    config_story(comp, rng),
                 )
             )
     return out

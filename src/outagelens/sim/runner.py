@@ -135,6 +135,7 @@ def _simulate(
     runs = [
         *alert_gen.service_runs(rows, states),
         *alert_gen.component_runs(catalog, outcomes),
+        *alert_gen.traffic_runs([(k[0], k[1]) for k in traffic.keys], evidence.traffic),
         *alert_gen.false_alarm_runs(catalog, rows, n, noise, alert_rng),
     ]
     skew_ctx = ctx(STREAMS["skew"])
