@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -52,7 +53,7 @@ def test_flapping_splits_an_alert_under_one_fingerprint() -> None:
     assert len(out) >= 2
     alerts = to_alerts(out, START, 1440, 0.0)
     assert len({a.fingerprint for a in alerts}) == 1
-    for first, second in zip(alerts, alerts[1:], strict=False):
+    for first, second in itertools.pairwise(alerts):
         assert first.ends_at is not None and first.ends_at < second.starts_at  # a real gap
 
 
