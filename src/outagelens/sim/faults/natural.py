@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outagelens.signals.types import AlarmSeverity as Severity
 from outagelens.sim.faults.base import (
     AlarmEvent,
     Evidence,
@@ -176,79 +177,35 @@ def _power_loss(
     gens = _ids(ctx, location, ComponentKind.GENERATOR)
     upses = _ids(ctx, location, ComponentKind.UPS)
     battery = param(fault, "battery_minutes", float(rng.uniform(8, 15)))
-    restore = end + float(rng.uniform(-5, 30))
-    alarms = evidence.alarms
-    for g in grids:
-        alarms.append(
-            AlarmEvent(
-                onset,
-                g,
-                "utility_power_loss",
-                "critical",
-                "utility feed lost",
-                restore,
-                essential=True,
-            )
-        )
-    for u in upses:
-        alarms.append(
-            AlarmEvent(
-                onset + 0.2,
-                u,
-                "ups_on_battery",
-                "major",
-                f"on battery, runtime {battery:.0f} min",
-                restore,
-            )
-        )
-    if outcome == "hidden":
-        for g in gens:
-            alarms.append(
-                AlarmEvent(
-                    onset + 0.5,
-                    g,
-                    "generator_start",
-                    "warning",
-                    "generator started, load transferred",
-                    restore,
-                )
-            )
-        hidden_end = min(end, onset + battery)
-        return [Phase(onset, hidden_end, grids or ())], grids or (location,)
-    for g in gens:
-        alarms.append(
-            AlarmEvent(
-                onset + 0.5,
-                g,
-                "generator_start",
-                "critical",
-                "generator failed to start",
-                restore,
-                essential=True,
-            )
-        )
     dark = min(end, onset + battery)
-    for u in upses:
-        alarms.append(
-            AlarmEvent(
-                dark - 0.3,
-                u,
-                "ups_on_battery",
-                "critical",
-                "battery exhausted, output off",
-                restore,
-            )
+    hidden = outcome == "hidden"
+    # (minute, components, alarm, severity, message, essential)
+    story: list[tuple[float, tuple[str, ...], str, Severity, str, bool]] = [
+        (onset, grids, "utility_power_loss", "critical", "utility feed lost", True),
+        (onset + 0.2, upses, "ups_on_battery", "major", f"on battery, runtime {battery:.0f} min",
+         False),
+    ]  # fmt: skip
+    if hidden:
+        story.append((onset + 0.5, gens, "generator_start", "warning",
+                      "generator started, load transferred", False))  # fmt: skip
+    else:
+        story.append((onset + 0.5, gens, "generator_start", "critical",
+                      "generator failed to start", True))  # fmt: skip
+        story.append((dark - 0.3, upses, "ups_on_battery", "critical",
+                      "battery exhausted, output off", False))  # fmt: skip
+    restore = end + float(rng.uniform(-5, 30))
+    for minute, comps, kind, severity, message, essential in story:
+        evidence.alarms.extend(
+            AlarmEvent(minute, c, kind, severity, message, restore, essential) for c in comps
         )
+    if hidden:  # the generator carries the load: the grid is out, nothing else is
+        return [Phase(onset, end, grids)], grids or (location,)
     roots = (*grids, *gens) if grids else (location,)
     phases = [Phase(onset, dark, grids)] if grids else []
     if dark < end:
-        if fault.severity == "down":
-            phases.append(Phase(dark, end, roots))
-        else:
-            phases.append(Phase(dark, end, roots, "degraded", fault.partial_fraction, 2.0))
-    if not phases:
-        phases.append(Phase(onset, end, roots))
-    return phases, roots
+        mode: Mode = "down" if fault.severity == "down" else "degraded"
+        phases.append(Phase(dark, end, roots, mode, fault.partial_fraction, 2.0))
+    return phases or [Phase(onset, end, roots)], roots
 
 
 def _cooling(
