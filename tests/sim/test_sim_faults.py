@@ -177,3 +177,12 @@ def test_heatwave_throttles_before_shutdown(example_catalog: Catalog) -> None:
     assert [p.mode for p in phases] == ["degraded", "down"]
     assert result.truth.root_causes == ("ams1-cooling",)
     assert any(a.alarm == "over_temperature" for a in result.signals.hardware)
+
+
+def test_degraded_component_alerts_on_itself_only(example_catalog: Catalog) -> None:
+    result = _run(example_catalog, "software-lb", CLEAN)
+    degraded = {a.component for a in result.signals.alerts if a.alertname == "ComponentDegraded"}
+    down = {a.component for a in result.signals.alerts if a.alertname == "ComponentDown"}
+    assert degraded == {"ams1-lb"} and down == set()
+    customers = {a.customer for a in result.signals.alerts if a.alertname.startswith("Service")}
+    assert customers == {"grachtenhuis", "shopwave"}

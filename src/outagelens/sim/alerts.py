@@ -67,31 +67,50 @@ def service_runs(rows: Rows, states: dict[int, np.ndarray]) -> list[AlertRun]:
 
 
 def component_runs(catalog: Catalog, outcomes: Sequence[PhaseOutcome]) -> list[AlertRun]:
-    """Alert runs for components (and sites) that phases take down."""
-    spans: dict[str, list[tuple[float, float]]] = {}
+    """Alert runs for components and sites that phases take down, or degrade directly."""
+    down: dict[str, list[tuple[float, float]]] = {}
+    degraded: dict[str, list[tuple[float, float]]] = {}
     for outcome in outcomes:
-        if outcome.phase.mode != "down":
-            continue
-        prop = outcome.propagation
-        for cid in (*prop.locations, *prop.components):
-            spans.setdefault(cid, []).append((outcome.phase.start, outcome.phase.end))
+        phase, prop = outcome.phase, outcome.propagation
+        if phase.mode == "down":
+            for cid in (*prop.locations, *prop.components):
+                down.setdefault(cid, []).append((phase.start, phase.end))
+        else:  # only the degraded component itself shows it; its dependents see errors
+            for cid in phase.failed:
+                if cid in catalog.components:
+                    degraded.setdefault(cid, []).append((phase.start, phase.end))
     out: list[AlertRun] = []
-    for cid in sorted(spans):
-        merged = _merge(spans[cid])
+    for cid in sorted(down):
         if cid in catalog.locations:
             labels = {"alertname": "SiteUnreachable", "severity": "critical", "location": cid}
+            labels["job"] = "blackbox-probes"
             summary, expr = f"site {cid} unreachable from all probes", "up{site=~'.+'} == 0"
         else:
-            comp = catalog.components[cid]
-            labels = {"alertname": "ComponentDown", "severity": "critical", "component": cid}
-            if comp.location:
-                labels["location"] = comp.location
-            labels["kind"] = str(comp.kind)
-            summary = f"{comp.name or cid} ({comp.kind}) is down"
+            labels = _component_labels(catalog, cid, "ComponentDown", "critical")
+            summary = f"{_title(catalog, cid)} is down"
             expr = f'up{{component="{cid}"}} == 0'
-        labels["job"] = "node-exporter" if cid not in catalog.locations else "blackbox-probes"
-        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in merged)
+        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in _merge(down[cid]))
+    for cid in sorted(degraded):
+        labels = _component_labels(catalog, cid, "ComponentDegraded", "error")
+        expr = f'component:error_ratio:rate5m{{component="{cid}"}} > 0.05'
+        runs = _merge(degraded[cid])
+        summary = f"{_title(catalog, cid)} shows errors or saturation"
+        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in runs)
     return out
+
+
+def _title(catalog: Catalog, cid: str) -> str:
+    comp = catalog.components[cid]
+    return f"{comp.name or cid} ({comp.kind})"
+
+
+def _component_labels(catalog: Catalog, cid: str, name: str, severity: str) -> dict[str, str]:
+    comp = catalog.components[cid]
+    labels = {"alertname": name, "severity": severity, "component": cid, "kind": str(comp.kind)}
+    if comp.location:
+        labels["location"] = comp.location
+    labels["job"] = "node-exporter"
+    return labels
 
 
 def traffic_runs(
