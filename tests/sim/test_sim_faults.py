@@ -156,10 +156,12 @@ def test_power_loss_bridged_by_ups_then_site_goes_dark(example_catalog: Catalog)
     } <= kinds
     series = result.signals.series
     row = series.row(("nordpress", "vm-hosting", "fra2"))
-    onset = series.minute_index(result.truth.onset)  # type: ignore[arg-type]
+    grid_loss = int(BUILTINS["power-flood"].build().faults[0].onset_minutes)
     avail = series.values["availability"][row]
-    assert avail[onset + 2 : onset + 9].min() > 0.95  # on battery: nothing visible yet
-    assert np.median(avail[onset + 14 : onset + 60]) < 0.1  # battery exhausted at 11 minutes
+    assert avail[grid_loss + 2 : grid_loss + 9].min() > 0.95  # on battery: nothing visible yet
+    assert np.median(avail[grid_loss + 14 : grid_loss + 60]) < 0.1  # batteries last 11 minutes
+    # The outage (truth onset) starts when the batteries run out, not at the grid loss.
+    assert series.minute_index(result.truth.onset) == grid_loss + 11  # type: ignore[arg-type]
     hazard = result.signals.hazards[0]
     assert hazard.sent < result.truth.onset  # type: ignore[operator]
 
@@ -169,6 +171,21 @@ def test_short_power_loss_hides_behind_the_generator(example_catalog: Catalog) -
     assert result.truth.affected_customers == ()
     assert min(np.nanmin(result.signals.series.values["availability"], axis=1)) > 0.95
     assert any(a.alarm == "generator_start" for a in result.signals.hardware)
+
+
+def test_storm_cooling_fails_after_the_generator_took_over(example_catalog: Catalog) -> None:
+    result = _run(
+        example_catalog,
+        "power-flood",
+        CLEAN,
+        parameters={"hazard": "storm", "outcome": "cooling_after_power", "cooling_lag_minutes": 20},
+    )
+    assert result.truth.root_causes == ("fra2-cooling", "fra2-grid")
+    kinds = [a.alarm for a in result.signals.hardware]
+    assert "utility_power_loss" in kinds and "cooling_failure" in kinds
+    grid_loss = BUILTINS["power-flood"].build().faults[0].onset_minutes
+    start = result.signals.meta.window_start
+    assert result.truth.onset == start + timedelta(minutes=grid_loss + 20)
 
 
 def test_heatwave_throttles_before_shutdown(example_catalog: Catalog) -> None:

@@ -290,7 +290,14 @@ def _truth(
         return start + timedelta(seconds=round(minute * 60))
 
     roots = list(dict.fromkeys(r for e in effects for r in e.root_causes))
-    onset = min(e.onset for e in effects)
+    # The outage starts when customers are first hurt: a grid loss bridged by batteries is the
+    # trigger (in the evidence), not yet the outage.
+    impact = [
+        o.phase.start
+        for o in outcomes
+        if o.propagation.subscriptions or o.propagation.partial_subscriptions
+    ]
+    onset = min(impact) if impact else min(e.onset for e in effects)
     end = max(e.end for e in effects)
     affected = sorted(
         {c for o in outcomes for c in (*o.propagation.customers, *o.propagation.partial_customers)}

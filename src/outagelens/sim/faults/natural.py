@@ -38,75 +38,46 @@ class HazardStory:
     urgency: str
     severity: str
     certainty: str
-    outcome: str
+    outcomes: tuple[str, ...]  # default outcomes; one is drawn per run
     sender: str
     sender_name: str
     text: str
 
 
+_WEATHER = ("warnings@weather-service.example", "National weather service")
 HAZARDS: dict[str, HazardStory] = {
     "flood": HazardStory(
-        "Flood warning",
-        "Met",
-        (60, 180),
-        "Expected",
-        "Severe",
-        "Likely",
-        "generator_fails",
-        "warnings@flood-centre.example",
-        "Regional flood forecasting centre",
+        "Flood warning", "Met", (60, 180), "Expected", "Severe", "Likely",
+        ("generator_fails",),
+        "warnings@flood-centre.example", "Regional flood forecasting centre",
         "River levels rising fast; flooding of low-lying industrial areas expected.",
     ),
     "storm": HazardStory(
-        "Severe thunderstorm warning",
-        "Met",
-        (30, 120),
-        "Immediate",
-        "Severe",
-        "Likely",
-        "generator_fails",
-        "warnings@weather-service.example",
-        "National weather service",
+        "Severe thunderstorm warning", "Met", (30, 120), "Immediate", "Severe", "Likely",
+        ("generator_fails", "cooling_after_power"),
+        *_WEATHER,
         "Severe thunderstorms with gusts up to 110 km/h and lightning.",
     ),
     "heatwave": HazardStory(
-        "Extreme heat warning",
-        "Met",
-        (360, 900),
-        "Expected",
-        "Extreme",
-        "Likely",
-        "cooling",
-        "warnings@weather-service.example",
-        "National weather service",
+        "Extreme heat warning", "Met", (360, 900), "Expected", "Extreme", "Likely",
+        ("cooling",),
+        *_WEATHER,
         "Extreme heat, daytime temperatures up to 39 C.",
     ),
     "earthquake": HazardStory(
-        "Earthquake",
-        "Geo",
-        (-6, -2),
-        "Immediate",
-        "Extreme",
-        "Observed",
-        "site_loss",
-        "alerts@seismic-survey.example",
-        "Geological survey",
+        "Earthquake", "Geo", (-6, -2), "Immediate", "Extreme", "Observed",
+        ("site_loss",),
+        "alerts@seismic-survey.example", "Geological survey",
         "Strong earthquake observed; damage to buildings reported.",
     ),
     "grid_failure": HazardStory(
-        "Regional power outage",
-        "Infra",
-        (-20, -5),
-        "Immediate",
-        "Severe",
-        "Observed",
-        "generator_fails",
-        "outages@grid-operator.example",
-        "Transmission system operator",
+        "Regional power outage", "Infra", (-20, -5), "Immediate", "Severe", "Observed",
+        ("generator_fails", "cooling_after_power"),
+        "outages@grid-operator.example", "Transmission system operator",
         "Loss of supply in the regional grid after a substation fault.",
     ),
-}
-OUTCOMES = ("generator_fails", "hidden", "cooling", "site_loss")
+}  # fmt: skip
+OUTCOMES = ("generator_fails", "hidden", "cooling", "cooling_after_power", "site_loss")
 
 
 def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
@@ -117,7 +88,8 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     if not hazard_name:
         hazard_name = sorted(HAZARDS)[int(rng.integers(len(HAZARDS)))]
     story = HAZARDS[hazard_name]
-    outcome = choice_param(fault, "outcome", OUTCOMES, story.outcome)
+    drawn = story.outcomes[int(rng.integers(len(story.outcomes)))]
+    outcome = choice_param(fault, "outcome", OUTCOMES, "") or drawn
     onset = fault.onset_minutes
     end = min(onset + fault.duration_minutes, float(ctx.n_minutes))
     lead = float(rng.uniform(*story.lead_minutes))
@@ -146,6 +118,7 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
         "generator_fails": _power_loss,
         "hidden": _power_loss,
         "cooling": _cooling,
+        "cooling_after_power": _cooling_after_power,
         "site_loss": _site_loss,
     }
     phases, roots = builders[outcome](fault, ctx, location, onset, end, evidence, outcome)
@@ -208,6 +181,12 @@ def _power_loss(
     return phases or [Phase(onset, end, roots)], roots
 
 
+_HOT_KINDS = (
+    ComponentKind.ROUTER, ComponentKind.SWITCH, ComponentKind.STORAGE, ComponentKind.HYPERVISOR,
+    ComponentKind.COMPUTE, ComponentKind.NETWORK,
+)  # fmt: skip
+
+
 def _cooling(
     fault: FaultSpec,
     ctx: FaultContext,
@@ -216,52 +195,47 @@ def _cooling(
     end: float,
     evidence: Evidence,
     outcome: str,
+    warning_lead: float = 25.0,
 ) -> tuple[list[Phase], tuple[str, ...]]:
     """Cooling cannot keep up with the heat: throttling first, then thermal shutdown."""
     rng = ctx.rng
     coolers = _ids(ctx, location, ComponentKind.COOLING)
     roots = coolers or (location,)
     heat = min(end, onset + param(fault, "throttle_minutes", float(rng.uniform(8, 20))))
+    alarms = evidence.alarms
     for c in coolers:
-        evidence.alarms.append(
-            AlarmEvent(
-                max(0.0, onset - 25),
-                c,
-                "over_temperature",
-                "major",
-                "supply air temperature above setpoint",
-            )
-        )
-        evidence.alarms.append(
-            AlarmEvent(
-                onset,
-                c,
-                "cooling_failure",
-                "critical",
-                "cooling capacity exceeded",
-                end + 20,
-                essential=True,
-            )
-        )
-    others = [c.id for c in components_at(ctx.catalog, location) if c.id not in coolers]
-    for cid in others[:3]:
-        evidence.alarms.append(
-            AlarmEvent(
-                heat,
-                cid,
-                "over_temperature",
-                "critical",
-                "inlet temperature 38 C, thermal protection",
-                end,
-            )
-        )
+        alarms.append(AlarmEvent(max(0.0, onset - warning_lead), c, "over_temperature", "major",
+                                 "supply air temperature above setpoint"))  # fmt: skip
+        alarms.append(AlarmEvent(onset, c, "cooling_failure", "critical",
+                                 "cooling capacity exceeded", end + 20, True))  # fmt: skip
+    for comp in components_at(ctx.catalog, location, _HOT_KINDS)[:3]:
+        alarms.append(AlarmEvent(heat, comp.id, "over_temperature", "critical",
+                                 "inlet temperature 38 C, thermal protection", end))  # fmt: skip
     phases = [Phase(onset, heat, roots, "degraded", 0.12, 2.0)]
     if heat < end:
-        if fault.severity == "down":
-            phases.append(Phase(heat, end, roots))
-        else:
-            phases.append(Phase(heat, end, roots, "degraded", fault.partial_fraction, 2.5))
+        mode: Mode = "down" if fault.severity == "down" else "degraded"
+        phases.append(Phase(heat, end, roots, mode, fault.partial_fraction, 2.5))
     return phases, roots
+
+
+def _cooling_after_power(
+    fault: FaultSpec,
+    ctx: FaultContext,
+    location: str,
+    onset: float,
+    end: float,
+    evidence: Evidence,
+    outcome: str,
+) -> tuple[list[Phase], tuple[str, ...]]:
+    """The generator carries the IT load, but the chillers do not restart: the hall heats up."""
+    power, grids = _power_loss(fault, ctx, location, onset, end, evidence, "hidden")
+    lag = param(fault, "cooling_lag_minutes", float(ctx.rng.uniform(10, 30)))
+    hot = min(onset + lag, end - 1)
+    cooling, coolers = _cooling(
+        fault, ctx, location, hot, end, evidence, outcome, warning_lead=min(25.0, lag * 0.6)
+    )
+    roots = tuple(dict.fromkeys((*coolers, *grids)))
+    return power + cooling, roots
 
 
 def _site_loss(
