@@ -211,7 +211,7 @@ class _Simulation:
                 )
             ),
             "hazards": tuple(
-                ev.to_hazards(self.ctx(0), self.evidence.hazards, start, skews["hazards"])
+                ev.to_hazards(self.catalog, self.evidence.hazards, start, n, skews["hazards"])
             ),
         }
 
@@ -338,7 +338,7 @@ def resolve_scenario(name_or_file: str, catalog: str | Path | None) -> tuple[Cat
     from outagelens.topology import load_catalog
 
     path = Path(name_or_file)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or path.is_file():
         scenario = load_scenario(path)
         default = (path.parent / scenario.catalog) if scenario.catalog else None
     else:
