@@ -34,6 +34,17 @@ def test_run_builtin_writes_a_signals_directory(tmp_path: Path) -> None:
     assert "fra1-fabric" not in result.output  # the run summary does not print the cause
 
 
+def test_noise_option_replaces_the_knobs(tmp_path: Path) -> None:
+    base = ["simulate", "--scenario", "hardware-san", "--seed", "2"]
+    clean = runner.invoke(app, [*base, "--out", str(tmp_path / "c"), "--noise", "clean"])
+    harsh = runner.invoke(app, [*base, "--out", str(tmp_path / "h"), "--noise", "harsh"])
+    assert clean.exit_code == 0 and harsh.exit_code == 0
+    changes = {d: len(load_signals_dir(tmp_path / d).changes) for d in ("c", "h")}
+    assert changes["c"] < changes["h"]  # no background changes when clean
+    bad = runner.invoke(app, [*base, "--out", str(tmp_path / "x"), "--noise", "loud"])
+    assert bad.exit_code != 0 and "--noise" in str(bad.exception)
+
+
 def test_missing_out_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "--scenario", "three-customers"])
     assert result.exit_code != 0
