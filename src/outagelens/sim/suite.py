@@ -30,6 +30,7 @@ from outagelens.sim.scenario import (
     Scenario,
     scenario_to_yaml,
 )
+from outagelens.sim.timeline import lost_locations
 from outagelens.topology import Catalog
 from outagelens.topology.models import ComponentKind
 
@@ -151,8 +152,12 @@ def random_scenario(
 
 
 def _impactful(catalog: Catalog, entity: str) -> bool:
+    """Takes a subscription down, or one of its locations (not just a redundant instance)."""
     prop = catalog.propagate([entity])
-    return bool(prop.subscriptions or prop.partial_subscriptions)
+    if prop.subscriptions:
+        return True
+    down = prop.down
+    return any(lost_locations(catalog, sid, down) for sid in prop.partial_subscriptions)
 
 
 def _target(catalog: Catalog, category: Category, rng: np.random.Generator) -> str:
