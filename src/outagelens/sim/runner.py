@@ -155,11 +155,11 @@ class _Simulation:
         """SLI series (faults plus legitimate load changes) and edge traffic."""
         spans = [*fault_spans, *load_spans(rows, self.evidence.load, self.n)]
         series_rng = _rng(self.seed, STREAMS["series"])
-        series, metrics = generate_series(rows, spans, self.start, self.n, self.noise, series_rng)
+        series = generate_series(rows, spans, self.start, self.n, self.noise, series_rng)
         traffic = generate_traffic(
             self.catalog,
             rows,
-            metrics.request_rate,
+            series.values["request_rate"],
             self.evidence.traffic,
             outcomes,
             self.start,

@@ -153,10 +153,11 @@ def generate_series(
     n_minutes: int,
     noise: NoiseConfig,
     rng: np.random.Generator,
-) -> tuple[SeriesSet, Metrics]:
-    """The SeriesSet of a scenario, and the raw metric arrays (for traffic and tests)."""
+) -> SeriesSet:
+    """The SeriesSet of a scenario (the working arrays are freed as soon as it is built)."""
     m = baseline(rows, start, n_minutes, noise, rng)
     apply_spans(m, spans, rng)
     add_gaps(m, noise, rng)
-    series = SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=m.as_dict())
-    return series, m
+    values = m.as_dict()
+    del m
+    return SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=values)
