@@ -247,7 +247,7 @@ def _secondary_fault(
     main: Sequence[PhaseOutcome],
     ctx: FaultContext,
 ) -> list[FaultEffect]:
-    """Maybe one small unrelated fault: a component whose failure touches at most 2 rows."""
+    """Maybe one small unrelated fault: a component whose failure touches <= 2 subscriptions."""
     rng = ctx.rng
     if not catalog.components or rng.random() >= ctx.noise.secondary_fault_probability:
         return []
