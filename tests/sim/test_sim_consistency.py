@@ -78,11 +78,12 @@ def test_clean_series_show_exactly_what_is_down(
         assert _availability(series, row, 0, series.n_minutes).min() > 0.95, series.keys[row]
 
 
+@pytest.mark.parametrize("level", ["realistic", "harsh"], ids=str)
 @pytest.mark.parametrize("name", BUILTIN_NAMES, ids=BUILTIN_NAMES)
-def test_realistic_series_agree_up_to_noise(
-    name: str, run_builtin: Run, example_catalog: Catalog
+def test_noisy_series_agree_up_to_noise(
+    name: str, level: NoiseLevel, run_builtin: Run, example_catalog: Catalog
 ) -> None:
-    result = run_builtin(name, "realistic", 7)
+    result = run_builtin(name, level, 7)
     series = result.signals.series
     hit, touched = _rows(example_catalog, result)
     decisive = result.effects[0].phases[-1]
