@@ -67,7 +67,8 @@ def test_written_directory_loads_back_equal(tmp_path: Path, example_catalog: Cat
 def test_every_alert_line_has_the_alertmanager_shape(
     name: str, tmp_path: Path, example_catalog: Catalog
 ) -> None:
-    run_scenario(example_catalog, BUILTINS[name].build(), 3, tmp_path)
+    result = run_scenario(example_catalog, BUILTINS[name].build(), 3, tmp_path)
+    assert load_signals_dir(tmp_path).alerts == result.signals.alerts
     lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert lines
     for i, line in enumerate(lines, start=1):

@@ -78,3 +78,12 @@ def test_written_suite_is_self_contained(tmp_path: Path) -> None:
         assert load_catalog(case.directory / "catalog.yaml").data == case.catalog.data
         scenario = load_scenario(case.directory / "scenario.yaml")
         assert scenario.faults == case.scenario.faults
+
+
+def test_each_case_carries_the_decoy_typical_of_its_category() -> None:
+    typical = {"hardware": "alarm", "software": "change", "cyberattack": "flash_sale",
+               "natural_disaster": "hazard"}  # fmt: skip
+    for case in generate_suite(8, seed=4, sizes=(200,)):
+        fault = case.scenario.faults[0]
+        assert case.scenario.decoys[0].kind == typical[fault.category], case.name
+        assert 1 <= len(case.scenario.decoys) <= 3

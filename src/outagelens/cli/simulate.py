@@ -12,7 +12,8 @@ from rich.table import Table
 from outagelens.errors import ScenarioError
 from outagelens.sim.builtin import BUILTINS
 from outagelens.sim.runner import SimResult, resolve_scenario, run_scenario
-from outagelens.sim.suite import SuiteCase, write_suite
+from outagelens.sim.scenario import NoiseConfig
+from outagelens.sim.suite import NOISE_LEVELS, SuiteCase, write_suite
 
 app = typer.Typer(
     help="Generate the signals a provider would see during a simulated outage.",
@@ -61,6 +62,9 @@ def simulate(
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Signals directory to write."),
     seed: int = typer.Option(0, "--seed", help="Random seed; same seed, same bytes."),
+    noise: str | None = typer.Option(
+        None, "--noise", help="Replace the scenario's noise knobs: clean, realistic or harsh."
+    ),
     list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
 ) -> None:
     """Run a scenario: `--scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
@@ -72,6 +76,10 @@ def simulate(
     if scenario is None or out is None:
         raise ScenarioError("give --scenario NAME|FILE.yaml and --out DIR (or --list)")
     cat, scn = resolve_scenario(scenario, catalog)
+    if noise is not None:
+        if noise not in NOISE_LEVELS:
+            raise ScenarioError(f"--noise must be one of {list(NOISE_LEVELS)}, got {noise!r}")
+        scn = scn.model_copy(update={"noise": NoiseConfig.level(noise)})
     result = run_scenario(cat, scn, seed, out)
     _written(result, out)
 

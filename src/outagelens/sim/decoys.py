@@ -17,6 +17,7 @@ from outagelens.sim.faults.base import (
     LoadEffect,
     TrafficEffect,
     bump_version,
+    config_story,
     pick,
     require_location,
 )
@@ -76,7 +77,7 @@ def _change(decoy: DecoySpec, ctx: FaultContext) -> Evidence:
             pick(rng, ACTORS),
             None,
             None,
-            str(decoy.parameters.get("description", "config update")),
+            str(decoy.parameters.get("description") or config_story(comp, rng)),
         )
     return Evidence(changes=[change])
 

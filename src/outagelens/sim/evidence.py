@@ -26,9 +26,11 @@ from outagelens.sim.faults.base import (
     FaultContext,
     HazardEvent,
     bump_version,
+    config_story,
     pick,
 )
-from outagelens.sim.faults.software import _CONFIG_STORIES, ACTORS
+from outagelens.sim.faults.software import ACTORS
+from outagelens.topology import Catalog
 
 
 def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
@@ -67,7 +69,7 @@ def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
                     pick(rng, ACTORS),
                     version,
                     version,
-                    pick(rng, _CONFIG_STORIES),
+                    config_story(comp, rng),
                 )
             )
     return out
@@ -164,15 +166,19 @@ def to_alarms(
 
 
 def to_hazards(
-    ctx: FaultContext, events: Sequence[HazardEvent], start: datetime, skew: float
+    catalog: Catalog, events: Sequence[HazardEvent], start: datetime, n_minutes: int, skew: float
 ) -> list[Hazard]:
-    """CAP 1.2 alerts whose area covers each event's location (circle, and its geocodes)."""
+    """CAP 1.2 alerts whose area covers each event's location (circle, and its geocodes).
+
+    A location without coordinates or geocodes gets an area with only its description, which
+    the area mapping cannot place: give locations lat/lon or geocodes for hazards to count.
+    """
     ordered = sorted(
-        (e for e in events if 0 <= e.minute < ctx.n_minutes), key=lambda e: (e.minute, e.location)
+        (e for e in events if 0 <= e.minute < n_minutes), key=lambda e: (e.minute, e.location)
     )
     out = []
     for i, e in enumerate(ordered, start=1):
-        loc = ctx.catalog.locations[e.location]
+        loc = catalog.locations[e.location]
         sent = _at(start, e.minute, skew)
         circles = (
             (CapCircle(lat=loc.lat, lon=loc.lon, radius_km=round(e.radius_km, 1)),)

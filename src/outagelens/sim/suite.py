@@ -30,6 +30,7 @@ from outagelens.sim.scenario import (
     Scenario,
     scenario_to_yaml,
 )
+from outagelens.sim.timeline import lost_locations
 from outagelens.topology import Catalog
 from outagelens.topology.models import ComponentKind
 
@@ -151,8 +152,12 @@ def random_scenario(
 
 
 def _impactful(catalog: Catalog, entity: str) -> bool:
+    """Takes a subscription down, or one of its locations (not just a redundant instance)."""
     prop = catalog.propagate([entity])
-    return bool(prop.subscriptions or prop.partial_subscriptions)
+    if prop.subscriptions:
+        return True
+    down = prop.down
+    return any(lost_locations(catalog, sid, down) for sid in prop.partial_subscriptions)
 
 
 def _target(catalog: Catalog, category: Category, rng: np.random.Generator) -> str:
@@ -177,14 +182,25 @@ def _target(catalog: Catalog, category: Category, rng: np.random.Generator) -> s
 
 
 def _decoys(catalog: Catalog, fault: FaultSpec, rng: np.random.Generator) -> list[DecoySpec]:
-    """One to three decoys near the fault: a change, a flash sale, an alarm or a hazard."""
+    """The decoy typical of the category (a flash sale for an attack, a harmless alarm for
+    hardware, a weather warning elsewhere for a disaster, a change for software), plus up to two
+    random ones, all within a few hours of the fault."""
+    typical = {
+        "hardware": "alarm",
+        "software": "change",
+        "cyberattack": "flash_sale",
+        "natural_disaster": "hazard",
+    }[fault.category]
+    kinds = [typical] + [
+        ("change", "flash_sale", "alarm", "hazard")[int(rng.integers(4))]
+        for _ in range(int(rng.integers(0, 3)))
+    ]
     out = []
     soft = [c.id for c in catalog.components.values() if c.software and c.id != fault.target]
     customers = list(catalog.customers)
     comps = [c for c in catalog.components if c != fault.target]
     locations = [loc for loc in catalog.locations if loc != fault.target]
-    for _ in range(int(rng.integers(1, 4))):
-        kind = ("change", "flash_sale", "alarm", "hazard")[int(rng.integers(4))]
+    for kind in kinds:
         at = float(np.clip(fault.onset_minutes + rng.uniform(-240, 120), 0, 1439))
         if kind == "change" and soft:
             out.append(DecoySpec(kind="change", target=pick(rng, soft), at_minutes=at))

@@ -70,6 +70,31 @@ def daily_shape(
     return out
 
 
+def correlated_noise(n: int, n_minutes: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-variance noise with memory: a slow part (knots every 10 minutes, linearly
+    interpolated) plus a white part, as real metrics drift rather than jump minute to minute."""
+    step = 10
+    knots = rng.standard_normal((n, n_minutes // step + 2), dtype=F32)
+    t = np.arange(n_minutes)
+    left, weight = t // step, (t % step).astype(F32) / F32(step)
+    slow = knots[:, left] * (1 - weight) + knots[:, left + 1] * weight
+    # Interpolating two unit normals lowers the variance to (1-w)^2 + w^2; undo that per column.
+    slow /= np.sqrt((1 - weight) ** 2 + weight**2)
+    out = rng.standard_normal((n, n_minutes), dtype=F32)
+    out += slow
+    out *= F32(np.sqrt(0.5))
+    return out
+
+
+def _benign_spikes(latency: np.ndarray, noise: NoiseConfig, rng: np.random.Generator) -> None:
+    """Rare single-minute latency spikes (GC pauses, noisy neighbours) that are not incidents."""
+    cells = latency.size
+    k = int(rng.binomial(cells, noise.series_noise * 0.01)) if cells else 0
+    if k:
+        flat = rng.integers(0, cells, size=k)
+        latency.reshape(-1)[flat] *= rng.uniform(1.5, 3.0, size=k).astype(F32)
+
+
 def baseline(
     rows: Rows, start: datetime, n_minutes: int, noise: NoiseConfig, rng: np.random.Generator
 ) -> Metrics:
@@ -78,7 +103,7 @@ def baseline(
     amplitude = rng.uniform(0.45, 0.75, size=n)
     shape = daily_shape(start, n_minutes, rows.tz_hours, amplitude)
     sd = F32(noise.series_noise)
-    wobble = rng.standard_normal((n, n_minutes), dtype=F32)
+    wobble = correlated_noise(n, n_minutes, rng)
     wobble *= sd
     wobble += 1
     np.clip(wobble, 0.05, None, out=wobble)
@@ -91,10 +116,11 @@ def baseline(
     err *= base_err[:, None]
     np.clip(err, 0, 0.03, out=err)
     base_lat = rng.uniform(40, 260, size=n).astype(F32)
-    latency = rng.standard_normal((n, n_minutes), dtype=F32)
+    latency = correlated_noise(n, n_minutes, rng)
     latency *= sd * 2
     np.exp(latency, out=latency)
     latency *= base_lat[:, None]
+    _benign_spikes(latency, noise, rng)
     shape *= F32(0.3)
     shape += F32(0.85)
     latency *= shape  # busier hours are a little slower
@@ -153,10 +179,11 @@ def generate_series(
     n_minutes: int,
     noise: NoiseConfig,
     rng: np.random.Generator,
-) -> tuple[SeriesSet, Metrics]:
-    """The SeriesSet of a scenario, and the raw metric arrays (for traffic and tests)."""
+) -> SeriesSet:
+    """The SeriesSet of a scenario (the working arrays are freed as soon as it is built)."""
     m = baseline(rows, start, n_minutes, noise, rng)
     apply_spans(m, spans, rng)
     add_gaps(m, noise, rng)
-    series = SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=m.as_dict())
-    return series, m
+    values = m.as_dict()
+    del m
+    return SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=values)

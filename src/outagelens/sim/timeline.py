@@ -110,17 +110,37 @@ def resolve(catalog: Catalog, effects: Sequence[FaultEffect]) -> list[PhaseOutco
     return out
 
 
-def lost_rows(catalog: Catalog, rows: Rows, sid: str, down: frozenset[str]) -> list[int]:
-    """Rows of a subscription whose location-level deployment (or site, or service) is down."""
+def lost_locations(catalog: Catalog, sid: str, down: frozenset[str]) -> list[str]:
+    """Locations of a subscription whose deployment (or site, or the whole service) is down."""
     sub = catalog.subscriptions[sid].subscription
     svc = catalog.services[sub.service]
-    service_down = sub.service in down
-    lost = []
-    for loc, row in zip(sub.locations, rows.of_subscription[sid], strict=True):
-        site = deployment_id(svc.id, loc) if svc.locations else loc
-        if service_down or site in down or loc in down:
-            lost.append(row)
-    return lost
+    if sub.service in down:
+        return list(sub.locations)
+    return [
+        loc
+        for loc in sub.locations
+        if loc in down or (svc.locations and deployment_id(svc.id, loc) in down)
+    ]
+
+
+def lost_rows(catalog: Catalog, rows: Rows, sid: str, down: frozenset[str]) -> list[int]:
+    """Series rows of a subscription in its lost locations."""
+    lost = set(lost_locations(catalog, sid, down))
+    sub = catalog.subscriptions[sid].subscription
+    return [
+        row
+        for loc, row in zip(sub.locations, rows.of_subscription[sid], strict=True)
+        if loc in lost
+    ]
+
+
+def failover_minutes(catalog: Catalog, sid: str, prop: Propagation) -> float:
+    """How long a subscription that lost a redundant member (not a location) stutters: its
+    degraded groups' failover time, at least one minute."""
+    sub = catalog.subscriptions[sid].subscription
+    names = {group for owner, group, _, _ in prop.degraded_groups if owner == sid}
+    times = [g.failover_minutes for g in sub.redundancy if g.name in names]
+    return max([1.0, *times])
 
 
 def phase_spans(
@@ -177,6 +197,13 @@ def phase_spans(
                 for row in lost:
                     # Once moved, only stragglers (stale DNS caches) still reach the lost site.
                     spans.append(Span(row, moved, end, OK, 0.0, 1.0, STRAGGLER_SHARE))
+        elif not lost:
+            # A redundant member (an instance, a replica) failed: a failover stutter, then the
+            # survivors carry the load a little slower.
+            blip = min(end, start + max(1, round(failover_minutes(catalog, sid, prop))))
+            for row in all_rows:
+                spans.append(Span(row, start, blip, DEGRADED, 0.25, 1.5))
+                spans.append(Span(row, blip, end, OK, 0.0, 1.1))
     return spans
 
 

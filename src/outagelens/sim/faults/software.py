@@ -14,6 +14,7 @@ from outagelens.sim.faults.base import (
     Phase,
     bump_version,
     choice_param,
+    config_story,
     param,
     pick,
     require_component,
@@ -30,15 +31,6 @@ ACTORS: tuple[str, ...] = (
     "terraform-cloud",
 )
 
-_CONFIG_STORIES: tuple[str, ...] = (
-    "route policy update",
-    "TLS cipher list change",
-    "connection pool limits lowered",
-    "feature flag enabled for all tenants",
-    "timeout defaults changed",
-    "ACL cleanup",
-)
-
 
 def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     """Phases and evidence of one bad change."""
@@ -52,7 +44,7 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     end = min(onset + fault.duration_minutes, float(ctx.n_minutes))
     change_at = max(0.0, onset - lag)
     actor = pick(rng, ACTORS)
-    story = pick(rng, _CONFIG_STORIES)
+    story = config_story(comp, rng)
     evidence = Evidence()
     if kind == "deploy":
         to_version = str(fault.parameters.get("to_version") or bump_version(version, rng))
@@ -120,6 +112,6 @@ def decoy_changes(
             text = f"upgrade {name} {version} -> {new}"
             out.append(ChangeEvent(at, comp.id, name, "deploy", actor, version, new, text))
         else:
-            text = pick(rng, _CONFIG_STORIES)
+            text = config_story(comp, rng)
             out.append(ChangeEvent(at, comp.id, name, "config", actor, version, version, text))
     return out
