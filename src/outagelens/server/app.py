@@ -184,3 +184,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components.pop("ValidationError", None)
     app.openapi_schema = schema
     return schema
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory outagelens.server.app:app_from_env` (settings from env)."""
+    from outagelens.server.logs import configure_logging
+    from outagelens.server.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
