@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Response
 
 from outagelens.server.auth import Caller, require
 from outagelens.server.context import ServerContext, context
@@ -101,17 +100,17 @@ def incident_impact(
 
 @router.get(
     "/{incident_id}/report",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
 )
 def incident_report(
     incident_id: str, ctx: ServerContext = Depends(context), _caller: Caller = READ
-) -> PlainTextResponse:
+) -> Response:
     """The postmortem report in Markdown (the root-cause override wins)."""
     investigation = _investigation(ctx, _incident(ctx, incident_id))
     notes = ctx.store.notes(incident_id)
     text = render_report(investigation, notes)
-    return PlainTextResponse(text, media_type="text/markdown")
+    return Response(text, media_type="text/markdown; charset=utf-8")
 
 
 @router.post("/{incident_id}/status", response_model=IncidentOut, responses=NOT_FOUND)
