@@ -69,7 +69,9 @@ def run_live(ctx: ServerContext, now: datetime | None = None) -> list[str]:
         catalog=catalog.source or "server",
     )
     result = investigate(catalog, signals)
-    return upsert_incidents(ctx, [snapshot_of(i) for i in result.incidents], now or now_utc())
+    # Data time can run ahead of this clock (replays, skewed sources): take the later of both.
+    clock = max(now or now_utc(), end)
+    return upsert_incidents(ctx, [snapshot_of(i) for i in result.incidents], clock)
 
 
 def snapshot_of(inv: Any) -> dict[str, Any]:
