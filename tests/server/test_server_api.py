@@ -6,32 +6,61 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.server.conftest import EXAMPLE_CATALOG, Server
 
 from outagelens.server.live import next_status, status_of, upsert_incidents
 from outagelens.store.records import IncidentStatus, Scope
-from tests.server.conftest import EXAMPLE_CATALOG, Server
 
 S = IncidentStatus
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
 
-def snap(root: list[str], *, confidence: float = 0.9, end: datetime | None = None,
-         customers: tuple[str, ...] = ("shopwave",)) -> dict[str, Any]:  # fmt: skip
+def snap(
+    root: list[str],
+    *,
+    confidence: float = 0.9,
+    end: datetime | None = None,
+    customers: tuple[str, ...] = ("shopwave",),
+) -> dict[str, Any]:
     """A stored snapshot in the shape live.snapshot_of writes."""
     start = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
     scope = {
-        "start": start.isoformat(), "end": end.isoformat() if end else None,
-        "ongoing": end is None, "duration_minutes": 30.0, "first_alert_at": None,
-        "detection_delay_minutes": None, "customers": list(customers), "services": ["checkout"],
-        "locations": ["fra1"], "regions": ["eu-central"], "geography": [], "subscriptions": [],
-    }  # fmt: skip
-    hyps = [
-        {"rank": 1, "entities": root, "confidence": confidence, "log_likelihood": -1.0,
-         "category": "hardware", "category_probabilities": {"hardware": 1.0},
-         "summary": f"{root} failed"}  # fmt: skip
-    ] if root else []
-    out: dict[str, Any] = {"scope": scope, "hypotheses": hyps, "impact": None, "timeline": [],
-                           "summary": "s", "symptom_count": 3}  # fmt: skip
+        "start": start.isoformat(),
+        "end": end.isoformat() if end else None,
+        "ongoing": end is None,
+        "duration_minutes": 30.0,
+        "first_alert_at": None,
+        "detection_delay_minutes": None,
+        "customers": list(customers),
+        "services": ["checkout"],
+        "locations": ["fra1"],
+        "regions": ["eu-central"],
+        "geography": [],
+        "subscriptions": [],
+    }
+    hyps = (
+        [
+            {
+                "rank": 1,
+                "entities": root,
+                "confidence": confidence,
+                "log_likelihood": -1.0,
+                "category": "hardware",
+                "category_probabilities": {"hardware": 1.0},
+                "summary": f"{root} failed",
+            }
+        ]
+        if root
+        else []
+    )
+    out: dict[str, Any] = {
+        "scope": scope,
+        "hypotheses": hyps,
+        "impact": None,
+        "timeline": [],
+        "summary": "s",
+        "symptom_count": 3,
+    }
     from outagelens.server.live import belief_of
 
     out["belief"] = belief_of(out)
@@ -103,7 +132,9 @@ def test_incident_endpoints(sqlite_server: Server) -> None:
     note = srv.post(f"/api/incidents/{inc}/notes", scope=Scope.ADMIN, json={"text": "called"})
     assert note.status_code == 201
     assert [n["text"] for n in srv.get(f"/api/incidents/{inc}/notes").json()] == ["called"]
-    moved = srv.post(f"/api/incidents/{inc}/status", scope=Scope.ADMIN, json={"status": "monitoring"})
+    moved = srv.post(
+        f"/api/incidents/{inc}/status", scope=Scope.ADMIN, json={"status": "monitoring"}
+    )
     assert moved.json()["status"] == "monitoring" and moved.json()["version"] == 2
     investigation = srv.get(f"/api/incidents/{inc}/investigation").json()
     assert investigation["hypotheses"][0]["entities"] == ["fra1-ups-a"]

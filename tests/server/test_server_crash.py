@@ -21,12 +21,12 @@ from typing import Protocol
 
 import httpx
 import pytest
+from tests.server.payloads import am_alert, webhook
 
 from outagelens.server.auth import create_api_key
 from outagelens.store.db import make_engine, upgrade
 from outagelens.store.records import Scope
 from outagelens.store.sql import SqlStore
-from tests.server.payloads import am_alert, webhook
 
 REPETITIONS = int(os.environ.get("OUTAGELENS_CRASH_REPETITIONS", "20"))
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -49,8 +49,13 @@ class ServerProcess(Protocol):
 
 def start_cli_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     """`python -m outagelens serve` in a fresh interpreter (about 2 s of imports)."""
-    env = {**os.environ, "PYTHONPATH": SRC, "OUTAGELENS_LOG_LEVEL": "WARNING",
-           "OUTAGELENS_RATE_LIMIT_PER_SECOND": "100000", "OUTAGELENS_RATE_LIMIT_BURST": "100000"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": SRC,
+        "OUTAGELENS_LOG_LEVEL": "WARNING",
+        "OUTAGELENS_RATE_LIMIT_PER_SECOND": "100000",
+        "OUTAGELENS_RATE_LIMIT_BURST": "100000",
+    }
     cmd = [sys.executable, "-m", "outagelens", "serve", "--db", str(db), "--port", str(port)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -102,8 +107,13 @@ def wait_ready(client: httpx.Client, proc: ServerProcess) -> None:
     raise AssertionError("server did not start within 30 s")
 
 
-def post_until_killed(client: httpx.Client, pending: list[int], next_id: list[int],
-                      acked: set[int], stop: threading.Event) -> None:  # fmt: skip
+def post_until_killed(
+    client: httpx.Client,
+    pending: list[int],
+    next_id: list[int],
+    acked: set[int],
+    stop: threading.Event,
+) -> None:
     """Send pending (unanswered) ids first, then new ones, two per request."""
     while not stop.is_set():
         if not pending:
@@ -137,7 +147,9 @@ def test_acknowledged_alerts_survive_sigkill_exactly_once(tmp_path: Path) -> Non
             start_cli_server(db, port) if rep == 0 else start_forked_server(db, port)
         )
         headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=5) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=5
+        ) as client:
             wait_ready(client, proc)
             stop = threading.Event()
             sender = threading.Thread(
@@ -149,9 +161,7 @@ def test_acknowledged_alerts_survive_sigkill_exactly_once(tmp_path: Path) -> Non
             stop.set()
             sender.join(10)
     store = SqlStore(make_engine(f"sqlite:///{db}"))
-    names = Counter(
-        s.payload["labels"]["alertname"] for s in _inbox_alerts(store)
-    )
+    names = Counter(s.payload["labels"]["alertname"] for s in _inbox_alerts(store))
     assert len(acked) > REPETITIONS  # the client really got answers between kills
     missing = [i for i in acked if names[f"crash-{i}"] == 0]
     doubled = [n for n, c in names.items() if c > 1]

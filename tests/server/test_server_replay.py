@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.server.conftest import EXAMPLE_CATALOG, Server, make_server
 
 from outagelens.investigate import investigate
 from outagelens.signals import load_signals_dir, write_signals_dir
@@ -15,7 +16,6 @@ from outagelens.sim.builtin import three_customers
 from outagelens.sim.runner import simulate, write_result
 from outagelens.store.records import Scope
 from outagelens.topology import load_catalog
-from tests.server.conftest import EXAMPLE_CATALOG, Server, make_server
 
 MAX_LINES = 6000  # rows per batch upload, well under the 1 MiB body limit
 
@@ -52,8 +52,9 @@ def replay(server: Server, directory: Path, tmp: Path) -> None:
     if alarms:
         assert server.post("/ingest/hardware", json=alarms).status_code == 202
     for xml in sorted((directory / "hazards").glob("*.xml")):
-        answer = server.post("/ingest/cap", content=xml.read_bytes(),
-                             headers={"content-type": "application/cap+xml"})  # fmt: skip
+        answer = server.post(
+            "/ingest/cap", content=xml.read_bytes(), headers={"content-type": "application/cap+xml"}
+        )
         assert answer.status_code == 202
     _post_table(server, "/ingest/series", (csv_dir / "series.csv").read_text())
     _post_table(server, "/ingest/traffic", (csv_dir / "traffic.csv").read_text())
@@ -63,8 +64,9 @@ def test_replay_matches_offline_investigation(scenario_dir: Path, tmp_path: Path
     offline = investigate(load_catalog(EXAMPLE_CATALOG), load_signals_dir(scenario_dir)).primary
     assert offline is not None and offline.top is not None
     url = f"sqlite:///{tmp_path / 'replay.db'}"
-    for server in make_server(url, None, catalog_path=EXAMPLE_CATALOG, window_minutes=1440,
-                              rate_limit_burst=1000):  # fmt: skip
+    for server in make_server(
+        url, None, catalog_path=EXAMPLE_CATALOG, window_minutes=1440, rate_limit_burst=1000
+    ):
         replay(server, scenario_dir, tmp_path)
         server.drain()
         incidents = server.get("/api/incidents").json()

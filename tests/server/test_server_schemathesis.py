@@ -16,12 +16,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.server.conftest import EXAMPLE_CATALOG
 
 from outagelens.server.app import create_app
 from outagelens.server.auth import create_api_key
 from outagelens.server.settings import load_settings
 from outagelens.store.records import IncidentStatus, Scope
-from tests.server.conftest import EXAMPLE_CATALOG
 
 CHECKS = [
     not_a_server_error,
@@ -33,8 +33,11 @@ CHECKS = [
 
 
 def _app(tmp: Path) -> tuple[Any, str]:
-    values = {"db_url": f"sqlite:///{tmp / 'st.db'}", "worker_enabled": False,
-              "catalog_path": EXAMPLE_CATALOG}  # fmt: skip
+    values = {
+        "db_url": f"sqlite:///{tmp / 'st.db'}",
+        "worker_enabled": False,
+        "catalog_path": EXAMPLE_CATALOG,
+    }
     app = create_app(load_settings(values, environ={}))
     key = create_api_key(app.state.ctx.store, Scope.ADMIN, "schemathesis", "")
     return app, key

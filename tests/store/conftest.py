@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.store.databases import BACKENDS, database
 
 from outagelens.store.db import make_engine, upgrade
 from outagelens.store.sql import SqlStore
-from tests.store.databases import BACKENDS, database
 
 
 @pytest.fixture(params=BACKENDS)

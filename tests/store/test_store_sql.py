@@ -134,7 +134,9 @@ def test_points_upsert_latest_wins(store: SqlStore) -> None:
 
 def test_incident_versions_only_on_change(store: SqlStore) -> None:
     inc = store.create_incident("rc:lb-1", {"belief": 1}, IncidentStatus.INVESTIGATING)
-    same = store.update_incident(inc.id, snapshot={"belief": 1}, status=IncidentStatus.INVESTIGATING)
+    same = store.update_incident(
+        inc.id, snapshot={"belief": 1}, status=IncidentStatus.INVESTIGATING
+    )
     assert same.version == 1
     changed = store.update_incident(inc.id, snapshot={"belief": 2})
     resolved = store.update_incident(inc.id, status=IncidentStatus.RESOLVED)

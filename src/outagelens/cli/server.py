@@ -38,8 +38,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Apply schema migrations up to the newest revision."""
-    from outagelens.store.db import current_revision, make_engine, upgrade
     from outagelens.server.settings import load_settings
+    from outagelens.store.db import current_revision, make_engine, upgrade
 
     settings = load_settings({"db_url": db})
     engine = make_engine(settings.db_url, schema=settings.db_schema)

@@ -118,14 +118,20 @@ def match_key_of(snap: dict[str, Any]) -> str:
     return "scope:" + ",".join(belief["customers"] or belief["locations"])
 
 
-def status_of(snap: dict[str, Any], settings_confident: float, quiet: float, now: datetime) -> IncidentStatus:
+def status_of(
+    snap: dict[str, Any], settings_confident: float, quiet: float, now: datetime
+) -> IncidentStatus:
     """Lifecycle status the evidence supports."""
     belief = snap["belief"]
     if belief["ongoing"] or belief["end"] is None:
         confident = belief["confidence"] is not None and belief["confidence"] >= settings_confident
         return IncidentStatus.IDENTIFIED if confident else IncidentStatus.INVESTIGATING
     ended = datetime.fromisoformat(str(belief["end"]).replace("Z", "+00:00"))
-    return IncidentStatus.RESOLVED if now - ended >= timedelta(minutes=quiet) else IncidentStatus.MONITORING
+    return (
+        IncidentStatus.RESOLVED
+        if now - ended >= timedelta(minutes=quiet)
+        else IncidentStatus.MONITORING
+    )
 
 
 def next_status(current: IncidentStatus, evidence: IncidentStatus) -> IncidentStatus:

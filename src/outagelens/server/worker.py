@@ -99,7 +99,10 @@ class Worker:
         """Run the live investigation if signals changed and enough time passed."""
         if self.live is None or not (self._dirty or force):
             return False
-        if not force and time.monotonic() - self._last_live < self.settings.investigate_every_seconds:
+        if (
+            not force
+            and time.monotonic() - self._last_live < self.settings.investigate_every_seconds
+        ):
             return False
         self._dirty = False
         self._last_live = time.monotonic()

@@ -66,7 +66,9 @@ def incident_versions(
         known = [o for o in overrides if o.created_at <= v.created_at]
         fields = incident_fields(v.snapshot, known)
         fields.pop("computed_root_cause")
-        out.append(VersionOut(version=v.version, created_at=v.created_at, status=v.status, **fields))
+        out.append(
+            VersionOut(version=v.version, created_at=v.created_at, status=v.status, **fields)
+        )
     return out
 
 
@@ -142,7 +144,9 @@ def override_root_cause(
             raise RejectedError(
                 400, f"not in the active catalog: {', '.join(unknown)}", where="body.entities"
             )
-    ctx.store.add_override(incident_id, body.entities, str(body.category), caller.name, body.comment)
+    ctx.store.add_override(
+        incident_id, body.entities, str(body.category), caller.name, body.comment
+    )
     return incident_out(record, ctx.store.overrides(incident_id))
 
 
@@ -158,9 +162,7 @@ def list_notes(
     ]
 
 
-@router.post(
-    "/{incident_id}/notes", response_model=NoteOut, status_code=201, responses=NOT_FOUND
-)
+@router.post("/{incident_id}/notes", response_model=NoteOut, status_code=201, responses=NOT_FOUND)
 def add_note(
     incident_id: str,
     body: NoteIn,

@@ -87,8 +87,9 @@ def _jsonl_table(body: bytes, types: dict[str, pa.DataType], source: str) -> pa.
                         f"field '{name}': {exc}", source=source, line=lineno
                     ) from None
             values.append(value)
-    schema = pa.schema([(n, pa.timestamp("us", tz="UTC") if n == "timestamp" else t)
-                        for n, t in types.items()])  # fmt: skip
+    schema = pa.schema(
+        [(n, pa.timestamp("us", tz="UTC") if n == "timestamp" else t) for n, t in types.items()]
+    )
     try:
         return pa.table(columns, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

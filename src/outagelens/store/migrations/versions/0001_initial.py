@@ -1,4 +1,4 @@
-"""Initial schema: inbox, signals, frame points, incidents, versions, overrides, notes, keys, catalogs.
+"""Initial schema: inbox, signals, points, incidents, versions, overrides, notes, keys, catalogs.
 
 Revision ID: 0001_initial
 Revises:
