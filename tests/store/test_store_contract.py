@@ -1,4 +1,4 @@
-"""The Store contract on memory, SQLite and PostgreSQL: inbox idempotency, upserts, incidents, keys, catalogs."""
+"""The Store contract on memory, SQLite and PostgreSQL: inbox, upserts, incidents, keys."""
 
 from __future__ import annotations
 
