@@ -49,6 +49,9 @@ class ServerSettings(BaseModel):
     investigate_every_seconds: float = Field(
         default=2.0, ge=0, description="Least time between two live investigations."
     )
+    investigate_in_subprocess: bool = Field(
+        default=True, description="Run the live investigation in a child process (SQL stores)."
+    )
     window_minutes: int = Field(
         default=240, ge=10, description="Signals looked at by the live investigation."
     )
