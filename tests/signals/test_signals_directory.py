@@ -219,3 +219,49 @@ def test_two_series_files_are_ambiguous(tmp_path: Path, signal_set: SignalSet) -
 def test_load_missing_directory() -> None:
     with pytest.raises(SignalError, match="does not exist"):
         load_signals_dir("/nonexistent/signals")
+
+
+def test_entity_label_values_must_be_ids(tmp_path: Path, signal_set: SignalSet) -> None:
+    write_signals_dir(tmp_path, signal_set)
+    labels = {"alertname": "X", "severity": "info", "customer": "Bank Co"}
+    _corrupt(tmp_path, "alerts.jsonl", 2, {"labels": labels})
+    with pytest.raises(SignalError, match=r"alerts\.jsonl:2: field 'labels'.*entity id"):
+        load_signals_dir(tmp_path)
+
+
+def test_series_rows_outside_meta_window_name_file_and_line(
+    tmp_path: Path, signal_set: SignalSet
+) -> None:
+    write_signals_dir(tmp_path, signal_set, table_format="csv")
+    with (tmp_path / "series.csv").open("a") as handle:
+        handle.write("2026-03-14T10:00:00Z,shopco,checkout,fra1,1,1,0,1,1\n")
+    n_lines = len((tmp_path / "series.csv").read_text().splitlines())
+    with pytest.raises(SignalError, match=r"field 'timestamp'.*outside the window") as info:
+        load_signals_dir(tmp_path)
+    assert (info.value.source, info.value.line) == ("series.csv", n_lines)
+
+
+def test_broken_hazard_file_is_named(tmp_path: Path, signal_set: SignalSet) -> None:
+    write_signals_dir(tmp_path, signal_set)
+    (tmp_path / "hazards" / "zz-broken.xml").write_text("<alert>")
+    with pytest.raises(SignalError, match=r"hazards/zz-broken\.xml"):
+        load_signals_dir(tmp_path)
+
+
+def test_duplicate_hazard_in_two_files(tmp_path: Path, signal_set: SignalSet) -> None:
+    write_signals_dir(tmp_path, signal_set)
+    original = next((tmp_path / "hazards").glob("*.xml"))
+    (tmp_path / "hazards" / "copy.xml").write_bytes(original.read_bytes())
+    with pytest.raises(SignalError, match="also in"):
+        load_signals_dir(tmp_path)
+
+
+def test_signal_set_window_must_match_frames(signal_set: SignalSet) -> None:
+    from outagelens.signals import SeriesSet
+
+    with pytest.raises(SignalError, match=r"SignalSet\.series covers"):
+        SignalSet(
+            meta=signal_set.meta,
+            series=SeriesSet.empty(signal_set.meta.window_start, 5),
+            traffic=signal_set.traffic,
+        )

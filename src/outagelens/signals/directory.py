@@ -148,7 +148,9 @@ def load_signals_dir(path: str | Path) -> SignalSet:
             hardware=_optional_records(root, HARDWARE_FILE, HardwareAlarm),
             hazards=load_hazards(root / HAZARDS_DIR),
         )
-    except ValueError as exc:
+    except SignalError as exc:
+        if exc.source is not None:
+            raise
         raise SignalError(str(exc), source=str(root)) from None
 
 

@@ -8,10 +8,10 @@ canonical and two tables built from the same data compare equal.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -80,10 +80,12 @@ class MinuteFrame:
         shape = (len(keys), self.n_minutes)
         frozen: dict[str, FloatArray] = {}
         for metric in self.METRICS:
-            arr = np.ascontiguousarray(self.values[metric], dtype=np.float32)
+            given = self.values[metric]
+            arr = np.ascontiguousarray(given, dtype=np.float32)
             if arr.shape != shape:
                 raise SignalError(f"{name}.values['{metric}'] has shape {arr.shape}, want {shape}")
-            if arr is self.values[metric]:
+            # Adopt read-only float32 arrays as they are; copy writable ones the caller still holds.
+            if arr is given and arr.flags.writeable:
                 arr = arr.copy()
             arr.setflags(write=False)
             frozen[metric] = arr
@@ -218,15 +220,16 @@ def build_from_columns(
     start: datetime,
     n_minutes: int,
     minutes: IntArray,
-    key_codes: Sequence[IntArray],
+    key_codes: Sequence[npt.NDArray[np.integer[Any]]],
     key_dictionaries: Sequence[Sequence[str]],
-    metrics: Mapping[str, npt.NDArray[np.floating]],
+    metrics: Mapping[str, npt.NDArray[np.floating[Any]]],
     source: str,
     first_line: int,
 ) -> F:
     """Pivot long-format rows (epoch minutes, dictionary-coded keys) into a frame; fast path for IO.
 
     `first_line` is the line/row number reported for row 0 in errors (1 for parquet, 2 for CSV).
+    The metric arrays may be adopted without a copy: callers must not modify them afterwards.
     """
     n_rows = len(minutes)
     rel = minutes - minute_of(start)
@@ -240,27 +243,60 @@ def build_from_columns(
             source=source,
             line=first_line + i,
         )
-    combined, sizes, ranks = _combine_codes(key_codes, key_dictionaries)
-    row_of_code, uniq = _dense_codes(combined, int(np.prod(sizes, dtype=np.int64)))
-    keys = _decode_keys(uniq, sizes, ranks, key_dictionaries)
+    row_of_code, keys = _key_rows(key_codes, key_dictionaries, n_rows)
     flat = row_of_code * n_minutes + rel
-    seen = np.zeros(len(keys) * n_minutes, dtype=bool)
-    seen[flat] = True
-    if int(seen.sum()) != n_rows:
-        i = _first_duplicate(flat)
-        key = keys[int(row_of_code[i])]
-        raise SignalError(
-            f"duplicate sample for {dict(zip(cls.KEY_NAMES, key, strict=True))} at "
-            f"{format_time(_EPOCH + timedelta(minutes=int(minutes[i])))}",
-            source=source,
-            line=first_line + i,
-        )
+    cells = len(keys) * n_minutes
+    # Rows written in canonical order (key, then minute) need no uniqueness scan or scatter.
+    ordered = bool(np.all(flat[1:] > flat[:-1])) if n_rows > 1 else True
+    if not ordered:
+        seen = np.zeros(cells, dtype=bool)
+        seen[flat] = True
+        if int(np.count_nonzero(seen)) != n_rows:
+            i = _first_duplicate(flat)
+            key = keys[int(row_of_code[i])]
+            raise SignalError(
+                f"duplicate sample for {dict(zip(cls.KEY_NAMES, key, strict=True))} at "
+                f"{format_time(_EPOCH + timedelta(minutes=int(minutes[i])))}",
+                source=source,
+                line=first_line + i,
+            )
+    dense = ordered and n_rows == cells  # then flat is exactly 0..cells-1
     values: dict[str, FloatArray] = {}
     for metric in cls.METRICS:
-        grid = np.full(len(keys) * n_minutes, np.nan, dtype=np.float32)
-        grid[flat] = metrics[metric]
+        if dense:
+            # The metric columns belong to the caller's temporary table; adopt them.
+            grid = np.asarray(metrics[metric], dtype=np.float32)
+        else:
+            grid = np.full(cells, np.nan, dtype=np.float32)
+            grid[flat] = metrics[metric]
+        grid.setflags(write=False)  # hand ownership to the frame without a copy
         values[metric] = grid.reshape(len(keys), n_minutes)
     return cls(start=start, n_minutes=n_minutes, keys=tuple(keys), values=values)
+
+
+def _key_rows(
+    key_codes: Sequence[npt.NDArray[np.integer[Any]]],
+    key_dictionaries: Sequence[Sequence[str]],
+    n_rows: int,
+) -> tuple[IntArray, list[tuple[str, ...]]]:
+    """Frame row of every record, and the sorted keys; works on runs of equal keys.
+
+    Files list each key's minutes together, so comparing neighbours finds a few runs and the
+    expensive key arithmetic runs once per run instead of once per record.
+    """
+    if n_rows == 0:
+        return np.zeros(0, dtype=np.int64), []
+    change = np.zeros(n_rows, dtype=bool)
+    change[0] = True
+    for codes in key_codes:
+        change[1:] |= codes[1:] != codes[:-1]
+    starts = np.flatnonzero(change)
+    run_codes = [np.asarray(codes[starts], dtype=np.int64) for codes in key_codes]
+    combined, sizes, ranks = _combine_codes(run_codes, key_dictionaries)
+    run_row, uniq = _dense_codes(combined, int(np.prod(sizes, dtype=np.int64)))
+    keys = _decode_keys(uniq, sizes, ranks, key_dictionaries)
+    lengths = np.diff(np.append(starts, n_rows))
+    return np.repeat(run_row, lengths), keys
 
 
 def _combine_codes(
@@ -275,19 +311,20 @@ def _combine_codes(
         rank_of = np.empty(len(dictionary), dtype=np.int64)
         rank_of[order] = np.arange(len(dictionary), dtype=np.int64)
         ranks.append(order.astype(np.int64))
-        combined = combined * size + rank_of[codes]
+        combined *= size
+        combined += np.take(rank_of, codes)
     return combined, sizes, ranks
 
 
 def _dense_codes(combined: IntArray, space: int) -> tuple[IntArray, IntArray]:
     """Map sparse combined codes to dense row numbers (sorted); linear time when space is small."""
-    if space <= 64_000_000:
+    if space <= min(64_000_000, 16 * len(combined)):
         present = np.zeros(space, dtype=bool)
         present[combined] = True
         uniq = np.flatnonzero(present).astype(np.int64)
         lookup = np.full(space, -1, dtype=np.int64)
         lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
-        return lookup[combined], uniq
+        return np.take(lookup, combined), uniq
     uniq, inverse = np.unique(combined, return_inverse=True)
     return inverse.astype(np.int64), uniq.astype(np.int64)
 
@@ -315,11 +352,3 @@ def _first_duplicate(flat: IntArray) -> int:
     sorted_flat = flat[order]
     dup = np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])
     return int(np.min(order[dup + 1]))
-
-
-def frame_rows(frame: MinuteFrame) -> Iterable[tuple[tuple[str, ...], int, tuple[float, ...]]]:
-    """Yield (key, minute column, metric values) for every cell with at least one sample."""
-    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
-    present = ~np.all(np.isnan(stacked), axis=-1)
-    for row, col in zip(*np.nonzero(present), strict=True):
-        yield frame.keys[int(row)], int(col), tuple(float(v) for v in stacked[row, col])

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -108,7 +109,8 @@ def _epoch_minutes(column: pa.ChunkedArray, source: str, first_line: int) -> npt
     _reject_nulls(column, "timestamp", source, first_line)
     raw: npt.NDArray[np.int64] = np.asarray(column.cast(pa.int64()).to_numpy(), dtype=np.int64)
     per_minute = 60 * _UNIT_PER_SECOND[kind.unit]
-    off = np.flatnonzero(raw % per_minute)
+    minutes = raw // per_minute
+    off = np.flatnonzero(minutes * per_minute != raw)  # cheaper than a second modulo pass
     if off.size:
         i = int(off[0])
         raise SignalError(
@@ -116,51 +118,58 @@ def _epoch_minutes(column: pa.ChunkedArray, source: str, first_line: int) -> npt
             source=source,
             line=first_line + i,
         )
-    return raw // per_minute
+    return minutes
 
 
 def _encode_key(
     column: pa.ChunkedArray, name: str, source: str, first_line: int
-) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Dictionary-encode one key column; ids must be non-empty strings."""
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+) -> tuple[npt.NDArray[np.integer[Any]], list[str]]:
+    """Dictionary codes and dictionary of one key column; ids must be non-empty, no whitespace."""
+    value_type = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
         raise SignalError(f"field '{name}': type {column.type} is not a string", source=source)
     _reject_nulls(column, name, source, first_line)
-    encoded = column.combine_chunks().dictionary_encode() if column.num_chunks else None
-    if encoded is None:
+    if column.num_chunks == 0:
         return np.zeros(0, dtype=np.int64), []
+    if pa.types.is_dictionary(column.type):
+        # Already dictionary-encoded (our own Parquet): reuse the codes instead of re-hashing.
+        encoded = column.unify_dictionaries().combine_chunks()
+    else:
+        encoded = column.combine_chunks().dictionary_encode()
     dictionary = encoded.dictionary.to_pylist()
     for value in dictionary:
-        if not value or value.strip() != value or any(ch.isspace() for ch in value):
+        if not value or len(value) > 256 or any(ch.isspace() for ch in value):
             row = column.to_pylist().index(value)
             raise SignalError(
                 f"field '{name}': {value!r} is not a valid entity id",
                 source=source,
                 line=first_line + row,
             )
-    return encoded.indices.to_numpy().astype(np.int64), dictionary
+    return encoded.indices.to_numpy(zero_copy_only=False), dictionary
 
 
 def _metric(
     column: pa.ChunkedArray, name: str, source: str, first_line: int
-) -> npt.NDArray[np.float64]:
-    """A metric column as float64 with NaN for missing; range-checked."""
+) -> npt.NDArray[np.floating[Any]]:
+    """A metric column as float32/float64 with NaN for missing; range-checked."""
     if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
         raise SignalError(f"field '{name}': type {column.type} is not numeric", source=source)
-    values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    values = np.where(np.isnan(values), np.nan, values)
+    target = pa.float32() if column.type == pa.float32() else pa.float64()
+    typed = column.cast(target)
+    if typed.null_count:
+        typed = pc.fill_null(typed, float("nan"))
+    values = np.asarray(typed.to_numpy(), dtype=target.to_pandas_dtype())
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(values) & (
-            ~np.isfinite(values) | (values < 0) | ((values > 1) if name in RATIO_METRICS else False)
-        )
+        # NaN compares False everywhere, so it passes; +-inf and negatives fail.
+        bad = (values < 0) | (values == np.inf)
+        if name in RATIO_METRICS:
+            bad |= values > 1
     hits = np.flatnonzero(bad)
     if hits.size:
         i = int(hits[0])
         allowed = "0..1" if name in RATIO_METRICS else ">= 0 and finite"
         raise SignalError(
-            f"field '{name}': {values[i]!r} out of range ({allowed})",
+            f"field '{name}': {float(values[i])!r} out of range ({allowed})",
             source=source,
             line=first_line + i,
         )
@@ -232,10 +241,14 @@ def _json_object(line: str, source: str, lineno: int) -> dict[str, Any]:
 
 def frame_to_table(frame: MinuteFrame) -> pa.Table:
     """Long-format Arrow table of every (key, minute) cell holding at least one sample."""
-    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
-    present = ~np.all(np.isnan(stacked), axis=-1) if stacked.size else np.zeros((0, 0), bool)
-    rows, cols = np.nonzero(present)
-    seconds = (cols.astype(np.int64) + minute_of(frame.start)) * 60
+    shape = (len(frame.keys), frame.n_minutes)
+    present = np.zeros(shape, dtype=bool)
+    for metric in frame.METRICS:
+        present |= ~np.isnan(frame.values[metric])
+    # Boolean indexing walks cells in row-major order: key by key, minutes ascending.
+    rows = np.broadcast_to(np.arange(shape[0], dtype=np.int32)[:, None], shape)[present]
+    cols = np.broadcast_to(np.arange(shape[1], dtype=np.int64)[None, :], shape)[present]
+    seconds = (cols + minute_of(frame.start)) * 60
     arrays: dict[str, pa.Array] = {
         "timestamp": pa.array(seconds, type=pa.timestamp("s", tz="UTC")),
     }
@@ -244,11 +257,13 @@ def frame_to_table(frame: MinuteFrame) -> pa.Table:
         lookup = {value: i for i, value in enumerate(dictionary)}
         code_of_row = np.asarray([lookup[key[pos]] for key in frame.keys], dtype=np.int32)
         arrays[name] = pa.DictionaryArray.from_arrays(
-            pa.array(code_of_row[rows], type=pa.int32()), pa.array(dictionary, type=pa.string())
+            pa.array(np.take(code_of_row, rows), type=pa.int32()),
+            pa.array(dictionary, type=pa.string()),
         )
     for metric in frame.METRICS:
-        data = frame.values[metric][rows, cols]
-        arrays[metric] = pa.array(data, type=pa.float32(), mask=np.isnan(data))
+        data = frame.values[metric][present]
+        missing = np.isnan(data)
+        arrays[metric] = pa.array(data, type=pa.float32(), mask=missing if missing.any() else None)
     return pa.table(arrays)
 
 
@@ -279,8 +294,16 @@ def _csv_text(frame: MinuteFrame) -> str:
     for row, col in zip(*np.nonzero(~np.all(np.isnan(stacked), axis=-1)), strict=True):
         when = format_time(frame.start + timedelta(minutes=int(col)))
         cells = [format_float(float(v)) for v in stacked[row, col].astype(np.float32)]
-        out.write(",".join([when, *frame.keys[int(row)], *cells]) + "\n")
+        ids = [_csv_cell(part) for part in frame.keys[int(row)]]
+        out.write(",".join([when, *ids, *cells]) + "\n")
     return out.getvalue()
+
+
+def _csv_cell(text: str) -> str:
+    """RFC 4180 quoting, only where a cell needs it (ids may hold commas or quotes)."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def format_float(value: float) -> str:

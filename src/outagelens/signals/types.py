@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from outagelens.errors import SignalError
 from outagelens.signals.base import CapDatetime, EntityId, FrozenModel, UtcDatetime
 from outagelens.signals.cap_types import (
     CapArea,
@@ -64,6 +66,7 @@ __all__ = [
     "TrafficSet",
     "Truth",
     "UtcDatetime",
+    "alert_intervals",
     "label_fingerprint",
 ]
 
@@ -101,6 +104,7 @@ _ALERT_SEVERITY: dict[str, AlertSeverity] = {
     "warning": "warning",
     "info": "info",
 }
+_ENTITY_ID = re.compile(r"^\S{1,256}$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _ALARM_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
@@ -163,6 +167,9 @@ class Alert(FrozenModel):
             )
         if not any(labels.get(k) for k in ENTITY_LABELS):
             raise ValueError(f"at least one entity label of {list(ENTITY_LABELS)} is required")
+        for name in ENTITY_LABELS:
+            if name in labels and not _ENTITY_ID.match(labels[name]):
+                raise ValueError(f"label '{name}' must be an entity id, got {labels[name]!r}")
         return labels
 
     @field_validator("fingerprint")
@@ -222,6 +229,20 @@ class Alert(FrozenModel):
     def active_at(self, when: datetime) -> bool:
         """True if the alert was firing at `when` (startsAt <= when < endsAt)."""
         return self.starts_at <= when and (self.ends_at is None or when < self.ends_at)
+
+
+def alert_intervals(alerts: Iterable[Alert]) -> list[Alert]:
+    """One alert per (fingerprint, startsAt): resolved beats firing, then the latest endsAt wins."""
+    best: dict[tuple[str, datetime], Alert] = {}
+    for alert in alerts:
+        key = (alert.fingerprint, alert.starts_at)
+        if key not in best or _state_rank(alert) > _state_rank(best[key]):
+            best[key] = alert
+    return sorted(best.values(), key=_alert_order)
+
+
+def _state_rank(alert: Alert) -> tuple[bool, datetime]:
+    return (alert.status == "resolved", alert.ends_at or datetime.max.replace(tzinfo=UTC))
 
 
 class Change(FrozenModel):
@@ -362,7 +383,6 @@ class SignalSet:
     changes: tuple[Change, ...] = ()
     hardware: tuple[HardwareAlarm, ...] = ()
     hazards: tuple[Hazard, ...] = ()
-    _checked: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sort = object.__setattr__
@@ -372,7 +392,7 @@ class SignalSet:
         sort(self, "hazards", tuple(sorted(self.hazards, key=lambda h: (h.sent, h.identifier))))
         for name, frame in (("series", self.series), ("traffic", self.traffic)):
             if frame.start != self.meta.window_start or frame.n_minutes != self.meta.n_minutes:
-                raise ValueError(
+                raise SignalError(
                     f"SignalSet.{name} covers {format_time(frame.start)} + {frame.n_minutes} min, "
                     f"but meta window is {format_time(self.meta.window_start)} + "
                     f"{self.meta.n_minutes} min"
