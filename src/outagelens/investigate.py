@@ -10,13 +10,9 @@ from outagelens.correlate.models import Incident
 from outagelens.correlate.observations import ObservationIndex
 from outagelens.correlate.scope import build_scope
 from outagelens.detect.alerts import AlertSymptomConfig, alert_symptoms
+from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
-from outagelens.detect.series_symptoms import (
-    IntervalDetector,
-    RobustBaselineConfig,
-    candidate_rows,
-    series_symptoms,
-)
+from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
 from outagelens.rca.localize import LocalizeConfig, Localizer
@@ -34,18 +30,16 @@ class InvestigateConfig:
     """Settings of every stage of the investigation."""
 
     alerts: AlertSymptomConfig = field(default_factory=AlertSymptomConfig)
-    series: RobustBaselineConfig = field(default_factory=RobustBaselineConfig)
+    series: EngineDetectorConfig = field(default_factory=EngineDetectorConfig)
     correlate: CorrelateConfig = field(default_factory=CorrelateConfig)
     traffic: TrafficConfig = field(default_factory=TrafficConfig)
     attribution: AttributionConfig = field(default_factory=AttributionConfig)
     localize: LocalizeConfig = field(default_factory=LocalizeConfig)
 
 
-def default_detector(config: RobustBaselineConfig) -> IntervalDetector:
-    """The series detector the engine uses."""
-    from outagelens.detect.series_symptoms import RobustBaselineDetector
-
-    return RobustBaselineDetector(config)
+def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
+    """The series detector the engine uses: the NAB-scored detector behind a robust screen."""
+    return EngineSeriesDetector(config)
 
 
 def detect(
@@ -53,7 +47,7 @@ def detect(
 ) -> tuple[list[Symptom], int]:
     """Symptoms from alerts and series; also the number of alerts naming no known entity."""
     from_alerts, unknown = alert_symptoms(signals.alerts, catalog, config.alerts)
-    rows = candidate_rows(signals.series, config.series)
+    rows = candidate_rows(signals.series, config.series.screen)
     from_series = series_symptoms(signals.series, default_detector(config.series), rows=rows)
     return from_alerts + from_series, len(unknown)
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
 from outagelens.cli import investigate as investigate_cli
+from outagelens.cli import simulate as simulate_cli
 from outagelens.cli import server as server_cli
 from outagelens.errors import OutageLensError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("investigate")(investigate_cli.investigate)
+app.add_typer(simulate_cli.app, name="simulate")
 app.command("serve")(server_cli.serve)
 app.add_typer(server_cli.db_app, name="db")
 app.add_typer(server_cli.apikey_app, name="apikey")

@@ -32,7 +32,10 @@ def investigate(
         print(result.model_dump_json(indent=2))
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task("investigating", total=None)
@@ -54,12 +57,21 @@ def render(result: Investigation, limit: int) -> None:
     if not result.incidents:
         console.print("[green]No incident found.[/]")
     for ii in result.incidents[:limit]:
-        console.print(Panel(Group(_scope_table(ii), _hypothesis_table(ii), _evidence(ii)),
-                            title=f"incident {ii.incident.id}", expand=True))
+        console.print(
+            Panel(
+                Group(_scope_table(ii), _hypothesis_table(ii), _evidence(ii)),
+                title=f"incident {ii.incident.id}",
+                expand=True,
+            )
+        )
     rest = result.incidents[limit:]
     if rest:
-        console.print(f"{len(rest)} more small incident(s): " + ", ".join(
-            f"{ii.incident.id} ({', '.join(ii.top.entities) if ii.top else '?'})" for ii in rest))
+        console.print(
+            f"{len(rest)} more small incident(s): "
+            + ", ".join(
+                f"{ii.incident.id} ({', '.join(ii.top.entities) if ii.top else '?'})" for ii in rest
+            )
+        )
 
 
 def _scope_table(ii: IncidentInvestigation) -> Table:
@@ -71,8 +83,11 @@ def _scope_table(ii: IncidentInvestigation) -> Table:
     t.add_row("start", f"{sc.start:%Y-%m-%d %H:%M} UTC")
     t.add_row("end", end)
     t.add_row("duration", f"{sc.duration_minutes:.0f} min")
-    delay = "no alert" if sc.detection_delay_minutes is None else (
-        f"{sc.detection_delay_minutes:.1f} min (first alert {sc.first_alert_at:%H:%M})")
+    delay = (
+        "no alert"
+        if sc.detection_delay_minutes is None
+        else (f"{sc.detection_delay_minutes:.1f} min (first alert {sc.first_alert_at:%H:%M})")
+    )
     t.add_row("detection delay", delay)
     t.add_row("customers", ", ".join(sc.customers) or "-")
     t.add_row("services", ", ".join(sc.services) or "-")
@@ -81,7 +96,8 @@ def _scope_table(ii: IncidentInvestigation) -> Table:
     for sub in sc.subscriptions:
         ivs = ", ".join(
             f"{iv.location} {iv.state.value} {100 * iv.failed_fraction:.0f}% from {iv.start:%H:%M}"
-            for iv in sub.intervals)
+            for iv in sub.intervals
+        )
         t.add_row(f"  {sub.subscription}", ivs)
     return t
 
@@ -92,9 +108,14 @@ def _hypothesis_table(ii: IncidentInvestigation) -> Table:
         t.add_column(col)
     for h in ii.hypotheses:
         cat_p = h.category_probabilities.get(h.category, 0.0)
-        t.add_row(str(h.rank), ", ".join(h.entities), f"{h.category.value} ({100 * cat_p:.0f}%)",
-                  f"{100 * h.confidence:.0f}%", str(len(h.explained)),
-                  f"{len(h.contradicted)} healthy, {len(h.unexplained)} unexplained")
+        t.add_row(
+            str(h.rank),
+            ", ".join(h.entities),
+            f"{h.category.value} ({100 * cat_p:.0f}%)",
+            f"{100 * h.confidence:.0f}%",
+            str(len(h.explained)),
+            f"{len(h.contradicted)} healthy, {len(h.unexplained)} unexplained",
+        )
     return t
 
 

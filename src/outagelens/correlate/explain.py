@@ -69,9 +69,11 @@ class ExplanationModel:
         )
         self.hit_llr = math.log(config.p_detect / config.p_false)
         self.miss_llr = math.log(config.p_miss / (1.0 - config.p_false))
+        # Silence of a component only means something where components are monitored, i.e.
+        # where some component or site alert was seen at all.
         self.silent_llr = (
             math.log(config.p_silent_component / (1.0 - config.p_false))
-            if config.p_silent_component > 0
+            if config.p_silent_component > 0 and self._alerted
             else 0.0
         )
 

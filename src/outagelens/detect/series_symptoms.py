@@ -19,6 +19,7 @@ from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.signals.frames import SeriesSet
 
 Array = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class RobustBaselineDetector:
     def __init__(self, config: RobustBaselineConfig | None = None) -> None:
         self.config = config or RobustBaselineConfig()
 
-    def failed_share(self, metrics: Mapping[str, Array]) -> tuple[Array, Array]:
+    def failed_share(self, metrics: Mapping[str, Array]) -> tuple[Array, BoolArray]:
         """Per-minute failed share of traffic (NaN = no data) and latency-degraded flags."""
         cfg = self.config
         avail = metrics["availability"]
@@ -82,11 +83,11 @@ class RobustBaselineDetector:
             collapse = np.where(np.isnan(rate), np.nan, collapse)
         share = np.fmax(np.fmax(failed_avail, failed_err), collapse)
         lat = metrics.get("latency_p95_ms")
-        slow = np.zeros(share.shape, dtype=bool)
+        slow: npt.NDArray[np.bool_] = np.zeros(share.shape, dtype=bool)
         if lat is not None and np.isfinite(lat).any():
             with np.errstate(invalid="ignore"):
-                slow = lat > cfg.latency_factor * _nanmedian(lat, np.inf)
-        return share, slow
+                slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
+        return np.asarray(share, dtype=np.float64), slow
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
@@ -104,7 +105,11 @@ class RobustBaselineDetector:
         return self._intervals(share, bad, known, slow)
 
     def _intervals(
-        self, share: Array, bad: npt.NDArray[np.bool_], known: npt.NDArray[np.bool_], slow: npt.NDArray[np.bool_]
+        self,
+        share: Array,
+        bad: npt.NDArray[np.bool_],
+        known: npt.NDArray[np.bool_],
+        slow: npt.NDArray[np.bool_],
     ) -> list[DetectedInterval]:
         cfg = self.config
         n = share.size
@@ -137,7 +142,9 @@ class RobustBaselineDetector:
             tail_open = b >= n or not known[b:].any()
             score = min(1.0, 0.5 + 0.5 * min(1.0, (b - a) / 10) * min(1.0, peak / 0.5))
             out.append(
-                DetectedInterval(a, None if tail_open else b, state, min(1.0, max(frac, 0.0)), score)
+                DetectedInterval(
+                    a, None if tail_open else b, state, min(1.0, max(frac, 0.0)), score
+                )
             )
         return out
 
@@ -198,7 +205,9 @@ def _symptom(series: SeriesSet, key: tuple[str, ...], iv: DetectedInterval) -> S
     )
 
 
-def candidate_rows(series: SeriesSet, config: RobustBaselineConfig | None = None) -> npt.NDArray[np.int64]:
+def candidate_rows(
+    series: SeriesSet, config: RobustBaselineConfig | None = None
+) -> npt.NDArray[np.int64]:
     """Rows with any minute that could be anomalous: a cheap vectorised pre-filter."""
     cfg = config or RobustBaselineConfig()
     if len(series.keys) == 0:
@@ -209,12 +218,17 @@ def candidate_rows(series: SeriesSet, config: RobustBaselineConfig | None = None
     lat = series.values["latency_p95_ms"]
     with np.errstate(invalid="ignore", divide="ignore"):
         med_a = np.nanmedian(np.where(np.isfinite(avail), avail, np.nan), axis=1, keepdims=True)
-        a_bad = np.nanmin(avail, axis=1, initial=np.inf) < np.nan_to_num(med_a[:, 0], nan=1.0) - cfg.min_excess
+        a_bad = (
+            np.nanmin(avail, axis=1, initial=np.inf)
+            < np.nan_to_num(med_a[:, 0], nan=1.0) - cfg.min_excess
+        )
         ratio = np.where(rate > 0, err / rate, np.nan)
         med_r = np.nan_to_num(np.nanmedian(ratio, axis=1), nan=0.0)
         e_bad = np.nanmax(np.nan_to_num(ratio, nan=-1.0), axis=1) > med_r + cfg.min_excess
         med_rate = np.nan_to_num(np.nanmedian(rate, axis=1), nan=0.0)
-        c_bad = np.nanmin(np.nan_to_num(rate, nan=np.inf), axis=1) < cfg.collapse_fraction * med_rate
+        c_bad = (
+            np.nanmin(np.nan_to_num(rate, nan=np.inf), axis=1) < cfg.collapse_fraction * med_rate
+        )
         med_lat = np.nan_to_num(np.nanmedian(lat, axis=1), nan=np.inf)
         l_bad = np.nanmax(np.nan_to_num(lat, nan=-1.0), axis=1) > cfg.latency_factor * med_lat
     return np.flatnonzero(a_bad | e_bad | c_bad | l_bad).astype(np.int64)

@@ -3,17 +3,16 @@
 Naive-Bayes combination: log P(category) + sum of the log-likelihood ratios of the evidence
 items that speak for it, normalised with a softmax. Weights (documented in docs/investigation.md):
 
-| evidence | category | log-LR |
-|---|---|---|
-| hardware alarm on the candidate itself | its hint (hardware) | `w_alarm_self` |
-| alarms on dependencies/group members that together take the candidate down | hint | `w_alarm_chain` |
-| power alarm (utility loss, UPS on battery, generator) on it or its power chain | natural_disaster | `w_power` |
-| environment alarm (cooling, temperature, water, fire) | natural_disaster | `w_environment` |
-| CAP hazard in force whose area covers the candidate's location | natural_disaster | `w_hazard` |
-| change (deploy/config) on the candidate shortly before onset | software | `w_change_self` |
-| change on something it directly depends on | software | `w_change_dep` |
-| attack-like ingress at the location's edge (surge + new sources or SYN flood) | cyberattack | `w_attack` |
-| legitimate-looking surge (usual source mix) | cyberattack | `-w_flash_crowd` |
+- hardware alarm on the candidate: hardware, `w_alarm_self`;
+- alarms upstream (dependencies, group members) that together take it down: `w_alarm_chain`;
+- power alarms (utility loss, UPS on battery, generator): natural_disaster, `w_power`;
+- environment alarms (cooling, temperature, water, fire): natural_disaster, `w_environment`;
+- a CAP hazard in force whose area covers its location: natural_disaster, `w_hazard`;
+- a change on it shortly before onset: software, `w_change_self` (halving every hour);
+- a change on what it directly depends on: software, `w_change_dep`;
+- a rollback on it during the incident (the remediation): software, `w_rollback`;
+- attack-like ingress at its location's edge: cyberattack, `w_attack`;
+- a legitimate-looking surge (usual source mix, no SYN flood): cyberattack, `-w_flash_crowd`.
 
 A redundant peer's alarm counts only if the alarmed set, propagated through the catalog,
 actually takes the candidate down; a hazard for a neighbouring area, or a change on an
@@ -25,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from outagelens.rca.models import CauseCategory, Evidence
 from outagelens.rca.signals_index import (
@@ -34,6 +33,8 @@ from outagelens.rca.signals_index import (
     SignalsIndex,
     window,
 )
+from outagelens.signals.types import HardwareAlarm
+from outagelens.topology.graph import NodeKind
 from outagelens.topology.models import ComponentKind
 
 EDGE_KINDS = frozenset(
@@ -59,6 +60,10 @@ SITE_KINDS = frozenset(
 )
 
 
+# Localization prior of an alarm on the candidate itself, by ITU X.733 perceived severity.
+SEVERITY_SHARE: dict[str, float] = {"critical": 2.0, "major": 1.5, "minor": 0.75, "warning": 0.5}
+
+
 def _default_priors() -> dict[CauseCategory, float]:
     return {
         CauseCategory.HARDWARE: 0.3,
@@ -77,7 +82,10 @@ class AttributionConfig:
     alarm_before_minutes: float = 60.0
     change_before_minutes: float = 120.0
     hazard_before_minutes: float = 360.0
-    after_minutes: float = 5.0
+    after_minutes: float = 10.0  # clocks drift and decisive alarms trail the first errors
+    change_after_minutes: float = 2.0  # change clocks drift a little; later changes are responses
+    rollback_after_minutes: float = 30.0  # a rollback up to this long after recovery counts
+    w_rollback: float = 2.0
     w_alarm_self: float = 3.0
     w_alarm_chain: float = 2.5
     w_power: float = 2.5
@@ -108,16 +116,25 @@ class Attributor:
         self.index = index
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
+        self._upstream_cache: dict[str, list[str]] = {}
 
     def attribute(
-        self, entities: tuple[str, ...], onset: datetime, max_support: float = 4.0
+        self,
+        entities: tuple[str, ...],
+        onset: datetime,
+        max_support: float = 4.0,
+        end: datetime | None = None,
     ) -> Attribution:
         """Evidence and category probabilities for a candidate failing at `onset`; the
         localization prior of each entity is capped at `max_support`."""
         items: list[tuple[Evidence, float]] = []  # (evidence, localization prior share)
         support = 0.0
         for e in entities:
-            mine = [*self._alarms(e, onset), *self._changes(e, onset)]
+            mine = [
+                *self._alarms(e, onset),
+                *self._changes(e, onset),
+                *self._rollbacks(e, onset, end),
+            ]
             mine.extend(self._traffic_and_hazards(e, onset))
             support += min(max_support, sum(share for _, share in mine))
             items.extend(mine)
@@ -159,41 +176,66 @@ class Attributor:
         out: list[tuple[Evidence, float]] = []
         for a in self.index.alarms_between(entity, start, end):
             cat, w = self._alarm_weight(a.alarm)
-            out.append((_alarm_evidence(a.component, a.alarm, a.time, a.message, cat, w, "on it"), 2.0))
+            ev = _alarm_evidence(a.component, a.alarm, a.time, a.message, cat, w, "on it")
+            out.append((ev, alarm_share(a.alarm, a.severity)))
         chain = self._chain_alarms(entity, start, end)
         for comp, alarm in chain:
             cat, w = self._alarm_weight(alarm.alarm)
             w = min(w, cfg.w_alarm_chain)
             rel = f"upstream of {entity}"
-            out.append((_alarm_evidence(comp, alarm.alarm, alarm.time, alarm.message, cat, w, rel), 1.0))
+            # Evidence for the category only: alarms upstream that take the candidate down
+            # make the alarmed components, not the candidate, the likelier root cause.
+            out.append(
+                (_alarm_evidence(comp, alarm.alarm, alarm.time, alarm.message, cat, w, rel), 0.0)
+            )
         return out
 
-    def _chain_alarms(self, entity: str, start: datetime, end: datetime) -> list[tuple[str, object]]:
+    def _chain_alarms(
+        self, entity: str, start: datetime, end: datetime
+    ) -> list[tuple[str, HardwareAlarm]]:
         """Alarms upstream of the entity whose components, failed together, take it down."""
-        cat = self.catalog
-        if entity in cat.locations:
-            upstream = [c.id for c in cat.components.values() if c.location == entity and c.kind in SITE_KINDS]
-        elif entity in cat.graph.index:
-            upstream = [d for d in cat.dependencies(entity) if d in cat.components]
-        else:
+        alarmed_now = self.index.alarmed_components(start, end)
+        if not alarmed_now:
             return []
-        alarmed = {d: self.index.alarms_between(d, start, end) for d in upstream}
-        alarmed = {d: a for d, a in alarmed.items() if a}
-        if not alarmed:
+        g = self.catalog.graph
+        upstream = [d for d in self._upstream(entity) if d in alarmed_now]
+        if not upstream:
             return []
-        if entity not in cat.locations and entity not in cat.propagate(list(alarmed)).down:
-            return []
-        return [(d, a) for d, alarms in sorted(alarmed.items()) for a in alarms]
+        if entity not in self.catalog.locations:
+            down = g.propagate([g.index[d] for d in upstream]).down
+            if g.index[entity] not in down:
+                return []
+        return [(d, a) for d in sorted(upstream) for a in self.index.alarms_between(d, start, end)]
+
+    def _upstream(self, entity: str) -> list[str]:
+        """Components upstream of an entity (for a location: its power and cooling plant)."""
+        cached = self._upstream_cache.get(entity)
+        if cached is None:
+            cat, g = self.catalog, self.catalog.graph
+            if entity in cat.locations:
+                cached = [
+                    c.id
+                    for c in cat.components.values()
+                    if c.location == entity and c.kind in SITE_KINDS
+                ]
+            elif entity in g.index:
+                deps = g.reachable([g.index[entity]], reverse=False)
+                cached = [g.ids[d] for d in deps if g.kinds[d] is NodeKind.COMPONENT]
+            else:
+                cached = []
+            self._upstream_cache[entity] = cached
+        return cached
 
     def _changes(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
         cfg = self.config
-        start, end = window(onset, cfg.change_before_minutes, cfg.after_minutes)
+        start, end = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
         out: list[tuple[Evidence, float]] = []
         if entity not in self.catalog.components:
             return out
-        deps = self.catalog.dependencies(entity, transitive=False)
+        g = self.catalog.graph
+        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity])]
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
-            (d, cfg.w_change_dep, 0.5, f"on {d}, which {entity} depends on") for d in deps
+            (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:
             for ch in self.index.changes_between(comp, start, end):
                 if ch.kind == "rollback":
@@ -222,6 +264,30 @@ class Attributor:
                 )
         return out
 
+    def _rollbacks(
+        self, entity: str, onset: datetime, end: datetime | None
+    ) -> list[tuple[Evidence, float]]:
+        """A rollback on the candidate during the incident: the fix was undoing its change."""
+        cfg = self.config
+        until = (end or onset + timedelta(hours=6)) + timedelta(minutes=cfg.rollback_after_minutes)
+        out: list[tuple[Evidence, float]] = []
+        for ch in self.index.changes_between(entity, onset, until):
+            if ch.kind != "rollback":
+                continue
+            ev = Evidence(
+                kind="rollback",
+                supports=True,
+                entity=entity,
+                time=ch.time,
+                weight=cfg.w_rollback,
+                category=CauseCategory.SOFTWARE,
+                sentence=f"{ch.software} on {entity} was rolled back to {ch.to_version} at "
+                f"{ch.time:%H:%M} UTC by {ch.actor}, during the incident",
+                data={"change_id": ch.id},
+            )
+            out.append((ev, 1.5))
+        return out
+
     def _traffic_and_hazards(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
         cfg = self.config
         out: list[tuple[Evidence, float]] = []
@@ -231,39 +297,82 @@ class Attributor:
         for loc in self.catalog.location_of(entity) if self.catalog.has(entity) else []:
             for et in self.index.edge_traffic(loc, onset):
                 if et.attack:
-                    ev = Evidence(kind="traffic_attack", supports=True, entity=et.component,
-                                  time=et.peak_time, weight=cfg.w_attack,
-                                  category=CauseCategory.CYBERATTACK, sentence=et.sentence(),
-                                  data={"surge": round(et.surge, 2), "new_share": round(et.new_share, 3),
-                                        "syn_ratio": round(et.syn_ratio, 3)})
-                    out.append((ev, 2.0 if is_edge else 0.5))
+                    ev = Evidence(
+                        kind="traffic_attack",
+                        supports=True,
+                        entity=et.component,
+                        time=et.peak_time,
+                        weight=cfg.w_attack,
+                        category=CauseCategory.CYBERATTACK,
+                        sentence=et.sentence(),
+                        data={
+                            "surge": round(et.surge, 2),
+                            "new_share": round(et.new_share, 3),
+                            "syn_ratio": round(et.syn_ratio, 3),
+                        },
+                    )
+                    out.append((ev, 2.0 if is_edge else 0.0))
                 elif et.flash_crowd:
-                    ev = Evidence(kind="traffic_surge_legitimate", supports=False, entity=et.component,
-                                  time=et.peak_time, weight=-cfg.w_flash_crowd,
-                                  category=CauseCategory.CYBERATTACK,
-                                  sentence=et.sentence() + "; not an attack",
-                                  data={"surge": round(et.surge, 2), "new_share": round(et.new_share, 3),
-                                        "syn_ratio": round(et.syn_ratio, 3)})
+                    ev = Evidence(
+                        kind="traffic_surge_legitimate",
+                        supports=False,
+                        entity=et.component,
+                        time=et.peak_time,
+                        weight=-cfg.w_flash_crowd,
+                        category=CauseCategory.CYBERATTACK,
+                        sentence=et.sentence() + "; not an attack",
+                        data={
+                            "surge": round(et.surge, 2),
+                            "new_share": round(et.new_share, 3),
+                            "syn_ratio": round(et.syn_ratio, 3),
+                        },
+                    )
                     out.append((ev, 0.0))
             start, end = window(onset, cfg.hazard_before_minutes, cfg.after_minutes)
             for hz in self.index.hazards_at(loc, start, end):
                 info = hz.infos[0] if hz.infos else None
                 what = info.event if info else "hazard"
                 sev = info.severity if info else "Unknown"
-                ev = Evidence(kind="hazard", supports=True, entity=loc, time=hz.onset,
-                              weight=cfg.w_hazard, category=CauseCategory.NATURAL_DISASTER,
-                              sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
-                                       f"since {hz.onset:%H:%M} UTC",
-                              data={"identifier": hz.identifier, "event": what})
-                out.append((ev, 1.5 if is_site else 0.3))
+                ev = Evidence(
+                    kind="hazard",
+                    supports=True,
+                    entity=loc,
+                    time=hz.onset,
+                    weight=cfg.w_hazard,
+                    category=CauseCategory.NATURAL_DISASTER,
+                    sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
+                    f"since {hz.onset:%H:%M} UTC",
+                    data={"identifier": hz.identifier, "event": what},
+                )
+                out.append(
+                    (ev, 1.5 if entity in self.catalog.locations else 1.0 if is_site else 0.0)
+                )
             for hz in self.index.hazards_elsewhere(loc, start, end):
                 what = hz.infos[0].event if hz.infos else "hazard"
-                ev = Evidence(kind="hazard_elsewhere", supports=False, entity=loc, time=hz.onset,
-                              weight=0.0, category=CauseCategory.NATURAL_DISASTER,
-                              sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
-                              data={"identifier": hz.identifier})
+                ev = Evidence(
+                    kind="hazard_elsewhere",
+                    supports=False,
+                    entity=loc,
+                    time=hz.onset,
+                    weight=0.0,
+                    category=CauseCategory.NATURAL_DISASTER,
+                    sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
+                    data={"identifier": hz.identifier},
+                )
                 out.append((ev, 0.0))
         return out
+
+
+def alarm_share(alarm: str, severity: str) -> float:
+    """How much an alarm on a component makes *it* the root cause (localization prior).
+
+    A UPS on battery, or a generator starting, shows the component doing its job after a loss
+    upstream: evidence for the category (power), not against the component, so it adds nothing
+    to its localization unless the alarm itself is critical for a generator (failed to start).
+    """
+    if alarm == "ups_on_battery" or (alarm == "generator_start" and severity != "critical"):
+        return 0.0
+    return SEVERITY_SHARE.get(severity, 1.0)
 
 
 def _alarm_evidence(

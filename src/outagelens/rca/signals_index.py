@@ -30,7 +30,8 @@ class TrafficConfig:
     new_source_share: float = 0.3  # share of never-seen source networks that marks an attack
     syn_ratio_rise: float = 0.2  # rise of the SYN share that marks a SYN flood
     baseline_minutes: int = 60
-    lookaround_minutes: int = 20
+    lookaround_minutes: int = 20  # an attack ramps up before the edge gives in
+    lookahead_minutes: int = 15  # and peaks after the first errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,9 @@ class EdgeTraffic:
 
     def sentence(self) -> str:
         """One readable sentence."""
-        what = "attack-like" if self.attack else "legitimate-looking" if self.flash_crowd else "normal"
+        what = (
+            "attack-like" if self.attack else "legitimate-looking" if self.flash_crowd else "normal"
+        )
         return (
             f"Ingress at {self.component} ({self.location}) peaked at {self.surge:.1f}x baseline, "
             f"new source networks {100 * self.new_share:.0f}% (usually "
@@ -69,7 +72,8 @@ class SignalsIndex:
     alarms: dict[str, list[HardwareAlarm]] = field(default_factory=dict)
     changes: dict[str, list[Change]] = field(default_factory=dict)
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
-    _traffic: dict[tuple[str, int], list[EdgeTraffic]] = field(default_factory=dict)
+    _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
+    _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -97,6 +101,15 @@ class SignalsIndex:
             for a in self.alarms.get(component, ())
             if a.time <= end and (a.time >= start or (a.cleared_at or end) >= start)
         ]
+
+    def alarmed_components(self, start: datetime, end: datetime) -> frozenset[str]:
+        """Components with an alarm raised in [start, end] or still active at start."""
+        key = (start, end)
+        if key not in self._alarmed:
+            self._alarmed[key] = frozenset(
+                c for c in self.alarms if self.alarms_between(c, start, end)
+            )
+        return self._alarmed[key]
 
     def changes_between(self, component: str, start: datetime, end: datetime) -> list[Change]:
         """Changes to a component in [start, end]."""
@@ -131,7 +144,7 @@ class SignalsIndex:
         if cache_key not in self._traffic:
             rows = [r for r, k in enumerate(tr.keys) if k[0] == location]
             self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
-        return [e for e in self._traffic[cache_key] if e is not None]  # type: ignore[misc]
+        return [e for e in self._traffic[cache_key] if e is not None]
 
 
 def _geocode_matches(hz: Hazard, catalog: Catalog) -> set[str]:
@@ -171,7 +184,7 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     if b1 <= 0:
         b0, b1 = 0, max(1, col - 5)
     base_req = _window_median(req, b0, b1)
-    peak, at = _window_max(req, col - cfg.lookaround_minutes, col + 5)
+    peak, at = _window_max(req, col - cfg.lookaround_minutes, col + cfg.lookahead_minutes)
     if not np.isfinite(base_req) or not np.isfinite(peak) or base_req <= 0:
         return None
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,7 +212,9 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     )
 
 
-def window(onset: datetime, before_minutes: float, after_minutes: float) -> tuple[datetime, datetime]:
+def window(
+    onset: datetime, before_minutes: float, after_minutes: float
+) -> tuple[datetime, datetime]:
     """[onset - before, onset + after]."""
     return onset - timedelta(minutes=before_minutes), onset + timedelta(minutes=after_minutes)
 

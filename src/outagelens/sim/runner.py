@@ -7,6 +7,7 @@ of the simulator does not shift the numbers of another.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from outagelens import __version__
+from outagelens.errors import ScenarioError
 from outagelens.signals.directory import write_signals_dir, write_truth
 from outagelens.signals.types import Meta, SecondaryFault, SignalSet, Truth
 from outagelens.sim import alerts as alert_gen
@@ -63,8 +65,13 @@ class SimResult:
     main_states: dict[int, np.ndarray]
 
 
-def simulate(catalog: Catalog, scenario: Scenario, seed: int = 0) -> SimResult:
-    """Inject the scenario's faults into the catalog and generate every signal."""
+def simulate(
+    catalog: Catalog, scenario: Scenario, seed: int = 0, *, catalog_ref: str | None = None
+) -> SimResult:
+    """Inject the scenario's faults into the catalog and generate every signal.
+
+    `catalog_ref` is what meta.json names as the catalog (default: the catalog's source).
+    """
     start, n = scenario.window_start, scenario.window_minutes
     noise = scenario.noise
 
@@ -116,7 +123,7 @@ def simulate(catalog: Catalog, scenario: Scenario, seed: int = 0) -> SimResult:
         meta=Meta(
             window_start=start,
             window_end=scenario.window_end,
-            catalog=catalog.source or catalog.provider.name,
+            catalog=catalog_ref or catalog.source or catalog.provider.name,
             generator=f"outagelens-sim {__version__}",
             seed=seed,
             timezone=catalog.provider.timezone,
@@ -244,3 +251,34 @@ def write_result(result: SimResult, out: str | Path) -> Path:
     root = write_signals_dir(out, result.signals)
     write_truth(root, result.truth)
     return root
+
+
+def resolve_scenario(name_or_file: str, catalog: str | Path | None) -> tuple[Catalog, Scenario]:
+    """A built-in name or a YAML file, and its catalog (`catalog` overrides the scenario's)."""
+    from outagelens.sim.builtin import EXAMPLE_CATALOG, builtin_scenario
+    from outagelens.sim.scenario import load_scenario
+    from outagelens.topology import load_catalog
+
+    path = Path(name_or_file)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        scenario = load_scenario(path)
+        default = (path.parent / scenario.catalog) if scenario.catalog else None
+    else:
+        scenario = builtin_scenario(name_or_file)
+        default = EXAMPLE_CATALOG
+    chosen = catalog or default
+    if chosen is None:
+        raise ScenarioError(
+            f"{path}: field 'catalog': the scenario names no catalog; give --catalog FILE"
+        )
+    return load_catalog(chosen), scenario
+
+
+def run_scenario(catalog: Catalog, scenario: Scenario, seed: int, out: str | Path) -> SimResult:
+    """Simulate and write the signals directory (with truth.json)."""
+    ref = None
+    if catalog.source and Path(catalog.source).exists():
+        ref = Path(os.path.relpath(Path(catalog.source).resolve(), Path(out).resolve())).as_posix()
+    result = simulate(catalog, scenario, seed, catalog_ref=ref)
+    write_result(result, out)
+    return result

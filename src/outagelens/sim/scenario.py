@@ -223,7 +223,8 @@ def scenario_from_dict(raw: Any, *, source: str | None = None) -> Scenario:
 def _describe(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]).replace(".[", "[") or "(scenario)"
+        parts = [f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]]
+        field = ".".join(parts).replace(".[", "[") or "(scenario)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (see docs/simulator.md for the scenario format)"

@@ -2,7 +2,8 @@
 
 Healthy rows follow the local day (quiet at night, busy in the afternoon) with multiplicative
 noise. Spans from the timeline then overwrite cells: down means availability near 0, latency at
-the client timeout and business throughput collapsing; degraded means a partial error ratio and
+the client timeout and business throughput collapsing (throughput is NaN for rows whose
+subscription has no business KPI, as docs/signals.md asks); degraded means a partial error ratio and
 higher latency; a load span multiplies requests and throughput (failover, flash sales).
 """
 
@@ -24,20 +25,30 @@ F32 = np.float32
 
 @dataclass(frozen=True)
 class Metrics:
-    """The five SLI arrays, shape (rows, minutes), float32."""
+    """The SLI arrays, shape (rows, minutes), float32; errors kept as a ratio until written."""
 
     availability: np.ndarray
     request_rate: np.ndarray
-    error_rate: np.ndarray
+    error_ratio: np.ndarray
     latency_p95_ms: np.ndarray
     throughput: np.ndarray
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every array, for operations that apply to all (gaps)."""
+        return (
+            self.availability,
+            self.request_rate,
+            self.error_ratio,
+            self.latency_p95_ms,
+            self.throughput,
+        )
+
     def as_dict(self) -> dict[str, np.ndarray]:
-        """Metric name -> array, in the SeriesSet metric names."""
+        """Metric name -> array in the SeriesSet names; error_rate is failed requests per second."""
         return {
             "availability": self.availability,
             "request_rate": self.request_rate,
-            "error_rate": self.error_rate,
+            "error_rate": self.error_ratio * self.request_rate,
             "latency_p95_ms": self.latency_p95_ms,
             "throughput": self.throughput,
         }
@@ -97,15 +108,15 @@ def apply_spans(m: Metrics, spans: Sequence[Span], rng: np.random.Generator) -> 
         if s.state == DEGRADED:
             frac = s.error_fraction * rng.uniform(0.8, 1.2, size=width)
             frac = np.clip(frac, 0, 1).astype(F32)
-            np.maximum(m.error_rate[r, a:b], frac, out=m.error_rate[r, a:b])
-            m.throughput[r, a:b] *= 1 - m.error_rate[r, a:b]
+            np.maximum(m.error_ratio[r, a:b], frac, out=m.error_ratio[r, a:b])
+            m.throughput[r, a:b] *= 1 - m.error_ratio[r, a:b]
         elif s.state == DOWN:
-            m.error_rate[r, a:b] = rng.uniform(0.97, 1.0, size=width).astype(F32)
+            m.error_ratio[r, a:b] = rng.uniform(0.97, 1.0, size=width).astype(F32)
             # Clients retry, so the request rate seen by the probes rises and jitters.
             m.request_rate[r, a:b] *= rng.uniform(0.8, 1.4, size=width).astype(F32)
             m.latency_p95_ms[r, a:b] = TIMEOUT_MS * rng.uniform(0.9, 1.0, size=width).astype(F32)
             m.throughput[r, a:b] *= rng.uniform(0.0, 0.03, size=width).astype(F32)
-    np.subtract(1, m.error_rate, out=m.availability)
+    np.subtract(1, m.error_ratio, out=m.availability)
 
 
 def add_gaps(m: Metrics, noise: NoiseConfig, rng: np.random.Generator) -> None:
@@ -116,7 +127,7 @@ def add_gaps(m: Metrics, noise: NoiseConfig, rng: np.random.Generator) -> None:
     if k == 0:
         return
     flat = rng.integers(0, cells, size=k)
-    for arr in m.as_dict().values():
+    for arr in m.arrays():
         arr.reshape(-1)[flat] = np.nan
 
 

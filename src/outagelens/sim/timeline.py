@@ -30,7 +30,7 @@ class Rows:
     of_subscription: dict[str, tuple[int, ...]]  # in the subscription's location order
     location: tuple[str, ...]
     requests_per_s: np.ndarray  # baseline at the daily peak, per row
-    throughput_per_min: np.ndarray  # business transactions (or completed requests) per minute
+    throughput_per_min: np.ndarray  # business transactions per minute; NaN: no KPI
     tz_hours: np.ndarray  # UTC offset of the row's location, hours
 
 
@@ -74,7 +74,7 @@ def build_rows(catalog: Catalog, rng: np.random.Generator, at: datetime) -> Rows
         sub = ref.subscription
         n = len(sub.locations)
         rpm = sub.business.requests_per_minute or float(rng.lognormal(np.log(600), 1.0))
-        tpm = sub.business.transactions_per_minute or rpm
+        tpm = sub.business.transactions_per_minute
         keys = [(ref.customer.id, sub.service, loc) for loc in sub.locations]
         members[sid] = keys
         for key in keys:
@@ -90,7 +90,10 @@ def build_rows(catalog: Catalog, rng: np.random.Generator, at: datetime) -> Rows
         of_subscription={sid: tuple(index[k] for k in ks) for sid, ks in members.items()},
         location=locs,
         requests_per_s=np.array([acc[k][0] for k in keys_sorted], dtype=np.float64),
-        throughput_per_min=np.array([acc[k][1] for k in keys_sorted], dtype=np.float64),
+        # No business KPI (0 transactions): throughput is "no sample", not zero.
+        throughput_per_min=np.array(
+            [acc[k][1] or np.nan for k in keys_sorted], dtype=np.float64
+        ),
         tz_hours=np.array([offsets[loc] for loc in locs], dtype=np.float64),
     )
 

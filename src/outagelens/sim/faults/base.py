@@ -222,9 +222,9 @@ def param(fault: FaultSpec, name: str, default: float) -> float:
 
 
 def choice_param(fault: FaultSpec, name: str, allowed: Sequence[str], default: str) -> str:
-    """A string fault parameter restricted to `allowed`."""
+    """A string fault parameter restricted to `allowed`; `default` may be "" (not given)."""
     value = fault.parameters.get(name, default)
-    if value not in allowed:
+    if value not in allowed and not (value == default == ""):
         raise ScenarioError(
             f"fault on '{fault.target}': parameters.{name} must be one of {list(allowed)}, "
             f"got {value!r}"
