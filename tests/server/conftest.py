@@ -46,7 +46,14 @@ class Server:
 
 def make_server(url: str, schema: str | None, **overrides: Any) -> Iterator[Server]:
     """Build an app with the given settings and yield it inside a running TestClient."""
-    values = {"db_url": url, "db_schema": schema, "worker_enabled": False, **overrides}
+    # in-thread investigation: a child process per test would cost seconds of imports each
+    values = {
+        "db_url": url,
+        "db_schema": schema,
+        "worker_enabled": False,
+        "investigate_in_subprocess": False,
+        **overrides,
+    }
     settings = load_settings(values, environ={})
     store = open_store(settings)
     app = create_app(settings, store=store)

@@ -65,7 +65,12 @@ def test_replay_matches_offline_investigation(scenario_dir: Path, tmp_path: Path
     assert offline is not None and offline.top is not None
     url = f"sqlite:///{tmp_path / 'replay.db'}"
     for server in make_server(
-        url, None, catalog_path=EXAMPLE_CATALOG, window_minutes=1440, rate_limit_burst=1000
+        url,
+        None,
+        catalog_path=EXAMPLE_CATALOG,
+        window_minutes=1440,
+        rate_limit_burst=1000,
+        investigate_in_subprocess=True,  # as deployed: the child process investigates
     ):
         replay(server, scenario_dir, tmp_path)
         server.drain()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 from typing import Any
 
 import pyarrow as pa
@@ -22,8 +21,8 @@ from outagelens.errors import SignalError
 from outagelens.server.auth import Caller
 from outagelens.server.errors import INGEST_RESPONSES
 from outagelens.server.ingest.common import IngestAnswer, commit_answer, ingest_caller
-from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet, frame_rows
-from outagelens.signals.series_io import frame_from_table
+from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet
+from outagelens.signals.series_io import frame_from_table, frame_to_table
 from outagelens.signals.timefmt import format_time, parse_time
 from outagelens.store.records import InboxItem
 
@@ -97,12 +96,14 @@ def _jsonl_table(body: bytes, types: dict[str, pa.DataType], source: str) -> pa.
 
 
 def rows_of(frame: MinuteFrame) -> list[list[Any]]:
-    """[timestamp, keys..., metrics...] per cell with a sample; NaN -> None."""
+    """[timestamp, keys..., metrics...] per cell with a sample; missing samples are None."""
+    table = frame_to_table(frame)
+    names = ["timestamp", *frame.KEY_NAMES, *frame.METRICS]
+    columns = [table.column(n).to_pylist() for n in names]
     out = []
-    for key, col, values in frame_rows(frame):
-        minute = format_time(frame.time_at(col))
-        metrics = [None if math.isnan(v) else v for v in values]
-        out.append([minute, *key, *metrics])
+    for values in zip(*columns, strict=True):
+        stamp, rest = values[0], values[1:]
+        out.append([format_time(stamp), *rest])
     return out
 
 
