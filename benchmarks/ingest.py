@@ -246,7 +246,7 @@ def main() -> None:
         "read p50 ms",
         "read p99 ms",
     ):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     for r in results:
         table.add_row(
             r.backend,
@@ -258,7 +258,7 @@ def main() -> None:
             f"{r.read_p50_ms:.1f}",
             f"{r.read_p99_ms:.1f}",
         )
-    console = Console()
+    console = Console(width=140)
     console.print(table)
     console.print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.node()} "

@@ -180,3 +180,23 @@ def test_signals_query_inbox_and_metrics(sqlite_server: Server) -> None:
     assert 'outagelens_ingest_signals_total{result="accepted",source="alertmanager"} 2.0' in text
     assert "outagelens_processing_latency_seconds_count 3.0" in text
     assert sqlite_server.client.get("/healthz").json() == {"status": "ok", "inbox_depth": 0}
+
+
+def test_server_runs_on_the_memory_store() -> None:
+    from fastapi.testclient import TestClient
+    from tests.server.payloads import VALID
+
+    from outagelens.server.app import create_app
+    from outagelens.server.auth import create_api_key
+    from outagelens.server.settings import load_settings
+    from outagelens.store.memory import MemoryStore
+
+    store = MemoryStore()
+    settings = load_settings({"worker_enabled": False, "catalog_path": EXAMPLE_CATALOG}, {})
+    app = create_app(settings, store=store)
+    key = {"Authorization": f"Bearer {create_api_key(store, Scope.ADMIN, 'm', '')}"}
+    with TestClient(app) as client:
+        path, kwargs = VALID["alertmanager"]
+        assert client.post(path, headers=key, **kwargs).json() == {"accepted": 2, "duplicates": 0}
+        app.state.ctx.worker.drain()
+        assert len(client.get("/api/signals", headers=key).json()) == 2

@@ -77,7 +77,7 @@ class SignalRow(Base):
     __tablename__ = "signals"
     __table_args__ = (
         UniqueConstraint("kind", "key", name="uq_signals_kind_key"),
-        Index("ix_signals_kind_time", "kind", "time"),
+        Index("ix_signals_kind_time_key", "kind", "time", "key"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

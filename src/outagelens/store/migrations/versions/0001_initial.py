@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.UniqueConstraint("kind", "key", name="uq_signals_kind_key"),
     )
-    op.create_index("ix_signals_kind_time", "signals", ["kind", "time"])
+    op.create_index("ix_signals_kind_time_key", "signals", ["kind", "time", "key"])
     op.create_table(
         "frame_points",
         sa.Column("frame", sa.String(16), primary_key=True),
