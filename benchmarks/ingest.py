@@ -263,7 +263,8 @@ def main() -> None:
     console.print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.node()} "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; load average at end "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine counts)"
     )
     console.print(f"batch {args.batch} alerts/request, {args.clients} clients, {args.seconds:g} s")
     console.print("command: PYTHONPATH=src python3 " + shlex.join(sys.argv))

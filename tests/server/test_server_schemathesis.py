@@ -36,6 +36,7 @@ def _app(tmp: Path) -> tuple[Any, str]:
     values = {
         "db_url": f"sqlite:///{tmp / 'st.db'}",
         "worker_enabled": False,
+        "investigate_in_subprocess": False,
         "catalog_path": EXAMPLE_CATALOG,
     }
     app = create_app(load_settings(values, environ={}))
