@@ -70,7 +70,7 @@ def create_app(
         from outagelens.server.live import live_step_for
 
         live = live_step_for(ctx)
-    ctx.worker = Worker(the_store, settings, metrics, live)
+    ctx.worker = Worker(the_store, settings, metrics, live, on_depth=ctx.set_depth)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
