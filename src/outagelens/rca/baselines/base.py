@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outagelens.correlate.explain import ExplainConfig, ExplanationModel
-from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.correlate.grouping import healthy_keys
+from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import Symptom
 from outagelens.rca.models import CauseCategory
 from outagelens.signals.types import SignalSet
