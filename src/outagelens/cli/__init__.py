@@ -10,8 +10,8 @@ from rich.console import Console
 from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
 from outagelens.cli import investigate as investigate_cli
-from outagelens.cli import simulate as simulate_cli
 from outagelens.cli import server as server_cli
+from outagelens.cli import simulate as simulate_cli
 from outagelens.errors import OutageLensError
 
 app = typer.Typer(
