@@ -16,6 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from outagelens.server.context import ServerContext
 from outagelens.server.processing import minute_floor, signal_set
 from outagelens.store.db import make_engine
@@ -142,7 +144,7 @@ def snapshot_of(inv: Any) -> dict[str, Any]:
     """The stored JSON of one incident investigation, with its belief fingerprint."""
     scope = inv.incident.scope.model_dump(mode="json")
     hyps = [h.model_dump(mode="json") for h in inv.hypotheses]
-    impact = inv.impact.model_dump(mode="json") if hasattr(inv.impact, "model_dump") else None
+    impact = to_jsonable_python(inv.impact) if inv.impact is not None else None
     top = hyps[0] if hyps else None
     summary = top["summary"] if top else f"{len(inv.incident.symptoms)} symptoms, cause unknown"
     snap = {
