@@ -189,7 +189,7 @@ def test_acknowledged_alerts_survive_sigkill_exactly_once(
 def _inbox_alerts(store: SqlStore) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    from outagelens.store.sql import INBOX
+    from outagelens.store.rows import INBOX
 
     with store.engine.connect() as conn:
         rows = conn.execute(select(INBOX.c.payload).where(INBOX.c.source == "alertmanager"))

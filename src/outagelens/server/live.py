@@ -23,7 +23,8 @@ from outagelens.server.processing import minute_floor, signal_set
 from outagelens.store.db import make_engine
 from outagelens.store.protocol import Store
 from outagelens.store.records import IncidentRecord, IncidentStatus
-from outagelens.store.sql import SqlStore, now_utc
+from outagelens.store.rows import now_utc
+from outagelens.store.sql import SqlStore
 from outagelens.topology import Catalog
 
 log = logging.getLogger("outagelens.server.live")
