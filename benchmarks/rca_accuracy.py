@@ -200,7 +200,7 @@ def main() -> None:
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else (
         QUICK_SIZES if args.quick else FULL_SIZES)
     root = Path(args.out or tempfile.mkdtemp(prefix="rca-suite-"))
-    console = Console()
+    console = Console(width=170)
     started = time.perf_counter()
     futures: list[Future[CaseResult]] = []
     with ProcessPoolExecutor(max_workers=1) as pool:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState
-from outagelens.rca.attribute import Attribution, Attributor, alarm_share
+from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.graph import NodeKind
 
@@ -49,6 +49,9 @@ class _Scored:
     ids: tuple[str, ...] = field(default=())
 
 
+CRITICAL_SHARE = SEVERITY_SHARE["critical"]
+
+
 def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
     """Earliest start of a *down* symptom it explains (a part may limp before it dies), else
     of any symptom it explains."""
@@ -75,7 +78,9 @@ class Localizer:
     def rank(self, group: SymptomGroup) -> list[Hypothesis]:
         """Ranked hypotheses (best first) for a symptom group."""
         model, among = group.model, group.obs_ids
-        start = min(s.start for s in group.symptoms)
+        # A robust start: the 10th percentile, so one early false symptom does not move it.
+        starts = sorted(s.start for s in group.symptoms)
+        start = starts[len(starts) // 10]
         extra = self._evidence_nodes(model, start)
         singles = [(n,) for n in model.candidates(among, extra)]
         scored = [self._score(model, c, among) for c in singles]
@@ -112,7 +117,7 @@ class Localizer:
         idx = self.attributor.index
         lo, hi = (
             start - timedelta(minutes=self.config.evidence_lead_minutes),
-            start + timedelta(minutes=15),
+            start + timedelta(minutes=30),
         )
         out = []
         for comp in (*idx.alarms, *idx.changes):
@@ -136,8 +141,11 @@ class Localizer:
         full = model.explain(tuple(alarmed), among).explained
         if not full:
             return None
-        # Drop first the components whose alarms say least about their own failure.
+        # Drop first the components whose alarms say least about their own failure; never drop
+        # one that reports its own failure critically (a common-mode failure of all units).
         for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
+            if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE:
+                continue
             rest = tuple(m for m in alarmed if m != n)
             if rest and model.explain(rest, among).explained >= full:
                 alarmed = list(rest)
