@@ -40,9 +40,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
         signals = load_signals_dir(directory)
         result = investigate(catalog, signals)
         resilience = resilience or analyze(catalog)
-        pm = build_postmortem(
-            catalog, result, result.incidents[0], signals=signals, resilience=resilience
-        )
+        pm = build_postmortem(catalog, result.incidents[0], signals=signals, resilience=resilience)
         out[name] = Case(name, catalog, signals, load_truth(directory), result, pm)
     return out
 

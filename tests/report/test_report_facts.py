@@ -45,7 +45,7 @@ def test_report_names_the_injected_root_cause(cases: dict[str, Case], name: str)
 def test_missing_impact_reads_unknown(cases: dict[str, Case]) -> None:
     case = cases["three-customers"]
     ii = case.investigation.incidents[0].model_copy(update={"impact": None})
-    pm = build_postmortem(case.catalog, case.investigation, ii)
+    pm = build_postmortem(case.catalog, ii)
     assert "Financial impact: unknown." in pm.summary
     assert pm.financial.note is not None and "unknown" in pm.financial.note
     assert "lost_revenue" not in pm.facts

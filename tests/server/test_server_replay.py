@@ -107,7 +107,11 @@ def _check_override_wins(server: Server, incident_id: str) -> None:
         assert got["root_cause"]["entities"] == ["fra1-ups-a"]
         assert got["root_cause"]["source"] == "override"
     report = server.get(f"/api/incidents/{incident_id}/report").text
-    assert "fra1-ups-a: hardware" in report and "site confirmed" in report
+    assert "**fra1-ups-a**" in report and "**hardware**, confidence 100%" in report
+    assert "Root cause confirmed by" in report and "site confirmed" in report
+    html = server.get(f"/api/incidents/{incident_id}/report?format=html")
+    assert html.headers["content-type"].startswith("text/html")
+    assert "<strong>fra1-ups-a</strong>" in html.text
     versions = server.get(f"/api/incidents/{incident_id}/versions").json()
     assert [v["version"] for v in versions] == list(range(1, len(versions) + 1))
     assert json.dumps(versions)  # serialisable history

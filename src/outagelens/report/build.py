@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outagelens.impact.models import CustomerImpact, ImpactReport
-from outagelens.investigation import IncidentInvestigation, Investigation
+from outagelens.investigation import IncidentInvestigation
 from outagelens.rca.models import Hypothesis
 from outagelens.report.charts import (
     Curve,
@@ -549,7 +549,6 @@ def _blast_graph(
 
 def build_postmortem(
     catalog: Catalog,
-    investigation: Investigation,
     incident: IncidentInvestigation,
     *,
     signals: SignalSet | None = None,
@@ -559,7 +558,7 @@ def build_postmortem(
     confirmed_by: str | None = None,
     generated_at: datetime | None = None,
 ) -> Postmortem:
-    """The postmortem of one incident of an investigation."""
+    """The postmortem of one incident."""
     clock = _Clock(catalog.provider.timezone)
     ii = incident
     top = ii.top

@@ -66,7 +66,7 @@ def report_from(
         say("analysing resilience")
         resilience = analyze(catalog)
     say("writing the postmortem")
-    pm = build_postmortem(catalog, result, ii, signals=signals, resilience=resilience)
+    pm = build_postmortem(catalog, ii, signals=signals, resilience=resilience)
     files: list[Path] = []
     for fmt in formats:
         target = out if out.suffix == f".{fmt}" or len(formats) == 1 else out / f"postmortem.{fmt}"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 
+from outagelens.errors import InvestigationError
+from outagelens.report.render import render_html, render_markdown, render_pdf
 from outagelens.server.auth import Caller, require
 from outagelens.server.context import ServerContext, context
-from outagelens.server.errors import NOT_FOUND, RejectedError
-from outagelens.server.report import render_report
+from outagelens.server.errors import NOT_FOUND, ErrorBody, RejectedError
+from outagelens.server.report import incident_postmortem
 from outagelens.server.schemas import (
     IncidentOut,
     InvestigationOut,
@@ -102,19 +104,53 @@ def incident_impact(
     return dict(impact) if isinstance(impact, dict) else {"impact": impact}
 
 
+_REPORT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
 @router.get(
     "/{incident_id}/report",
     response_class=Response,
-    responses={**NOT_FOUND, 200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorBody, "description": "No active catalog, or no investigation yet"},
+        200: {
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
+    },
 )
 def incident_report(
-    incident_id: str, ctx: ServerContext = Depends(context), _caller: Caller = READ
+    incident_id: str,
+    format: Literal["md", "html", "pdf"] = "md",
+    ctx: ServerContext = Depends(context),
+    _caller: Caller = READ,
 ) -> Response:
-    """The postmortem report in Markdown (the root-cause override wins)."""
-    investigation = _investigation(ctx, _incident(ctx, incident_id))
-    notes = ctx.store.notes(incident_id)
-    text = render_report(investigation, notes)
-    return Response(text, media_type="text/markdown; charset=utf-8")
+    """The postmortem (Markdown, self-contained HTML or PDF); the root-cause override wins."""
+    record = _incident(ctx, incident_id)
+    catalog = ctx.catalog()
+    if catalog is None:
+        raise RejectedError(409, "no active catalog: upload one before asking for a report")
+    try:
+        pm = incident_postmortem(
+            catalog, record, ctx.store.overrides(incident_id), ctx.store.notes(incident_id)
+        )
+    except InvestigationError as exc:
+        raise RejectedError(409, str(exc)) from None
+    body: str | bytes
+    if format == "html":
+        body = render_html(pm)
+    elif format == "pdf":
+        body = render_pdf(pm)
+    else:
+        body = render_markdown(pm, chart_dir="charts")
+    return Response(body, media_type=_REPORT_TYPES[format])
 
 
 @router.post("/{incident_id}/status", response_model=IncidentOut, responses=NOT_FOUND)
