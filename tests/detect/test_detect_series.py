@@ -112,6 +112,17 @@ def test_throughput_collapse_on_a_seasonal_series_is_down_and_ongoing() -> None:
     assert intervals[0].end is None and intervals[0].severity == "down"
 
 
+def test_drop_to_the_night_level_at_midday_is_found() -> None:
+    # Values that are normal at night, inside the range seen, but not at this time of day.
+    rate = seasonal(3 * DAY, 500.0, 300.0, 10.0, seed=5)
+    onset = 2 * DAY + 360  # the daily peak
+    rate[onset : onset + 30] = rate[DAY + 1080 : DAY + 1110]  # the trough of the day before
+    assert rate[onset:].min() > rate[:onset].min()  # no range break: only the shape is new
+    found = find_anomalous_intervals(minutes(len(rate)), rate, direction="down")
+    assert [(i.start_index, i.end_index) for i in found] == [(onset, onset + 30)]
+    assert found[0].severity == "degraded" and found[0].peak_score > 0.78
+
+
 def test_error_ratio_spike_found_upwards_only() -> None:
     errors = np.clip(seasonal(DAY, 0.002, 0.001, 0.0003), 0.0, 1.0)
     errors[900:930] = 0.95

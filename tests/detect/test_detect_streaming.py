@@ -54,3 +54,17 @@ def test_previous_and_trailing_max_use_only_earlier_points() -> None:
 def test_suppress_repeats_keeps_only_new_highs_within_the_refractory_span() -> None:
     scores = np.array([0.2, 0.9, 0.8, 0.95, 0.1, 0.1, 0.1, 0.7])
     assert suppress_repeats(scores, 3).tolist() == [0.2, 0.9, 0.0, 0.95, 0.0, 0.0, 0.0, 0.7]
+
+
+def test_history_limits_how_far_back_matches_are_searched() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.0, 0.01, 1200)
+    bump = np.array([0.0, 1.0, 3.0, 1.0, 0.0])
+    x[20:25] += bump
+    x[1100:1105] += bump  # the same shape again, 1080 points later
+    unlimited = left_nearest_distance(x, 5, 5)
+    recent = left_nearest_distance(x, 5, 5, history=300)
+    assert unlimited[1104] < 0.1  # matched by the first bump
+    assert recent[1104] > 1.0  # the first bump is out of reach
+    np.testing.assert_array_equal(left_nearest_distance(x, 5, 5, history=5000), unlimited)
+    assert np.all(recent[np.isfinite(recent)] >= unlimited[np.isfinite(recent)] - 1e-9)

@@ -64,14 +64,15 @@ def _smallest(values: FloatArray, k: int) -> FloatArray:
 
 
 def left_nearest_distance(
-    x: FloatArray, length: int, exclusion: int, neighbors: int = 1
+    x: FloatArray, length: int, exclusion: int, neighbors: int = 1, history: int | None = None
 ) -> FloatArray:
     """Distance from the subsequence ending at t to its nearest earlier ones (NaN if none).
 
     Earlier subsequences must end at least `exclusion` points before t (so trivial, overlapping
     matches do not count). With `neighbors` = k the result is the root mean square of the k
     smallest distances (k = 1: the left matrix profile). Exact, in blocks of rows with matrix
-    products: O(n^2 * length) work, O(block * n) memory.
+    products: O(n * min(n, history) * length) work, O(block * n) memory. With `history`, only
+    subsequences starting at most `history` (plus up to one block of 256) points back count.
     """
     n = len(x)
     out = np.full(n, np.nan)
@@ -87,9 +88,10 @@ def left_nearest_distance(
     for b0 in range(exclusion, rows, block):
         b1 = min(rows, b0 + block)
         free = b0 - exclusion + 1
+        first = 0 if history is None else max(0, min(free - 1, b0 - history))
         tri_hi = b1 - exclusion + 1
         # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is added once the nearest are chosen.
-        part = sq[None, :free] - 2.0 * (subs[b0:b1] @ subs[:free].T)
+        part = sq[None, first:free] - 2.0 * (subs[b0:b1] @ subs[first:free].T)
         tri = sq[None, free:tri_hi] - 2.0 * (subs[b0:b1] @ subs[free:tri_hi].T)
         tri = np.where(below[: b1 - b0, : tri_hi - free], tri, np.inf)
         if neighbors == 1:
