@@ -47,6 +47,10 @@ class Span:
     load: float = 1.0
 
 
+STRAGGLER_SHARE = 0.05
+"""Share of a lost site's traffic that still reaches it after location failover."""
+
+
 @dataclass(frozen=True)
 class PhaseOutcome:
     """One phase of one fault with what it takes down."""
@@ -181,9 +185,18 @@ def phase_spans(
         for row in lost:
             hit(row, True)
         if lost and survivors:
-            extra = len(all_rows) / len(survivors)  # the surviving sites take over the load
-            for row in survivors:
-                spans.append(Span(row, start, end, OK, 0.0, 1.15, extra))
+            # The surviving sites take over the load once the subscription's location failover
+            # (DNS, global load balancing) has moved the users; until then the share of users
+            # routed to the lost site fails.
+            failover = catalog.subscriptions[sid].subscription.location_failover_minutes
+            moved = min(end, start + int(np.ceil(failover)))
+            extra = len(all_rows) / len(survivors)
+            if moved < end:
+                for row in survivors:
+                    spans.append(Span(row, moved, end, OK, 0.0, 1.15, extra))
+                for row in lost:
+                    # Once moved, only stragglers (stale DNS caches) still reach the lost site.
+                    spans.append(Span(row, moved, end, OK, 0.0, 1.0, STRAGGLER_SHARE))
         elif not lost:
             # A redundant member (an instance, a replica) failed: a failover stutter, then the
             # survivors carry the load a little slower.
