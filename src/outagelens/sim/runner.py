@@ -361,10 +361,14 @@ def run_scenario(
     out: str | Path,
     *,
     table_format: Literal["parquet", "csv"] = "parquet",
+    catalog_ref: str | None = None,
 ) -> SimResult:
-    """Simulate and write the signals directory (with truth.json)."""
-    ref = None
-    if catalog.source and Path(catalog.source).exists():
+    """Simulate and write the signals directory (with truth.json).
+
+    meta.json names the catalog by `catalog_ref`, else by its path relative to `out`.
+    """
+    ref = catalog_ref
+    if ref is None and catalog.source and Path(catalog.source).is_file():
         ref = Path(os.path.relpath(Path(catalog.source).resolve(), Path(out).resolve())).as_posix()
     result = simulate(catalog, scenario, seed, catalog_ref=ref)
     write_result(result, out, table_format=table_format)
