@@ -11,6 +11,7 @@ stage before.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -77,12 +78,16 @@ def yaml_rows(n: int, seed: int) -> list[Row]:
         model, t_validate = _timed(lambda: CatalogFile.model_validate(raw))
         _, t_compile = _timed(lambda: Catalog(model))
         _, t_total = _timed(lambda: load_catalog(path))
+        json_path = Path(tmp) / "catalog.json"
+        json_path.write_text(json.dumps(catalog_to_dict(data)))
+        _, t_json = _timed(lambda: load_catalog(json_path))
     label = f"YAML file, {count_entities(data):,} entities ({size_mb:.0f} MiB)"
     return [
         (label, "parse (libyaml)", f"{t_parse:.2f} s"),
         (label, "validate (pydantic)", f"{t_validate:.2f} s"),
         (label, "compile (Catalog)", f"{t_compile:.2f} s"),
         (label, "load_catalog, end to end", f"{t_total:.2f} s"),
+        (label, "load_catalog of the same catalog as JSON", f"{t_json:.2f} s"),
         (label, "peak RSS so far", f"{_rss_mb():,.0f} MiB"),
     ]
 

@@ -35,7 +35,8 @@ def seasonal(n: int, level: float, amplitude: float, noise: float, seed: int = 1
 
 def availability(n: int, seed: int = 1) -> np.ndarray:
     """Availability ratio near 0.998 with a slight daily cycle, capped at 1."""
-    return np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    capped: np.ndarray = np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    return capped
 
 
 @settings(max_examples=40, deadline=None)
@@ -50,6 +51,18 @@ def test_score_at_t_ignores_later_points(values: list[float], cut: int, tail: li
     changed = values[:cut] + tail
     other = detector.score(minutes(len(changed)), changed)
     np.testing.assert_array_equal(full[:cut], other[:cut])
+
+
+@pytest.mark.parametrize("cut", [150, 420, 599], ids=["warmup", "middle", "last"])
+def test_default_detector_is_streaming_too(cut: int) -> None:
+    values = seasonal(600, 50.0, 20.0, 2.0)
+    changed = values.copy()
+    changed[cut:] = np.random.default_rng(9).normal(0.0, 100.0, 600 - cut)
+    detector = SeriesDetector()
+    before = detector.score(minutes(600), values)
+    after = detector.score(minutes(600), changed)
+    np.testing.assert_array_equal(before[:cut], after[:cut])
+    assert not np.array_equal(before[cut:], after[cut:])
 
 
 def test_scores_lie_in_unit_interval_and_tolerate_missing_samples() -> None:

@@ -44,7 +44,11 @@ def test_whatif_json() -> None:
     doc = json.loads(result.stdout)
     assert doc["failed"] == ["fra1-cooling", "fra1-border-1"]
     assert doc["customers_down"] == ["hansa-direktbank", "rheinlogistik"]
-    assert doc["total_revenue_lost"] == pytest.approx(60 * (350 + 850))
+    down = [o for o in doc["outages"] if o["state"] == "down"]
+    assert sum(o["revenue_lost"] for o in down) == pytest.approx(60 * (350 + 850))
+    failover = {o["subscription"]: o["minutes"] for o in doc["outages"] if o["state"] == "failover"}
+    assert failover == {"shopwave/managed-k8s": 45}  # cooling loss fails fra1 over to ams1
+    assert doc["total_revenue_lost"] == pytest.approx(60 * (350 + 850) + 45 * 2300)
 
 
 def test_whatif_region_and_location() -> None:
@@ -65,3 +69,46 @@ def test_whatif_region_and_location() -> None:
 def test_whatif_errors(args: list[str]) -> None:
     result = runner.invoke(app, ["whatif", "--catalog", EXAMPLE, *args])
     assert isinstance(result.exception, OutageLensError)
+
+
+def test_html_tables_are_limited() -> None:
+    from outagelens.resilience.html import render_html
+    from outagelens.resilience.report import analyze
+    from outagelens.topology import load_catalog
+
+    report = analyze(load_catalog(EXAMPLE))
+    page = render_html(report, limit=2)
+    assert "8 more subscriptions in the JSON document" in page
+    assert page.count("<svg") == 1
+
+
+def test_drill_table_summarises_many_customers() -> None:
+    from tests.resilience.conftest import build, comp
+
+    from outagelens.cli.resilience import _drill_table
+    from outagelens.resilience.report import analyze
+
+    catalog = build([comp("a")], service_requires=["a"], customers=tuple(f"c{i}" for i in range(9)))
+    table = _drill_table(analyze(catalog))
+    assert [c.header for c in table.columns] == [
+        "scenario",
+        "fail",
+        "pass",
+        "no-target",
+        "unaffected",
+    ]
+    assert table.row_count == 2  # one location, one region
+
+
+def test_shared_spofs_are_simulated_for_their_cost() -> None:
+    from outagelens.resilience.report import analyze, report_to_json
+    from outagelens.topology import load_catalog
+
+    doc = report_to_json(analyze(load_catalog(EXAMPLE)))
+    first = doc["shared_spof_whatifs"][0]
+    assert first["entity"] == "global-dns"
+    assert len(first["customers_down"]) == 4
+    # global-dns restores in 60 minutes; every subscription that needs it is down that long
+    assert first["revenue_lost"] == pytest.approx(60 * (2300 + 350 + 40 + 120))
+    assert len(doc["shared_spof_whatifs"]) == 5
+    assert any("If global-dns failed" in lesson for lesson in doc["lessons"])

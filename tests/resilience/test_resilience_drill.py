@@ -122,3 +122,19 @@ def test_stateful_index_matches_dependency_closure() -> None:
             )
         )
         assert list(index.of_subscription[sid]) == expected, sid
+
+
+def test_region_diversity_on_hand_built_catalog() -> None:
+    locs = (("a1", "ra"), ("a2", "ra"), ("b1", "rb"))
+    same_region = build(
+        [], locations=locs, sub={"locations": ["a1", "a2"], "min_healthy_locations": 1}
+    )
+    (finding,) = geographic_diversity(same_region)
+    assert finding.single_locations == ()
+    assert finding.single_regions == ("ra",)
+    assert finding.weak
+    two_regions = build(
+        [], locations=locs, sub={"locations": ["a1", "b1"], "min_healthy_locations": 1}
+    )
+    (finding,) = geographic_diversity(two_regions)
+    assert (finding.single_regions, finding.weak) == ((), False)

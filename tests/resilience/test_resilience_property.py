@@ -77,3 +77,22 @@ def test_synthetic_catalog_cut_sets_hold(seed: int) -> None:
         for cut in result.cut_sets[:40]:
             assert downs(catalog, sub, cut), (sub, cut)
             assert not any(downs(catalog, sub, [x]) for x in cut), (sub, cut)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_catalogs(), st.data())
+def test_incremental_transient_matches_full_propagation(
+    catalog: Catalog, data: st.DataObject
+) -> None:
+    from outagelens.resilience.whatif import _transient
+
+    graph = catalog.graph
+    comps = sorted(catalog.components)
+    failed = data.draw(st.lists(st.sampled_from(comps), max_size=3, unique=True))
+    state = graph.propagate(graph.index[f] for f in failed)
+    healthy = [c for c in comps if graph.index[c] not in state.down]
+    if not healthy:
+        return
+    extra = graph.index[data.draw(st.sampled_from(healthy))]
+    full = graph.propagate([*(graph.index[f] for f in failed), extra]).down
+    assert set(_transient(state, extra)) == set(full) - set(state.down)

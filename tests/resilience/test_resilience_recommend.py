@@ -9,6 +9,8 @@ from tests.resilience.conftest import build, comp, group
 from outagelens.resilience.cutsets import single_failure_sets
 from outagelens.resilience.recommend import (
     RecommendConfig,
+    apply_change,
+    combined_plan,
     recommend,
     score,
     with_group_member,
@@ -73,3 +75,49 @@ def test_recommend_on_example_is_measured_and_ranked() -> None:
 def test_no_recommendation_without_spofs() -> None:
     catalog = build([comp("a"), comp("b")], service_groups=[group("pair", 1, ["a", "b"])])
     assert recommend(catalog) == ()
+
+
+def test_combined_plan_is_measured_on_the_combined_catalog() -> None:
+    catalog = load_catalog(EXAMPLE)
+    recs = recommend(catalog)
+    plan = combined_plan(catalog, recs, size=3)
+    assert plan is not None and len(plan.changes) == 3
+    changed = catalog
+    for change in plan.changes:
+        changed = apply_change(changed, change)
+    assert score(changed)[0] == plan.after
+    assert plan.after.customer_spofs < min(r.after.customer_spofs for r in recs[:3])
+    assert plan.after.shared_spofs == 0
+
+
+def test_combined_plan_skips_changes_that_no_longer_apply() -> None:
+    catalog = build([comp("p")], service_requires=["p"], customers=("a", "b"))
+    (rec,) = recommend(catalog)
+    plan = combined_plan(catalog, (rec, rec), size=2)  # the second peer of p is a fresh id
+    assert plan is not None
+    assert plan.after.customer_spofs == 0
+    assert combined_plan(catalog, ()) is None
+
+
+def test_work_budget_limits_candidates_but_keeps_each_kind() -> None:
+    catalog = load_catalog(EXAMPLE)
+    recs = recommend(catalog, RecommendConfig(work_budget=1))
+    assert 1 <= len(recs) <= 3
+    assert {r.change.kind for r in recs} == {"redundant-peer", "second-location"}
+    assert RecommendConfig(work_budget=1_000_000).candidate_limit(83_158) == 12
+
+
+def test_peer_group_name_does_not_clash() -> None:
+    catalog = build(
+        [
+            comp("top", requires=["p"], redundancy=[group("p-pair", 1, ["a", "b"])]),
+            comp("p"),
+            comp("a"),
+            comp("b"),
+        ],
+        service_requires=["top"],
+    )
+    changed, _ = with_redundant_peer(catalog, "p")
+    names = [g.name for g in changed.components["top"].redundancy]
+    assert names == ["p-pair", "p-pair-2"]
+    assert "p" not in single_failure_sets(changed)["acme/svc"]

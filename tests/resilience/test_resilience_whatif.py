@@ -66,7 +66,10 @@ def test_example_site_loss() -> None:
     catalog = load_catalog(EXAMPLE)
     result = whatif(catalog, ["fra1"])
     assert result.customers_down == ("hansa-direktbank", "rheinlogistik")
-    assert {o.minutes for o in result.outages} == {480.0}
+    states = {o.subscription: (o.state, o.minutes) for o in result.outages}
+    assert states["rheinlogistik/colocation"] == ("down", 480.0)
+    # active-active across fra1 and ams1: users move to ams1 within location_failover_minutes
+    assert states["shopwave/managed-k8s"] == ("failover", 45.0)
     banking = next(o for o in result.outages if o.subscription.endswith("online-banking"))
     assert banking.cost.revenue_lost == pytest.approx(350 * 480)
     assert banking.path[0] == "hansa-direktbank/online-banking"
@@ -114,3 +117,33 @@ def test_min_credit_suppresses_small_credits() -> None:
     )
     assert sla_credit(sub, 50) == 0.0
     assert sla_credit(sub, 500) == 250.0
+
+
+def test_failover_path_leads_to_a_failed_root() -> None:
+    catalog = build(
+        [
+            comp("top", redundancy=[group("pair", 1, ["a", "b"], failover=1.5)]),
+            comp("a"),
+            comp("b"),
+        ],
+        service_requires=["top"],
+    )
+    (outage,) = whatif(catalog, ["b"]).outages
+    assert outage.state == "failover"
+    assert outage.path == ("acme/svc", "svc", "top", "b")
+
+
+def test_longest_failover_wins() -> None:
+    catalog = build(
+        [
+            comp("x", redundancy=[group("g", 1, ["a", "b"], failover=1.0)]),
+            comp("y", redundancy=[group("g", 1, ["a", "c"], failover=4.0)]),
+            comp("a"),
+            comp("b"),
+            comp("c"),
+        ],
+        service_requires=["x", "y"],
+    )
+    (outage,) = whatif(catalog, ["a"]).outages
+    assert (outage.state, outage.minutes) == ("failover", 4.0)
+    assert outage.path[2] == "y"

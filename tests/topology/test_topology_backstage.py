@@ -96,6 +96,8 @@ ERROR_CASES: list[tuple[str, list[dict[str, Any]], str, str, str]] = [
     # (id, documents, entity, field, words in the message)
     ("unknown-ref", [_res("a", {"dependsOn": ["resource:nope"]})], "resource:default/a",
      "spec.dependsOn[0]", "unknown entity 'resource:default/nope'"),
+    ("ignored-kind-ref", [_res("a", {"dependsOn": ["api:orders"]})], "resource:default/a",
+     "spec.dependsOn[0]", "of a kind OutageLens ignores"),
     ("ambiguous-ref", [_res("x"), _doc("Component", "x", annotations={"outagelens.io/id": "x2"}),
                        _res("a", {"dependsOn": ["x"]})],
      "resource:default/a", "spec.dependsOn[0]", "ambiguous reference 'x'"),

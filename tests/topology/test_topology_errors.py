@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ def _with_customer(**sub: Any) -> dict[str, Any]:
         services=[{"id": "web", "name": "Web", "locations": {"a": {"requires": ["host"]}}}],
         customers=[_customer(**sub)],
     )
+
+
+def _site(sid: str) -> dict[str, str]:
+    return {"id": sid, "region": "r", "geography": "g"}
 
 
 BAD_TIERS = {
@@ -81,11 +86,25 @@ CASES: list[tuple[str, dict[str, Any], str, str, list[str]]] = [
         ["unknown field"],
     ),
     (
-        "location-not-deployed",
+        "unknown-location",
         _with_customer(locations=["b"]),
         "acme",
         "subscriptions[0].locations[0]",
         ["unknown id 'b'"],
+    ),
+    (
+        "location-not-deployed",
+        {**_with_customer(locations=["a", "c"]), "locations": [_site("a"), _site("c")]},
+        "acme",
+        "subscriptions[0].locations[1]",
+        ["service 'web' is not deployed in 'c'", "deployed in: a"],
+    ),
+    (
+        "wrong-kind-of-reference",
+        raw_catalog([comp("a", location="b"), comp("b")]),
+        "a",
+        "location",
+        ["'b' is a component; only location may be referenced here"],
     ),
 ]
 
@@ -207,3 +226,17 @@ def test_errors_carry_the_yaml_line(tmp_path: Path, text: str, line: int, words:
     for word in words:
         assert word in str(errors[0])
     assert "Value error" not in str(errors[0])
+
+
+def test_json_catalog_loads_like_yaml_and_reports_lines(tmp_path: Path) -> None:
+    raw = raw_catalog([comp("a"), comp("b", "a")])
+    as_json = tmp_path / "c.json"
+    as_json.write_text(json.dumps(raw, indent=1))
+    as_yaml = tmp_path / "c.yaml"
+    as_yaml.write_text(yaml.safe_dump(raw))
+    assert load_catalog(as_json).data == load_catalog(as_yaml).data
+    raw["components"][1]["requires"] = ["zz"]
+    as_json.write_text(json.dumps(raw, indent=1))
+    with pytest.raises(CatalogError) as info:
+        load_catalog(as_json)
+    assert info.value.line is not None and "unknown id 'zz'" in str(info.value)

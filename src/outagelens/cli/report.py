@@ -82,7 +82,7 @@ def demo(
     out: Path | None = typer.Option(None, "--out", help="Directory (default: a new temp dir)."),
     seed: int = typer.Option(0, "--seed", help="Simulation seed."),
 ) -> None:
-    """Simulate the three-customer outage, investigate it, write the postmortem (HTML + Markdown)."""
+    """Simulate the three-customer outage, investigate it, write the postmortem (HTML, Markdown)."""
     target = out or Path(tempfile.mkdtemp(prefix="outagelens-demo-"))
     target.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -41,7 +42,8 @@ def _spof_table(report: ResilienceReport, top: int) -> Table:
             name,
             r.kind,
             str(len(r.customers)),
-            ", ".join(r.customers),
+            ", ".join(r.customers[:5])
+            + (f" +{len(r.customers) - 5}" if len(r.customers) > 5 else ""),
             f"{r.revenue_per_hour:,.0f} {r.currency}",
         )
     return table
@@ -49,6 +51,8 @@ def _spof_table(report: ResilienceReport, top: int) -> Table:
 
 def _drill_table(report: ResilienceReport) -> Table:
     customers = sorted({c.customer for sc in report.drill for c in sc.checks})
+    if len(customers) > 8:
+        return _drill_summary(report)
     table = Table(title="DR drill: RTO/RPO per customer when a location or region is lost")
     table.add_column("scenario")
     for c in customers:
@@ -63,6 +67,21 @@ def _drill_table(report: ResilienceReport) -> Table:
         status = sc.customer_status()
         table.add_row(
             f"{sc.kind} {sc.name}", *(style[status.get(c, "unaffected")] for c in customers)
+        )
+    return table
+
+
+def _drill_summary(report: ResilienceReport) -> Table:
+    """Counts of customers per status, for catalogs with too many customers for columns."""
+    table = Table(title="DR drill: customers per status when a location or region is lost")
+    table.add_column("scenario")
+    for status in ("fail", "pass", "no-target", "unaffected"):
+        table.add_column(status, justify="right")
+    for sc in report.drill:
+        counts = Counter(sc.customer_status().values())
+        table.add_row(
+            f"{sc.kind} {sc.name}",
+            *(str(counts[s]) for s in ("fail", "pass", "no-target", "unaffected")),
         )
     return table
 

@@ -3,8 +3,9 @@
 Every point is scored from itself and earlier points only, as an online detector would score it
 when the point arrives; the whole series is still processed with vectorized numpy. Two signals:
 
-1. **Novel shape** (left matrix profile): the distance from the last `subsequence` points to the
-   most similar earlier stretch of the series, in units of the range seen so far. A pattern
+1. **Novel shape** (left k-nearest-neighbour distance): the distance from the last `subsequence`
+   points to the `neighbors` most similar earlier stretches of the series (root mean square),
+   in units of the range seen so far. A pattern
    that recurs (a daily cycle, once a day of history exists; a repeated spike) finds a close
    match and stays quiet, so daily seasonality is respected without a fixed period; a shape
    never seen before (a drop, a flat line, a burst) is far from everything. The distance is
@@ -22,7 +23,7 @@ value forward and score 0 themselves.
 
 The defaults are the parameters fixed by tuning on the Numenta Anomaly Benchmark (NAB; see
 `docs/benchmarks.md` and `benchmarks/nab.py`), where the threshold NAB optimizes per profile is
-about 0.79 (standard). The same detector, with the same parameters, drives
+about 0.78 (standard). The same detector, with the same parameters, drives
 `outagelens.detect.intervals.find_anomalous_intervals` on SLI series.
 """
 
@@ -55,6 +56,7 @@ class SeriesDetectorConfig:
 
     subsequence: int = 10  # points per compared stretch (shape signal)
     exclusion: int = 10  # a match must end at least this many points earlier
+    neighbors: int = 3  # novelty: root mean square distance to this many nearest matches
     warmup: int = 100  # points before the shape signal may score
     novelty_floor: float = 0.01  # novelty (fraction of the range seen) below this scores 0
     record_horizon: int = 400  # recent points whose largest novelty is the yardstick
@@ -69,7 +71,7 @@ class SeriesDetectorConfig:
             value = getattr(self, f.name)
             if value < 0:
                 raise ConfigError(f"SeriesDetectorConfig.{f.name} must be >= 0, got {value}")
-        for name in ("subsequence", "exclusion", "record_horizon"):
+        for name in ("subsequence", "exclusion", "neighbors", "record_horizon"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"SeriesDetectorConfig.{name} must be >= 1")
         if self.range_break_full <= 0.0:
@@ -114,7 +116,7 @@ class SeriesDetector:
     def _novelty(self, x: FloatArray) -> FloatArray:
         cfg = self.config
         seen_range = np.maximum.accumulate(x) - np.minimum.accumulate(x) if len(x) else x
-        dist = left_nearest_distance(x, cfg.subsequence, cfg.exclusion)
+        dist = left_nearest_distance(x, cfg.subsequence, cfg.exclusion, cfg.neighbors)
         with np.errstate(divide="ignore", invalid="ignore"):
             novelty = dist / (np.maximum(seen_range, 1e-12) * np.sqrt(cfg.subsequence))
         novelty = np.nan_to_num(novelty, nan=0.0, posinf=0.0)

@@ -33,6 +33,7 @@ class LocalizeConfig:
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
     pair_min_unexplained: int = 2
+    max_set_size: int = 6  # largest set of alarmed components tried as one hypothesis
     multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
     max_direct_support: float = 4.0
     evidence_lead_minutes: float = 60.0  # alarmed components this long before onset form a set
@@ -111,7 +112,7 @@ class Localizer:
         idx = self.attributor.index
         lo, hi = (
             start - timedelta(minutes=self.config.evidence_lead_minutes),
-            start + timedelta(minutes=5),
+            start + timedelta(minutes=15),
         )
         out = []
         for comp in (*idx.alarms, *idx.changes):
@@ -125,12 +126,12 @@ class Localizer:
     def _alarmed_set(
         self, model: ExplanationModel, extra: list[int], among: frozenset[int]
     ) -> tuple[int, ...] | None:
-        """Alarmed components upstream of the symptoms, as one multi-fault candidate: kept
-        only when 2..4 of them are needed together (dropping any one explains less)."""
+        """Alarmed components upstream of the symptoms, as one multi-fault candidate: reduced
+        to those needed together (dropping any one explains less), kept if 2..max of them."""
         idx = self.attributor.index
         upstream = model.cover_counts(among)
         alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
-        if not 2 <= len(alarmed) <= 4:
+        if len(alarmed) < 2:
             return None
         full = model.explain(tuple(alarmed), among).explained
         if not full:
@@ -140,7 +141,9 @@ class Localizer:
             rest = tuple(m for m in alarmed if m != n)
             if rest and model.explain(rest, among).explained >= full:
                 alarmed = list(rest)
-        return tuple(sorted(alarmed)) if len(alarmed) >= 2 else None
+        if not 2 <= len(alarmed) <= self.config.max_set_size:
+            return None
+        return tuple(sorted(alarmed))
 
     def _alarm_share(self, component: str) -> float:
         alarms = self.attributor.index.alarms.get(component, [])

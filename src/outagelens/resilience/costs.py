@@ -1,12 +1,17 @@
-"""Stand-in outage cost estimate (lost revenue + SLA credit) until `impact/` provides one.
+"""Cost of a hypothetical outage: lost revenue and the SLA credit it would trigger.
 
-Kept in one function, `estimate_outage_cost`, so the impact module can replace it in one place.
+The credit tier logic is the impact module's (`impact.sla.credit_for`); the outage is assumed
+to be the month's only downtime in a 30-day month, since a what-if has no calendar. Lost
+revenue is the simple `revenue_per_minute x minutes` (the impact module works from observed
+series and baselines, which a what-if does not have). Everything goes through
+`estimate_outage_cost`, so a richer estimate can replace it in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outagelens.impact.sla import credit_for
 from outagelens.topology.models import Subscription
 
 MONTH_MINUTES = 30 * 24 * 60
@@ -31,13 +36,8 @@ def sla_credit(sub: Subscription, minutes: float, month_minutes: float = MONTH_M
     if sub.sla is None or minutes <= 0 or sub.monthly_fee <= 0:
         return 0.0
     uptime = 100.0 * (1.0 - min(minutes, month_minutes) / month_minutes)
-    percent = 0.0
-    for tier in sub.sla.credit_tiers:  # ordered by decreasing threshold, increasing credit
-        if uptime < tier.below_percent:
-            percent = tier.credit_percent
-    percent = min(percent, sub.sla.max_credit_percent)
-    credit = sub.monthly_fee * percent / 100.0
-    return credit if credit >= sub.sla.min_credit else 0.0
+    _, _, credit, _ = credit_for(sub.sla, sub.monthly_fee, uptime)
+    return credit
 
 
 def estimate_outage_cost(sub: Subscription, minutes: float) -> CostEstimate:

@@ -212,7 +212,7 @@ def _minimize(sets: Iterable[frozenset[int]]) -> set[frozenset[int]]:
             continue
         if not singles.isdisjoint(s):
             continue  # the common case for pairs, checked in C
-        if any(
+        if n > 2 and any(
             frozenset(sub) in out for r in range(2, n) if r in sizes for sub in combinations(s, r)
         ):
             continue
@@ -239,7 +239,12 @@ def _group_family(
     truncated = False
     for fam in families:
         for j in range(needed, 0, -1):
-            grown = {u for p in layers[j - 1] for c in fam if len(u := p | c) <= order}
+            grown = {
+                p | c
+                for p in layers[j - 1]
+                for c in fam
+                if len(p) + len(c) <= order or (not p.isdisjoint(c) and len(p | c) <= order)
+            }
             if grown:
                 merged = _minimize(layers[j] | grown)
                 if len(merged) > cap:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from outagelens.resilience.cutsets import bottom_up
-from outagelens.resilience.whatif import whatif
+from outagelens.resilience.whatif import failover_minutes_by_group, whatif
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.graph import DependencyGraph, NodeKind
 from outagelens.topology.models import Component, ComponentKind
@@ -99,6 +99,7 @@ class _StatefulIndex:
             for i in range(len(graph))
             if keep[i]
         }
+        self.failovers = failover_minutes_by_group(catalog)
         self._catalog = catalog
         self._covers: dict[str, frozenset[str]] = {}
 
@@ -137,7 +138,7 @@ def run_scenario(
 ) -> DrillScenario:
     """Fail `locations` together and check every subscription against its DR targets."""
     index = index or _StatefulIndex(catalog)
-    result = whatif(catalog, locations)
+    result = whatif(catalog, locations, index.failovers)
     outages = {o.subscription: o for o in result.outages}
     lost = frozenset(catalog.propagate(locations).down)
     checks = []

@@ -48,8 +48,8 @@ def _fmt_minutes(value: float | None) -> str:
     return f"{value:g}"
 
 
-def render_html(report: ResilienceReport) -> str:
-    """The full report as one HTML page."""
+def render_html(report: ResilienceReport, limit: int = 200) -> str:
+    """The full report as one HTML page; long tables show `limit` rows (the JSON has all)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -59,6 +59,7 @@ def render_html(report: ResilienceReport) -> str:
     template = env.get_template("resilience.html.j2")
     return template.render(
         doc=report_to_json(report),
+        limit=limit,
         chart=Markup(spof_chart_svg(report)),  # our own SVG, from matplotlib
     )
 

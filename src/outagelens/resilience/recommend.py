@@ -12,9 +12,11 @@ the SPOF analysis re-run, so every before/after figure is measured, never assume
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from outagelens.errors import CatalogError, OutageLensError
 from outagelens.resilience.cutsets import ResilienceError, single_failure_sets, spof_ranking
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.models import CatalogFile, Component, Dependent, RedundancyGroup
@@ -29,10 +31,17 @@ class RecommendConfig:
 
     max_candidates: int = 25
     top: int = 10
+    # Each candidate rebuilds and re-analyses the whole catalog; at most this many graph nodes
+    # in total are re-analysed (candidates x nodes), so big catalogs try fewer changes.
+    work_budget: int = 1_000_000
 
     def __post_init__(self) -> None:
-        if self.max_candidates < 1 or self.top < 1:
-            raise ResilienceError("max_candidates and top must be positive")
+        if self.max_candidates < 1 or self.top < 1 or self.work_budget < 1:
+            raise ResilienceError("max_candidates, top and work_budget must be positive")
+
+    def candidate_limit(self, nodes: int) -> int:
+        """How many candidate changes to evaluate on a graph of `nodes` nodes (at least 3)."""
+        return max(3, self.work_budget // max(nodes, 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,7 @@ class Change:
     target: str
     description: str
     adds: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()  # what `apply_change` needs to make the change again
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +127,17 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
     """Add a peer of `component` and turn every direct requires on it into a 1-of-2 group."""
     comp = catalog.components[component]
     peer_id = _fresh_id(catalog, f"{component}-peer")
-    group = RedundancyGroup(name=f"{component}-pair", k=1, members=[component, peer_id])
 
     def fn(owner: str, dep: Dependent) -> Dependent:
         if component not in dep.requires:
             return dep
+        taken = {g.name for g in dep.redundancy}
+        name = next(
+            n
+            for n in (f"{component}-pair", *(f"{component}-pair-{i}" for i in range(2, 99)))
+            if n not in taken
+        )
+        group = RedundancyGroup(name=name, k=1, members=[component, peer_id])
         reqs = [r for r in dep.requires if r != component]
         return dep.model_copy(update={"requires": reqs, "redundancy": [*dep.redundancy, group]})
 
@@ -133,6 +149,7 @@ def with_redundant_peer(catalog: Catalog, component: str) -> tuple[Catalog, Chan
         component,
         f"add a redundant peer of {component}{where}; dependents need 1 of the 2",
         (peer_id,),
+        (component,),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -160,6 +177,7 @@ def with_group_member(catalog: Catalog, owner: str, group: str) -> tuple[Catalog
         f"{owner}:{group}",
         f"add a member to group '{group}' of {owner} ({target.k} of {n} -> {target.k} of {n + 1})",
         (new_id,),
+        (owner, group),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -183,6 +201,8 @@ def with_second_location(catalog: Catalog, sub_id: str, location: str) -> tuple[
         "second-location",
         sub_id,
         f"run {sub_id} also in {location} ({region}), active-active needing {needed}",
+        (),
+        (sub_id, location),
     )
     return Catalog(data, source=catalog.source), change
 
@@ -258,14 +278,20 @@ def recommend(
     before, spofs_before = score(catalog)
     ranking = spof_ranking(catalog, single_failure_sets(catalog))
     top = [r.entity for r in ranking[: config.max_candidates]]
-    candidates = [
-        *_peer_candidates(catalog, top),
-        *_member_candidates(catalog, set(top)),
-        *_location_candidates(catalog, config.max_candidates),
+    kinds = [
+        _peer_candidates(catalog, top),
+        _member_candidates(catalog, set(top)),
+        _location_candidates(catalog, config.max_candidates),
     ]
+    # Round-robin over the kinds so a tight budget still tries each kind's best candidates.
+    ordered = [c for batch in itertools.zip_longest(*kinds) for c in batch if c is not None]
+    candidates = ordered[: config.candidate_limit(len(catalog.graph))]
     out = []
     for make in candidates:
-        changed, change = make()
+        try:
+            changed, change = make()
+        except CatalogError:
+            continue  # a change the catalog rules reject is no recommendation
         after, spofs_after = score(changed)
         rec = Recommendation(change, before, after, tuple(sorted(spofs_before - spofs_after)))
         if rec.gain > 0 or after.revenue_exposed_per_hour < before.revenue_exposed_per_hour:
@@ -279,3 +305,51 @@ def recommend(
         )
     )
     return tuple(out[: config.top])
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Several recommended changes made together, measured on the combined catalog."""
+
+    changes: tuple[Change, ...]
+    before: ResilienceScore
+    after: ResilienceScore
+    removed_spofs: tuple[str, ...]
+
+
+def apply_change(catalog: Catalog, change: Change) -> Catalog:
+    """Make `change` (as recorded by a recommendation) on `catalog`."""
+    makers: dict[str, Callable[..., tuple[Catalog, Change]]] = {
+        "redundant-peer": with_redundant_peer,
+        "group-member": with_group_member,
+        "second-location": with_second_location,
+    }
+    if change.kind not in makers:
+        raise ResilienceError(f"unknown change kind '{change.kind}'")
+    changed, _ = makers[change.kind](catalog, *change.args)
+    return changed
+
+
+def combined_plan(
+    catalog: Catalog, recommendations: tuple[Recommendation, ...], size: int = 3
+) -> Plan | None:
+    """Apply the first `size` recommendations one after the other and measure the result.
+
+    A change that no longer applies (its target vanished or was already made redundant by an
+    earlier one) is skipped rather than forced.
+    """
+    if not recommendations:
+        return None
+    before, spofs_before = score(catalog)
+    current = catalog
+    made: list[Change] = []
+    for rec in recommendations:
+        if len(made) == size:
+            break
+        try:
+            current = apply_change(current, rec.change)
+        except (KeyError, StopIteration, OutageLensError):
+            continue
+        made.append(rec.change)
+    after, spofs_after = score(current)
+    return Plan(tuple(made), before, after, tuple(sorted(spofs_before - spofs_after)))

@@ -11,12 +11,14 @@ from outagelens.resilience.cutsets import CutSetAnalysis, CutSetConfig, minimal_
 from outagelens.resilience.diversity import DiversityFinding, geographic_diversity
 from outagelens.resilience.drill import DrillScenario, dr_drill
 from outagelens.resilience.recommend import (
+    Plan,
     Recommendation,
     RecommendConfig,
     ResilienceScore,
+    combined_plan,
     recommend,
 )
-from outagelens.resilience.whatif import WhatIfResult
+from outagelens.resilience.whatif import WhatIfResult, whatif
 from outagelens.topology.catalog import Catalog
 
 SCHEMA = "outagelens.resilience/1"
@@ -29,6 +31,8 @@ class ResilienceConfig:
 
     cut_sets: CutSetConfig = field(default_factory=CutSetConfig)
     recommend: RecommendConfig = field(default_factory=RecommendConfig)
+    plan_size: int = 3
+    shared_whatifs: int = 5  # top shared SPOFs to simulate for their cost
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class ResilienceReport:
     diversity: tuple[DiversityFinding, ...]
     drill: tuple[DrillScenario, ...]
     recommendations: tuple[Recommendation, ...]
+    plan: Plan | None = None  # the first few recommendations made together, measured
+    shared_spof_whatifs: tuple[WhatIfResult, ...] = ()  # what each top shared SPOF would cost
 
     def lessons(self) -> list[str]:
         """Short sentences for a postmortem's lessons section, most important first."""
@@ -52,24 +58,30 @@ class ResilienceReport:
             worst = shared[0]
             out.append(
                 f"{len(shared)} single point(s) of failure take down two or more customers at "
-                f"once; the worst, {worst.entity}, takes down {', '.join(worst.customers)} "
+                f"once; the worst, {worst.entity}, takes down {_first(list(worst.customers), 5)} "
                 f"({worst.revenue_per_hour:,.0f} {worst.currency}/h of revenue)."
+            )
+        if self.shared_spof_whatifs:
+            w = self.shared_spof_whatifs[0]
+            minutes = max(w.restore_minutes.values())
+            out.append(
+                f"If {w.failed[0]} failed, {len(w.customers_down)} customer(s) would be down "
+                f"for up to {minutes:g} minutes: {w.total_revenue_lost:,.0f} of revenue lost and "
+                f"{w.total_sla_credit:,.0f} of SLA credits."
             )
         single_site = [d for d in self.diversity if d.single_locations]
         if single_site:
+            named = [f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site]
             out.append(
                 f"{len(single_site)} subscription(s) depend on a single location: "
-                + ", ".join(
-                    f"{d.subscription} ({', '.join(d.single_locations)})" for d in single_site[:5]
-                )
-                + ("." if len(single_site) <= 5 else ", ...")
+                f"{_first(named, 5)}."
             )
         for sc in self.drill:
             failing = [c for c, s in sc.customer_status().items() if s == "fail"]
             if failing:
                 out.append(
                     f"Loss of {sc.kind} {sc.name} breaks the RTO/RPO targets of "
-                    f"{', '.join(failing)}."
+                    f"{_first(failing, 5)}."
                 )
         if self.recommendations:
             rec = self.recommendations[0]
@@ -78,7 +90,21 @@ class ResilienceReport:
                 f"customer-weighted SPOF(s): {rec.before.customer_spofs} -> "
                 f"{rec.after.customer_spofs})."
             )
+        plan = self.plan
+        if plan is not None and len(plan.changes) > 1:
+            out.append(
+                f"Making the first {len(plan.changes)} changes together takes customer-weighted "
+                f"SPOFs from {plan.before.customer_spofs} to {plan.after.customer_spofs} and "
+                f"revenue exposed to a SPOF from {plan.before.revenue_exposed_per_hour:,.0f} to "
+                f"{plan.after.revenue_exposed_per_hour:,.0f} per hour."
+            )
         return out
+
+
+def _first(names: list[str], n: int) -> str:
+    """The first n names, then how many more."""
+    shown = ", ".join(names[:n])
+    return shown if len(names) <= n else f"{shown} and {len(names) - n} more"
 
 
 def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> ResilienceReport:
@@ -89,15 +115,20 @@ def analyze(catalog: Catalog, config: ResilienceConfig | None = None) -> Resilie
         max_sets_per_node=config.cut_sets.max_sets_per_node,
         universe="location",
     )
+    recs = recommend(catalog, config.recommend)
+    components = minimal_cut_sets(catalog, config.cut_sets)
+    shared = [r.entity for r in components.ranking if r.shared][: config.shared_whatifs]
     return ResilienceReport(
         provider=catalog.provider.name,
         source=catalog.source,
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        components=minimal_cut_sets(catalog, config.cut_sets),
+        components=components,
         sites=minimal_cut_sets(catalog, site_config),
         diversity=geographic_diversity(catalog),
         drill=dr_drill(catalog),
-        recommendations=recommend(catalog, config.recommend),
+        recommendations=recs,
+        plan=combined_plan(catalog, recs, config.plan_size),
+        shared_spof_whatifs=tuple(whatif(catalog, [e]) for e in shared),
     )
 
 
@@ -138,12 +169,11 @@ def _drill_json(sc: DrillScenario) -> dict[str, Any]:
     }
 
 
-def report_to_json(report: ResilienceReport) -> dict[str, Any]:
-    """The documented JSON document (schema `outagelens.resilience/1`, see docs/resilience.md)."""
-    subs = []
+def _subscriptions_json(report: ResilienceReport) -> list[dict[str, Any]]:
+    out = []
     for sid, cs in report.components.subscriptions.items():
         site = report.sites.subscriptions[sid]
-        subs.append(
+        out.append(
             {
                 "subscription": sid,
                 "customer": cs.customer,
@@ -154,6 +184,37 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
                 "site_cut_sets": [list(c) for c in site.cut_sets],
             }
         )
+    return out
+
+
+def _recommendation_json(r: Recommendation) -> dict[str, Any]:
+    return {
+        "kind": r.change.kind,
+        "target": r.change.target,
+        "description": r.change.description,
+        "adds": list(r.change.adds),
+        "gain": r.gain,
+        "removed_spofs": list(r.removed_spofs),
+        "before": _score(r.before),
+        "after": _score(r.after),
+    }
+
+
+def _diversity_json(d: DiversityFinding) -> dict[str, Any]:
+    return {
+        "subscription": d.subscription,
+        "customer": d.customer,
+        "locations": list(d.locations),
+        "regions": list(d.regions),
+        "single_locations": list(d.single_locations),
+        "single_regions": list(d.single_regions),
+        "power_spofs": list(d.power_spofs),
+        "weak": d.weak,
+    }
+
+
+def report_to_json(report: ResilienceReport) -> dict[str, Any]:
+    """The documented JSON document (schema `outagelens.resilience/1`, see docs/resilience.md)."""
     return {
         "schema": SCHEMA,
         "provider": report.provider,
@@ -172,34 +233,29 @@ def report_to_json(report: ResilienceReport) -> dict[str, Any]:
             }
             for r in report.components.ranking
         ],
-        "subscriptions": subs,
-        "diversity": [
-            {
-                "subscription": d.subscription,
-                "customer": d.customer,
-                "locations": list(d.locations),
-                "regions": list(d.regions),
-                "single_locations": list(d.single_locations),
-                "single_regions": list(d.single_regions),
-                "power_spofs": list(d.power_spofs),
-                "weak": d.weak,
-            }
-            for d in report.diversity
-        ],
+        "subscriptions": _subscriptions_json(report),
+        "diversity": [_diversity_json(d) for d in report.diversity],
         "drill": [_drill_json(sc) for sc in report.drill],
-        "recommendations": [
+        "recommendations": [_recommendation_json(r) for r in report.recommendations],
+        "shared_spof_whatifs": [
             {
-                "kind": r.change.kind,
-                "target": r.change.target,
-                "description": r.change.description,
-                "adds": list(r.change.adds),
-                "gain": r.gain,
-                "removed_spofs": list(r.removed_spofs),
-                "before": _score(r.before),
-                "after": _score(r.after),
+                "entity": w.failed[0],
+                "restore_minutes": w.restore_minutes[w.failed[0]],
+                "customers_down": list(w.customers_down),
+                "subscriptions_down": [o.subscription for o in w.outages if o.state == "down"],
+                "revenue_lost": w.total_revenue_lost,
+                "sla_credit": w.total_sla_credit,
             }
-            for r in report.recommendations
+            for w in report.shared_spof_whatifs
         ],
+        "plan": None
+        if report.plan is None
+        else {
+            "changes": [c.description for c in report.plan.changes],
+            "removed_spofs": list(report.plan.removed_spofs),
+            "before": _score(report.plan.before),
+            "after": _score(report.plan.after),
+        },
         "lessons": report.lessons(),
     }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from outagelens.resilience.costs import CostEstimate, estimate_outage_cost
 from outagelens.resilience.cutsets import ResilienceError
 from outagelens.topology.catalog import Catalog
-from outagelens.topology.graph import NodeKind
+from outagelens.topology.graph import NodeKind, PropagationState
 from outagelens.topology.models import Recovery
 from outagelens.topology.validate import deployment_id
 
@@ -119,8 +119,67 @@ def _down_minutes(steps: list[tuple[float, frozenset[int]]], sub: int) -> float:
     return steps[-1][0]
 
 
-def whatif(catalog: Catalog, failed: Sequence[str]) -> WhatIfResult:
-    """Who goes down when `failed` fail together, for how long, and what it costs."""
+def _transient(state: PropagationState, start: int) -> dict[int, int]:
+    """Nodes a brief failure of `start` adds to `state`'s outage, each with the node it lost.
+
+    Incremental: only the new failures are walked, counting group losses on top of those
+    already in `state`, so a site loss with many failing-over groups stays linear.
+    """
+    graph = state.graph
+    rev_ptr, rev_node, rev_group = graph.rev_ptr, graph.rev_node, graph.rev_group
+    extra: dict[int, int] = {start: -1}
+    extra_lost: dict[int, int] = {}
+    stack = [start]
+    while stack:
+        u = stack.pop()
+        for e in range(rev_ptr[u], rev_ptr[u + 1]):
+            v, g = rev_node[e], rev_group[e]
+            if g >= 0:
+                extra_lost[g] = extra_lost.get(g, 0) + 1
+            if v in state.down or v in extra:
+                continue
+            if g >= 0:
+                n = graph.mem_ptr[g + 1] - graph.mem_ptr[g]
+                lost = len(state.group_failed.get(g, ())) + extra_lost[g]
+                if n - lost >= graph.grp_k[g]:
+                    continue
+            extra[v] = u
+            stack.append(v)
+    return extra
+
+
+def _failover_blips(
+    catalog: Catalog, state: PropagationState, failovers: dict[tuple[str, str], float]
+) -> dict[int, tuple[float, tuple[str, ...]]]:
+    """Subscription -> (longest failover it sits through, path to a failed root)."""
+    graph = catalog.graph
+    blips: dict[int, tuple[float, tuple[str, ...]]] = {}
+    for grp, members in state.group_failed.items():
+        owner = graph.grp_owner[grp]
+        minutes = failovers.get((graph.ids[owner], graph.grp_names[grp]), 0.0)
+        if owner in state.down or minutes <= 0:
+            continue
+        extra = _transient(state, owner)
+        for s in extra:
+            if graph.kinds[s] is not NodeKind.SUBSCRIPTION or minutes <= blips.get(s, (0.0,))[0]:
+                continue
+            chain = [s]
+            while extra[chain[-1]] >= 0:
+                chain.append(extra[chain[-1]])
+            path = [graph.ids[i] for i in chain] + state.path(members[0])
+            blips[s] = (minutes, tuple(path))
+    return blips
+
+
+def whatif(
+    catalog: Catalog,
+    failed: Sequence[str],
+    failovers: dict[tuple[str, str], float] | None = None,
+) -> WhatIfResult:
+    """Who goes down when `failed` fail together, for how long, and what it costs.
+
+    `failovers` (from `failover_minutes_by_group`) can be passed to reuse it across calls.
+    """
     graph = catalog.graph
     roots = _resolve(catalog, failed)
     restore = [restore_minutes_of(catalog, graph.ids[r]) for r in roots]
@@ -141,18 +200,8 @@ def whatif(catalog: Catalog, failed: Sequence[str]) -> WhatIfResult:
             estimate_outage_cost(ref.subscription, minutes),
             tuple(state.path(s)),
         )
-    failovers = failover_minutes_by_group(catalog)
-    blips: dict[int, tuple[float, tuple[str, ...]]] = {}
-    for grp in state.group_failed:
-        owner = graph.grp_owner[grp]
-        minutes = failovers.get((graph.ids[owner], graph.grp_names[grp]), 0.0)
-        if owner in state.down or minutes <= 0:
-            continue
-        transient = graph.propagate([*roots, owner])
-        for s in transient.down:
-            is_sub = graph.kinds[s] is NodeKind.SUBSCRIPTION
-            if is_sub and s not in state.down and minutes > blips.get(s, (0.0, ()))[0]:
-                blips[s] = (minutes, tuple(transient.path(s)))
+    failovers = failovers if failovers is not None else failover_minutes_by_group(catalog)
+    blips = _failover_blips(catalog, state, failovers)
     for s, (minutes, path) in sorted(blips.items()):
         sid = graph.ids[s]
         ref = catalog.subscriptions[sid]

@@ -185,6 +185,10 @@ class _Importer:
                 return None
             return found[0]
         target = self.entities.get(ref)
+        if target is None and ref.kind in IGNORED_KINDS:
+            self.error(owner, fld, f"'{ref}' is of a kind OutageLens ignores; depend on a "
+                       "Component, Resource, System or Site instead")  # fmt: skip
+            return None
         if target is None:
             self.error(owner, fld, f"unknown entity '{ref}' (referenced as '{text}')")
             return None

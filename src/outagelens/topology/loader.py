@@ -1,7 +1,8 @@
-"""Load a catalog from the native YAML format, turning every problem into a named error."""
+"""Load a catalog file (native YAML or JSON, or Backstage), turning problems into named errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from outagelens.errors import CatalogError, CatalogErrors
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.construct import gc_paused
 from outagelens.topology.lines import Loader, with_lines
 from outagelens.topology.models import CatalogFile
 
@@ -24,13 +26,24 @@ def load_catalog(path: str | Path) -> Catalog:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"cannot read file: {exc}", file=str(p)) from None
     try:
-        docs = [d for d in yaml.load_all(text, Loader=Loader) if d is not None]
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"not valid YAML: {exc}", file=str(p)) from None
-    try:
-        return _from_documents(docs, str(p))
+        with gc_paused():  # parsing builds millions of acyclic objects in large catalogs
+            return _from_documents(_parse(text, str(p)), str(p))
     except CatalogError as exc:
         raise with_lines(exc, text) from None
+
+
+def _parse(text: str, source: str) -> list[Any]:
+    """YAML documents; a file that is JSON (a subset of YAML) goes through the JSON parser,
+    about 30 times faster than PyYAML for machine-written catalogs."""
+    if text.lstrip().startswith("{"):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError:
+            pass  # YAML flow style that is not JSON
+    try:
+        return [d for d in yaml.load_all(text, Loader=Loader) if d is not None]
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"not valid YAML: {exc}", file=source) from None
 
 
 def _from_documents(docs: list[Any], source: str) -> Catalog:
