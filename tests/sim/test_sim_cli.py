@@ -45,6 +45,16 @@ def test_noise_option_replaces_the_knobs(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "--noise" in str(bad.exception)
 
 
+def test_csv_format_loads_back_like_parquet(tmp_path: Path) -> None:
+    base = ["simulate", "--scenario", "ddos-edge", "--seed", "3"]
+    for fmt in ("parquet", "csv"):
+        result = runner.invoke(app, [*base, "--out", str(tmp_path / fmt), "--format", fmt])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "csv" / "series.csv").exists()
+    parquet, csv = load_signals_dir(tmp_path / "parquet"), load_signals_dir(tmp_path / "csv")
+    assert csv.series == parquet.series and csv.traffic == parquet.traffic
+
+
 def test_missing_out_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "--scenario", "three-customers"])
     assert result.exit_code != 0

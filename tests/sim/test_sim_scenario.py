@@ -164,3 +164,13 @@ def test_noise_levels_order_from_clean_to_harsh() -> None:
     assert real == NoiseConfig()
     for knob in ("missing_alert_rate", "false_alarm_rate", "flapping_rate", "missing_alarm_rate"):
         assert getattr(clean, knob) < getattr(real, knob) < getattr(harsh, knob), knob
+
+
+def test_example_scenario_file_runs() -> None:
+    path = EXAMPLE_CATALOG.parent / "scenarios" / "storm-fra1.yaml"
+    catalog, scenario = resolve_scenario(str(path), None)
+    result = simulate(catalog, scenario, 1)
+    assert result.truth.category == "natural_disaster"
+    assert result.truth.root_causes == ("fra1-cooling", "fra1-grid")
+    assert set(result.truth.affected_customers) >= {"hansa-direktbank", "rheinlogistik"}
+    assert any(h.infos[0].event == "Severe thunderstorm warning" for h in result.signals.hazards)

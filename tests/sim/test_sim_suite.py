@@ -80,6 +80,19 @@ def test_written_suite_is_self_contained(tmp_path: Path) -> None:
         assert scenario.faults == case.scenario.faults
 
 
+def test_a_written_case_is_reproduced_by_its_scenario_file(tmp_path: Path) -> None:
+    from outagelens.sim.runner import resolve_scenario, run_scenario
+
+    (case,) = write_suite(1, tmp_path, seed=8, sizes=(200,))
+    assert case.directory is not None
+    catalog, scenario = resolve_scenario(str(case.directory / "scenario.yaml"), None)
+    run_scenario(catalog, scenario, case.seed, case.directory / "again")
+    for path in sorted((case.directory / "signals").rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(case.directory / "signals")
+            assert (case.directory / "again" / rel).read_bytes() == path.read_bytes(), rel
+
+
 def test_each_case_carries_the_decoy_typical_of_its_category() -> None:
     typical = {"hardware": "alarm", "software": "change", "cyberattack": "flash_sale",
                "natural_disaster": "hazard"}  # fmt: skip

@@ -31,13 +31,15 @@ def _list() -> None:
     console.print(table)
 
 
-def _written(result: SimResult, out: Path) -> None:
+def _written(result: SimResult, out: Path, table_format: str) -> None:
     s = result.signals
     table = Table(title=f"Signals written to {out}")
     table.add_column("file")
     table.add_column("records", justify="right")
-    table.add_row("series.parquet", f"{len(s.series.keys)} rows x {s.series.n_minutes} min")
-    table.add_row("traffic.parquet", f"{len(s.traffic.keys)} edges x {s.traffic.n_minutes} min")
+    table.add_row(f"series.{table_format}", f"{len(s.series.keys)} rows x {s.series.n_minutes} min")
+    table.add_row(
+        f"traffic.{table_format}", f"{len(s.traffic.keys)} edges x {s.traffic.n_minutes} min"
+    )
     table.add_row("alerts.jsonl", str(len(s.alerts)))
     table.add_row("changes.jsonl", str(len(s.changes)))
     table.add_row("hardware.jsonl", str(len(s.hardware)))
@@ -65,6 +67,9 @@ def simulate(
     noise: str | None = typer.Option(
         None, "--noise", help="Replace the scenario's noise knobs: clean, realistic or harsh."
     ),
+    table_format: str = typer.Option(
+        "parquet", "--format", help="Series and traffic tables: parquet or csv."
+    ),
     list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
 ) -> None:
     """Run a scenario: `--scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
@@ -80,8 +85,10 @@ def simulate(
         if noise not in NOISE_LEVELS:
             raise ScenarioError(f"--noise must be one of {list(NOISE_LEVELS)}, got {noise!r}")
         scn = scn.model_copy(update={"noise": NoiseConfig.level(noise)})
-    result = run_scenario(cat, scn, seed, out)
-    _written(result, out)
+    if table_format not in ("parquet", "csv"):
+        raise ScenarioError(f"--format must be parquet or csv, got {table_format!r}")
+    result = run_scenario(cat, scn, seed, out, table_format=table_format)  # type: ignore[arg-type]
+    _written(result, out, table_format)
 
 
 @app.command("suite")

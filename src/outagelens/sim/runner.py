@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -324,9 +324,11 @@ def _truth(
     )
 
 
-def write_result(result: SimResult, out: str | Path) -> Path:
+def write_result(
+    result: SimResult, out: str | Path, *, table_format: Literal["parquet", "csv"] = "parquet"
+) -> Path:
     """Write the signals directory and its truth.json; returns the directory."""
-    root = write_signals_dir(out, result.signals)
+    root = write_signals_dir(out, result.signals, table_format=table_format)
     write_truth(root, result.truth)
     return root
 
@@ -352,11 +354,22 @@ def resolve_scenario(name_or_file: str, catalog: str | Path | None) -> tuple[Cat
     return load_catalog(chosen), scenario
 
 
-def run_scenario(catalog: Catalog, scenario: Scenario, seed: int, out: str | Path) -> SimResult:
-    """Simulate and write the signals directory (with truth.json)."""
-    ref = None
-    if catalog.source and Path(catalog.source).exists():
+def run_scenario(
+    catalog: Catalog,
+    scenario: Scenario,
+    seed: int,
+    out: str | Path,
+    *,
+    table_format: Literal["parquet", "csv"] = "parquet",
+    catalog_ref: str | None = None,
+) -> SimResult:
+    """Simulate and write the signals directory (with truth.json).
+
+    meta.json names the catalog by `catalog_ref`, else by its path relative to `out`.
+    """
+    ref = catalog_ref
+    if ref is None and catalog.source and Path(catalog.source).is_file():
         ref = Path(os.path.relpath(Path(catalog.source).resolve(), Path(out).resolve())).as_posix()
     result = simulate(catalog, scenario, seed, catalog_ref=ref)
-    write_result(result, out)
+    write_result(result, out, table_format=table_format)
     return result

@@ -98,7 +98,7 @@ def generate_suite(
         size = int(sizes[int(rng.integers(len(sizes)))])
         catalog_seed = int(rng.integers(2**31))
         sim_seed = int(rng.integers(2**31))
-        catalog = Catalog(generate_catalog(size, seed=catalog_seed), source="../catalog.yaml")
+        catalog = Catalog(generate_catalog(size, seed=catalog_seed), source="catalog.yaml")
         case_rng = np.random.default_rng([seed, i])
         scenario = random_scenario(
             catalog,
@@ -250,7 +250,8 @@ def write_suite(
         (case_dir / "catalog.yaml").write_text(catalog_yaml(case.catalog), encoding="utf-8")
         scenario = case.scenario.model_copy(update={"catalog": "catalog.yaml"})
         (case_dir / "scenario.yaml").write_text(scenario_to_yaml(scenario), encoding="utf-8")
-        run_scenario(case.catalog, case.scenario, case.seed, case_dir / "signals")
+        signals = case_dir / "signals"
+        run_scenario(case.catalog, case.scenario, case.seed, signals, catalog_ref="../catalog.yaml")
         index.append(
             {
                 "name": case.name,

@@ -200,7 +200,7 @@ def _cooling(
     """Cooling cannot keep up with the heat: throttling first, then thermal shutdown."""
     rng = ctx.rng
     coolers = _ids(ctx, location, ComponentKind.COOLING)
-    roots = coolers or (location,)
+    roots = _top_level(ctx, coolers) or (location,)
     heat = min(end, onset + param(fault, "throttle_minutes", float(rng.uniform(8, 20))))
     alarms = evidence.alarms
     for c in coolers:
@@ -216,6 +216,12 @@ def _cooling(
         mode: Mode = "down" if fault.severity == "down" else "degraded"
         phases.append(Phase(heat, end, roots, mode, fault.partial_fraction, 2.5))
     return phases, roots
+
+
+def _top_level(ctx: FaultContext, ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `ids` no other of them depends on (the hall loop, not each CRAC unit)."""
+    below = {d for i in ids for d in ctx.catalog.components[i].dependency_ids()}
+    return tuple(i for i in ids if i not in below)
 
 
 def _cooling_after_power(
