@@ -144,3 +144,21 @@ def test_backstage_errors_name_entity_and_field(
     found = [e for e in errors if e.entity == entity and e.field == field]
     assert found, [str(e) for e in errors]
     assert words in str(found[0]) and str(path) in str(found[0])
+
+
+def test_system_parts_and_depends_on_become_deployments_or_requires() -> None:
+    docs = [
+        _site("s1"),
+        _site("s2"),
+        _res("db1", {"system": "app"}, location="s1"),
+        _res("db2", {"dependencyOf": ["system:app"]}, location="s2"),
+        _res("idp", {"type": "idp"}),
+        _doc("System", "app", {"owner": "t", "dependsOn": ["resource:idp"]},
+             annotations={"outagelens.io/locations": "s1, site:s2"}),
+    ]  # fmt: skip
+    service = catalog_from_backstage(docs, source="f.yaml").services[0]
+    assert service.requires == ["idp"]
+    assert {k: v.requires for k, v in service.locations.items()} == {
+        "s1": ["db1"],
+        "s2": ["db2"],
+    }

@@ -316,6 +316,11 @@ class _Importer:
                 site = self.resolve(e, fld, text, default_kind="site", allowed=("site",))
                 if site is not None:
                     locations.setdefault(site.id, {"requires": []})
+        # Backstage Systems have no dependsOn; if one is given anyway, it counts like parts.
+        for i, raw in enumerate(self.ref_list(e, "spec.dependsOn", e.spec.get("dependsOn"))):
+            target = self.resolve(e, f"spec.dependsOn[{i}]", raw)
+            if target is not None:
+                e.members.append(target)
         unique = {m.id: m for m in e.members}
         for member in unique.values():
             if member.id in grouped:

@@ -245,7 +245,7 @@ class DependencyGraph:
             node = next(d for d in self.dependencies_of(node) if remaining[d] > 0)
         return [*path[seen[node] :], node]
 
-    def propagate(self, failed: Iterable[int], *, vector_after: int = 20000) -> PropagationState:
+    def propagate(self, failed: Iterable[int], *, vector_after: int = 5000) -> PropagationState:
         """Compute every node that is down when the `failed` nodes fail, with causes.
 
         Breadth-first, one node at a time (cheapest for the usual small failures); once more
