@@ -1,0 +1,138 @@
+"""How well the failure of a candidate set explains observations: the shared-risk model.
+
+A candidate (one component or location, or a small set) is failed in the catalog graph; the
+observations whose nodes go down are its prediction. Scoring is a log-likelihood ratio against
+"nothing failed" under a noisy observation model (Sherlock/SCORE style): a symptom on a
+predicted-down observation is likely (p_detect) rather than a false alarm (p_false); a healthy
+observation the candidate predicts down is a missed symptom (p_miss), strong evidence against.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from outagelens.correlate.observations import Observation
+from outagelens.detect.models import HealthState
+from outagelens.topology.catalog import Catalog
+from outagelens.topology.graph import NodeKind
+
+CANDIDATE_KINDS = frozenset({NodeKind.COMPONENT, NodeKind.LOCATION})
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainConfig:
+    """Noise model and candidate pruning of the shared-risk model."""
+
+    p_detect: float = 0.9  # a predicted-down observation shows a symptom
+    p_false: float = 0.02  # an unaffected observation shows a (false) symptom
+    p_miss: float = 0.12  # a predicted-down observation shows no symptom
+    degraded_weight: float = 0.6  # a degraded symptom counts this much of a down one
+    p_silent_component: float = 0.35  # a down component/site raises no alert (0: not monitored)
+    min_cover_fraction: float = 0.2  # keep candidates covering this share of the best cover
+    max_candidates: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What failing `nodes` predicts about the observations, and its log-likelihood ratio."""
+
+    nodes: tuple[int, ...]
+    explained: frozenset[int]
+    unexplained: frozenset[int]
+    contradicted: frozenset[int]
+    silent: int  # components and sites it takes down that raised no alert
+    llr: float
+    reach: int  # entities its failure takes down in the whole catalog (upstream-ness)
+
+
+class ExplanationModel:
+    """Observations of one time span, with cached per-candidate predictions."""
+
+    def __init__(
+        self, catalog: Catalog, observations: Sequence[Observation], config: ExplainConfig
+    ) -> None:
+        self.catalog = catalog
+        self.graph = catalog.graph
+        self.obs = list(observations)
+        self.config = config
+        self.node_obs: dict[int, list[int]] = {}
+        for i, o in enumerate(self.obs):
+            for n in o.nodes:
+                self.node_obs.setdefault(n, []).append(i)
+        self.symptomatic = frozenset(i for i, o in enumerate(self.obs) if o.symptomatic)
+        self._pred: dict[tuple[int, ...], tuple[frozenset[int], int, int]] = {}
+        kinds = self.graph.kinds
+        self._alerted = frozenset(
+            n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
+        )
+        self.hit_llr = math.log(config.p_detect / config.p_false)
+        self.miss_llr = math.log(config.p_miss / (1.0 - config.p_false))
+        # Silence of a component only means something where components are monitored, i.e.
+        # where some component or site alert was seen at all.
+        self.silent_llr = (
+            math.log(config.p_silent_component / (1.0 - config.p_false))
+            if config.p_silent_component > 0 and self._alerted
+            else 0.0
+        )
+
+    def predicted(self, nodes: tuple[int, ...]) -> tuple[frozenset[int], int, int]:
+        """Observations predicted down when `nodes` fail, the catalog-wide down count, and
+        how many components/sites among the down raised no alert."""
+        cached = self._pred.get(nodes)
+        if cached is None:
+            down = self.graph.propagate(nodes).down
+            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+            hit: set[int] = set()
+            silent = 0
+            for n in down:
+                o = node_obs.get(n)
+                if o is not None:
+                    hit.update(o)
+                if kinds[n] in CANDIDATE_KINDS and n not in alerted:
+                    silent += 1
+            cached = (frozenset(hit), len(down), silent)
+            self._pred[nodes] = cached
+        return cached
+
+    def weight(self, i: int) -> float:
+        """Evidence weight of a symptomatic observation."""
+        o = self.obs[i]
+        w = o.confidence
+        return w * (self.config.degraded_weight if o.state is HealthState.DEGRADED else 1.0)
+
+    def explain(self, nodes: tuple[int, ...], among: Collection[int]) -> Explanation:
+        """Score a candidate against the symptomatic observations `among` (others: neutral)."""
+        pred, reach, silent = self.predicted(nodes)
+        explained = frozenset(i for i in pred if i in among)
+        contradicted = frozenset(i for i in pred if i not in self.symptomatic)
+        unexplained = frozenset(i for i in among if i not in pred)
+        llr = (
+            self.hit_llr * sum(self.weight(i) for i in explained)
+            + self.miss_llr * len(contradicted)
+            + self.silent_llr * silent
+        )
+        return Explanation(nodes, explained, unexplained, contradicted, silent, llr, reach)
+
+    def cover_counts(self, among: Iterable[int]) -> dict[int, float]:
+        """Weighted number of observations in `among` each candidate node is upstream of."""
+        counts: dict[int, float] = {}
+        kinds = self.graph.kinds
+        for i in among:
+            w = self.weight(i)
+            nodes = self.obs[i].nodes
+            for n in [*nodes, *self.graph.reachable(nodes, reverse=False)]:
+                if kinds[n] in CANDIDATE_KINDS:
+                    counts[n] = counts.get(n, 0.0) + w
+        return counts
+
+    def candidates(self, among: Iterable[int], extra: Iterable[int] = ()) -> list[int]:
+        """Candidate nodes upstream of many of `among`, best covered first, plus `extra`."""
+        counts = self.cover_counts(among)
+        if not counts:
+            return list(dict.fromkeys(extra))
+        best = max(counts.values())
+        keep = [n for n, c in counts.items() if c >= self.config.min_cover_fraction * best]
+        keep.sort(key=lambda n: (-counts[n], self.graph.ids[n]))
+        return list(dict.fromkeys([*keep[: self.config.max_candidates], *extra]))

@@ -1,0 +1,158 @@
+"""Grouping symptoms into incidents: first by time, then by shared failed infrastructure.
+
+Symptoms whose active intervals overlap (within `gap_minutes`) form a time cluster. Within a
+cluster, a greedy shared-risk cover (in the spirit of SCORE) picks the candidate whose failure
+best explains the remaining symptoms without contradicting healthy observations; the symptoms
+it explains become one incident, even when their start times differ by minutes. What is left
+is covered again, so an unrelated small fault in the same window becomes its own incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from outagelens.correlate.explain import ExplainConfig, ExplanationModel
+from outagelens.correlate.observations import ObservationIndex, build_observations
+from outagelens.detect.models import Symptom
+from outagelens.signals.frames import SeriesSet
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelateConfig:
+    """Settings of incident grouping."""
+
+    gap_minutes: float = 30.0  # symptoms further apart than this never share an incident
+    explain: ExplainConfig = field(default_factory=ExplainConfig)
+
+
+@dataclass(slots=True)
+class SymptomGroup:
+    """Symptoms that belong together, with the model of their time cluster."""
+
+    symptoms: list[Symptom]
+    obs_ids: frozenset[int]
+    model: ExplanationModel
+    cover: int | None  # graph node of the candidate that grouped them, None for leftovers
+
+
+def time_clusters(
+    symptoms: Sequence[Symptom], window_end: datetime, gap_minutes: float
+) -> list[list[Symptom]]:
+    """Symptoms split where no active interval comes within `gap_minutes` of the next start."""
+    gap = timedelta(minutes=gap_minutes)
+    clusters: list[list[Symptom]] = []
+    reach: datetime | None = None
+    for s in sorted(symptoms, key=lambda x: (x.start, x.entity)):
+        if reach is None or s.start > reach:
+            clusters.append([])
+            reach = s.start
+        clusters[-1].append(s)
+        reach = max(reach, (s.end or window_end) + gap)
+    return clusters
+
+
+def healthy_keys(
+    series: SeriesSet | None, start: datetime, end: datetime, symptomatic: set[tuple[str, ...]]
+) -> list[tuple[str, str, str]]:
+    """Series keys with samples in [start, end) and no symptom in the cluster."""
+    if series is None or len(series.keys) == 0:
+        return []
+    a = max(0, series.minute_index(start))
+    b = min(series.n_minutes, max(a + 1, series.minute_index(end)))
+    seen = np.isfinite(series.values["availability"][:, a:b]).any(axis=1)
+    seen |= np.isfinite(series.values["request_rate"][:, a:b]).any(axis=1)
+    out: list[tuple[str, str, str]] = []
+    for r in np.flatnonzero(seen).tolist():
+        key = series.keys[r]
+        if key not in symptomatic:
+            out.append((key[0], key[1], key[2]))
+    return out
+
+
+def group_symptoms(
+    index: ObservationIndex,
+    symptoms: Sequence[Symptom],
+    series: SeriesSet | None,
+    window_end: datetime,
+    config: CorrelateConfig | None = None,
+    extra_candidates: Sequence[int] = (),
+) -> list[SymptomGroup]:
+    """Incidents' symptom groups, largest first."""
+    cfg = config or CorrelateConfig()
+    groups: list[SymptomGroup] = []
+    for cluster in time_clusters(symptoms, window_end, cfg.gap_minutes):
+        start = min(s.start for s in cluster)
+        end = max((s.end or window_end) for s in cluster)
+        keyed = {(s.customer, s.service, s.location) for s in cluster if s.customer and s.service}
+        symptomatic: set[tuple[str, ...]] = {k for k in keyed if None not in k}  # type: ignore[misc]
+        obs = build_observations(index, cluster, healthy_keys(series, start, end, symptomatic))
+        model = ExplanationModel(index.catalog, obs, cfg.explain)
+        groups.extend(_merge_upstream(_cover(model, extra_candidates), cfg.gap_minutes))
+    groups.sort(key=lambda g: (-sum(model_w(g)), g.symptoms[0].start))
+    return groups
+
+
+def model_w(g: SymptomGroup) -> list[float]:
+    """Weights of a group's symptomatic observations."""
+    return [g.model.weight(i) for i in g.obs_ids]
+
+
+def _cover(model: ExplanationModel, extra: Sequence[int]) -> list[SymptomGroup]:
+    remaining = set(model.symptomatic)
+    out: list[SymptomGroup] = []
+    cands = model.candidates(remaining, extra)
+    while remaining and cands:
+        best = None
+        for c in cands:
+            ex = model.explain((c,), remaining)
+            if ex.explained and (best is None or (ex.llr, ex.reach) > (best.llr, best.reach)):
+                best = ex
+        if best is None or best.llr <= 0:
+            break
+        out.append(_group(model, best.explained, best.nodes[0]))
+        remaining -= best.explained
+    for i in sorted(remaining):
+        out.append(_group(model, frozenset({i}), None))
+    return out
+
+
+def _merge_upstream(groups: list[SymptomGroup], gap_minutes: float) -> list[SymptomGroup]:
+    """Fold a group into a larger one when its covering candidate is upstream of the larger
+    group's (part of the same failed infrastructure) and it starts within `gap_minutes`."""
+    gap = timedelta(minutes=gap_minutes)
+    order = sorted(groups, key=lambda g: -len(g.obs_ids))
+    kept: list[SymptomGroup] = []
+    for g in order:
+        home = None
+        for k in kept:
+            if g.cover is None or k.cover is None:
+                continue
+            upstream = set(k.model.graph.reachable([k.cover], reverse=False))
+            if g.cover in upstream and _within(g, k, gap):
+                home = k
+                break
+        if home is None:
+            kept.append(g)
+            continue
+        merged = _group(home.model, home.obs_ids | g.obs_ids, home.cover)
+        kept[kept.index(home)] = merged
+    return kept
+
+
+def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
+    """Whether g starts while k is active (from gap before k's start to its last end)."""
+    start = g.symptoms[0].start
+    ends = [s.end for s in k.symptoms]
+    last = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+    return k.symptoms[0].start - gap <= start and (last is None or start <= last)
+
+
+def _group(model: ExplanationModel, ids: frozenset[int], cover: int | None) -> SymptomGroup:
+    symptoms = sorted(
+        (s for i in ids for s in model.obs[i].symptoms), key=lambda s: (s.start, s.entity)
+    )
+    return SymptomGroup(symptoms, ids, model, cover)

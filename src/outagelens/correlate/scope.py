@@ -1,0 +1,106 @@
+"""Scope of an incident: start, end, duration, detection delay, who and where is affected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from outagelens.correlate.models import AffectedSubscription, OutageInterval, Scope
+from outagelens.correlate.observations import ObservationIndex
+from outagelens.detect.models import HealthState, Symptom, SymptomSource
+from outagelens.topology.catalog import Catalog
+
+
+def _minutes(a: datetime, b: datetime) -> float:
+    return (b - a).total_seconds() / 60.0
+
+
+def _worst(states: Sequence[HealthState]) -> HealthState:
+    return HealthState.DOWN if HealthState.DOWN in states else HealthState.DEGRADED
+
+
+def _merge_interval(location: str, symptoms: Sequence[Symptom]) -> OutageInterval:
+    """One interval per location: earliest start, latest end (None if any is open)."""
+    ends = [s.end for s in symptoms]
+    # Series symptoms measure the failed share; alerts only claim a state.
+    measured = [s.failed_fraction for s in symptoms if s.source is SymptomSource.SERIES]
+    frac = max(measured) if measured else max(s.failed_fraction for s in symptoms)
+    return OutageInterval(
+        location=location,
+        start=min(s.start for s in symptoms),
+        end=None if any(e is None for e in ends) else max(e for e in ends if e is not None),
+        state=_worst([s.state for s in symptoms]),
+        failed_fraction=frac,
+    )
+
+
+def affected_subscriptions(
+    catalog: Catalog, index: ObservationIndex, symptoms: Sequence[Symptom]
+) -> list[AffectedSubscription]:
+    """Subscriptions with symptoms, with one merged interval per location."""
+    per_sub: dict[str, dict[str, list[Symptom]]] = {}
+    for s in symptoms:
+        if s.component is not None or not (s.customer and s.service):
+            continue
+        sub = index.subscription_for(s.customer, s.service)
+        if sub is None:
+            continue
+        locs = [s.location] if s.location else catalog.subscriptions[sub].subscription.locations
+        for loc in locs:
+            per_sub.setdefault(sub, {}).setdefault(loc, []).append(s)
+    out = []
+    for sub, by_loc in sorted(per_sub.items()):
+        ref = catalog.subscriptions[sub]
+        intervals = tuple(_merge_interval(loc, ss) for loc, ss in sorted(by_loc.items()))
+        out.append(
+            AffectedSubscription(
+                subscription=sub,
+                customer=ref.customer.id,
+                service=ref.service,
+                state=_worst([iv.state for iv in intervals]),
+                locations=tuple(iv.location for iv in intervals),
+                intervals=intervals,
+            )
+        )
+    return out
+
+
+def build_scope(
+    catalog: Catalog,
+    index: ObservationIndex,
+    symptoms: Sequence[Symptom],
+    window_end: datetime,
+    extra_locations: Sequence[str] = (),
+) -> Scope:
+    """The scope of a group of symptoms (non-empty)."""
+    start = min(s.start for s in symptoms)
+    ends = [s.end for s in symptoms]
+    ongoing = any(e is None for e in ends)
+    end = None if ongoing else max(e for e in ends if e is not None)
+    alerts = [s.start for s in symptoms if s.source is SymptomSource.ALERT]
+    first_alert = min(alerts) if alerts else None
+    subs = affected_subscriptions(catalog, index, symptoms)
+    locations: dict[str, None] = {}
+    for sub in subs:
+        locations.update(dict.fromkeys(sub.locations))
+    for s in symptoms:
+        if s.component and catalog.has(s.component):
+            locations.update(dict.fromkeys(catalog.location_of(s.component)))
+    locations.update(dict.fromkeys(extra_locations))
+    locs = sorted(x for x in locations if x in catalog.locations)
+    return Scope(
+        start=start,
+        end=end,
+        ongoing=ongoing,
+        duration_minutes=round(_minutes(start, end or window_end), 2),
+        first_alert_at=first_alert,
+        detection_delay_minutes=(
+            None if first_alert is None else round(_minutes(start, first_alert), 2)
+        ),
+        customers=tuple(sorted({s.customer for s in subs})),
+        services=tuple(sorted({s.service for s in subs})),
+        locations=tuple(locs),
+        regions=tuple(sorted({catalog.locations[x].region for x in locs})),
+        geography=tuple(sorted({catalog.locations[x].geography for x in locs})),
+        subscriptions=tuple(subs),
+    )

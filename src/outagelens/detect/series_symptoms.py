@@ -1,0 +1,234 @@
+"""Symptoms from SLI series: outages and degradations per (customer, service, location).
+
+The detector is pluggable (`IntervalDetector`): the engine uses the same streaming detector as
+the NAB benchmark when it is available (`outagelens.detect.series`), and otherwise the robust
+baseline detector below. Both turn one key's metrics into intervals with a state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from outagelens.detect.models import HealthState, Symptom, SymptomSource
+from outagelens.signals.frames import SeriesSet
+
+Array = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class DetectedInterval:
+    """An anomalous stretch of one series: columns [start, end) (end None: still open)."""
+
+    start: int
+    end: int | None
+    state: HealthState
+    failed_fraction: float
+    score: float
+
+
+class IntervalDetector(Protocol):
+    """Turns the metrics of one series key into anomalous intervals."""
+
+    def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
+        """Anomalous intervals of one key, from its metric rows (NaN = missing)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RobustBaselineConfig:
+    """Settings of the robust-baseline detector."""
+
+    down_fraction: float = 0.5  # share of requests failing that makes "down" rather than degraded
+    min_excess: float = 0.03  # smallest failed share above baseline that counts at all
+    noise_sigmas: float = 6.0  # robust z (MAD units) the failed share must exceed
+    latency_factor: float = 3.0  # latency this many times its median counts as degraded
+    min_minutes: int = 2  # shorter stretches are noise
+    max_gap_minutes: int = 5  # missing or normal minutes bridged inside one interval
+    collapse_fraction: float = 0.1  # request rate below this share of its median: traffic lost
+
+
+class RobustBaselineDetector:
+    """Failed share of traffic against a robust (median/MAD) baseline of the same series.
+
+    Ratios (availability, error ratio) do not follow the daily cycle, so their median over the
+    window is a fair baseline; absolute rates do, so the request rate only counts when it
+    collapses (below `collapse_fraction` of its median), which no daily trough does.
+    """
+
+    def __init__(self, config: RobustBaselineConfig | None = None) -> None:
+        self.config = config or RobustBaselineConfig()
+
+    def failed_share(self, metrics: Mapping[str, Array]) -> tuple[Array, BoolArray]:
+        """Per-minute failed share of traffic (NaN = no data) and latency-degraded flags."""
+        cfg = self.config
+        avail = metrics["availability"]
+        rate = metrics["request_rate"]
+        err = metrics["error_rate"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(rate > 0, err / rate, np.nan)
+            base_avail = _nanmedian(avail, 1.0)
+            failed_avail = np.clip((base_avail - avail) / max(base_avail, 1e-6), 0.0, 1.0)
+            failed_err = np.clip(ratio - _nanmedian(ratio, 0.0), 0.0, 1.0)
+            med_rate = _nanmedian(rate, 0.0)
+            collapse = np.where(
+                med_rate > 0, (rate < cfg.collapse_fraction * med_rate).astype(float), np.nan
+            )
+            collapse = np.where(np.isnan(rate), np.nan, collapse)
+        share = np.fmax(np.fmax(failed_avail, failed_err), collapse)
+        lat = metrics.get("latency_p95_ms")
+        slow: npt.NDArray[np.bool_] = np.zeros(share.shape, dtype=bool)
+        if lat is not None and np.isfinite(lat).any():
+            with np.errstate(invalid="ignore"):
+                slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
+        return np.asarray(share, dtype=np.float64), slow
+
+    def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
+        """Anomalous intervals of one key."""
+        cfg = self.config
+        share, slow = self.failed_share(metrics)
+        finite = share[np.isfinite(share)]
+        if finite.size == 0:
+            return []
+        med = float(np.median(finite))
+        mad = float(np.median(np.abs(finite - med))) * 1.4826
+        threshold = med + max(cfg.min_excess, cfg.noise_sigmas * mad)
+        with np.errstate(invalid="ignore"):
+            bad = (share > threshold) | slow
+        known = np.isfinite(share) | slow
+        return self._intervals(share, bad, known, slow)
+
+    def _intervals(
+        self,
+        share: Array,
+        bad: npt.NDArray[np.bool_],
+        known: npt.NDArray[np.bool_],
+        slow: npt.NDArray[np.bool_],
+    ) -> list[DetectedInterval]:
+        cfg = self.config
+        n = share.size
+        out: list[DetectedInterval] = []
+        idx = np.flatnonzero(bad)
+        if idx.size == 0:
+            return out
+        # Split where the stretch between bad minutes holds more than max_gap *known good* minutes;
+        # missing minutes never end an interval on their own.
+        good_known = np.cumsum(known & ~bad)
+        runs: list[tuple[int, int]] = []
+        start = prev = int(idx[0])
+        for i in idx[1:]:
+            i = int(i)
+            if good_known[i] - good_known[prev] > cfg.max_gap_minutes:
+                runs.append((start, prev + 1))
+                start = i
+            prev = i
+        runs.append((start, prev + 1))
+        for a, b in runs:
+            if b - a < cfg.min_minutes:
+                continue
+            seg = share[a:b]
+            seg_ok = seg[np.isfinite(seg)]
+            frac = float(np.median(seg_ok)) if seg_ok.size else 0.0
+            peak = float(np.max(seg_ok)) if seg_ok.size else 0.0
+            state = HealthState.DOWN if frac >= cfg.down_fraction else HealthState.DEGRADED
+            if state is HealthState.DEGRADED and slow[a:b].mean() > 0.5:
+                frac = max(frac, 0.1)
+            tail_open = b >= n or not known[b:].any()
+            score = min(1.0, 0.5 + 0.5 * min(1.0, (b - a) / 10) * min(1.0, peak / 0.5))
+            out.append(
+                DetectedInterval(
+                    a, None if tail_open else b, state, min(1.0, max(frac, 0.0)), score
+                )
+            )
+        return out
+
+
+def _nanmedian(values: Array, default: float) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else default
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSymptomConfig:
+    """Settings of series symptom extraction."""
+
+    min_score: float = 0.0
+
+
+def series_symptoms(
+    series: SeriesSet,
+    detector: IntervalDetector,
+    *,
+    rows: npt.NDArray[np.int64] | None = None,
+) -> list[Symptom]:
+    """Symptoms from every (or the given) series row, one per anomalous interval."""
+    out: list[Symptom] = []
+    row_ids = range(len(series.keys)) if rows is None else rows.tolist()
+    values = series.values
+    for r in row_ids:
+        metrics = {m: values[m][r].astype(np.float64) for m in series.METRICS}
+        customer, service, location = series.keys[r]
+        for iv in detector.detect(metrics):
+            out.append(_symptom(series, (customer, service, location), iv))
+    return out
+
+
+def _symptom(series: SeriesSet, key: tuple[str, ...], iv: DetectedInterval) -> Symptom:
+    customer, service, location = key
+    start: datetime = series.time_at(iv.start)
+    end = None if iv.end is None else series.start + timedelta(minutes=iv.end)
+    pct = round(100 * iv.failed_fraction)
+    return Symptom(
+        entity=f"{customer}/{service}",
+        source=SymptomSource.SERIES,
+        state=iv.state,
+        start=start,
+        end=end,
+        customer=customer,
+        service=service,
+        location=location,
+        metric="sli",
+        failed_fraction=iv.failed_fraction,
+        score=iv.score,
+        refs=("/".join(key),),
+        sentence=(
+            f"{customer}'s {service} in {location} was {iv.state.value} "
+            f"({pct}% of requests failing) from {start:%H:%M} UTC"
+            + ("" if end is None else f" to {end:%H:%M} UTC")
+        ),
+    )
+
+
+def candidate_rows(
+    series: SeriesSet, config: RobustBaselineConfig | None = None
+) -> npt.NDArray[np.int64]:
+    """Rows with any minute that could be anomalous: a cheap vectorised pre-filter."""
+    cfg = config or RobustBaselineConfig()
+    if len(series.keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    avail = series.values["availability"]
+    rate = series.values["request_rate"]
+    err = series.values["error_rate"]
+    lat = series.values["latency_p95_ms"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        med_a = np.nanmedian(np.where(np.isfinite(avail), avail, np.nan), axis=1, keepdims=True)
+        a_bad = (
+            np.nanmin(avail, axis=1, initial=np.inf)
+            < np.nan_to_num(med_a[:, 0], nan=1.0) - cfg.min_excess
+        )
+        ratio = np.where(rate > 0, err / rate, np.nan)
+        med_r = np.nan_to_num(np.nanmedian(ratio, axis=1), nan=0.0)
+        e_bad = np.nanmax(np.nan_to_num(ratio, nan=-1.0), axis=1) > med_r + cfg.min_excess
+        med_rate = np.nan_to_num(np.nanmedian(rate, axis=1), nan=0.0)
+        c_bad = (
+            np.nanmin(np.nan_to_num(rate, nan=np.inf), axis=1) < cfg.collapse_fraction * med_rate
+        )
+        med_lat = np.nan_to_num(np.nanmedian(lat, axis=1), nan=np.inf)
+        l_bad = np.nanmax(np.nan_to_num(lat, nan=-1.0), axis=1) > cfg.latency_factor * med_lat
+    return np.flatnonzero(a_bad | e_bad | c_bad | l_bad).astype(np.int64)

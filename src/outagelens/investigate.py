@@ -1,0 +1,111 @@
+"""The investigation flow: signals -> detect -> correlate -> rca -> impact for one window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from outagelens.correlate.grouping import CorrelateConfig, SymptomGroup, group_symptoms
+from outagelens.correlate.models import Incident
+from outagelens.correlate.observations import ObservationIndex
+from outagelens.correlate.scope import build_scope
+from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_symptoms
+from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
+from outagelens.detect.models import Symptom
+from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
+from outagelens.impact.assess import assess_incident
+from outagelens.investigation import IncidentInvestigation, Investigation
+from outagelens.rca.attribute import AttributionConfig, Attributor
+from outagelens.rca.localize import LocalizeConfig, Localizer
+from outagelens.rca.signals_index import SignalsIndex, TrafficConfig
+from outagelens.rca.timeline import build_timeline
+from outagelens.signals.types import SignalSet
+from outagelens.topology.catalog import Catalog
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as the investigation advances."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvestigateConfig:
+    """Settings of every stage of the investigation."""
+
+    alerts: AlertSymptomConfig = field(default_factory=AlertSymptomConfig)
+    alarm_symptoms: bool = True  # critical device alarms count as the device observed down
+    series: EngineDetectorConfig = field(default_factory=EngineDetectorConfig)
+    correlate: CorrelateConfig = field(default_factory=CorrelateConfig)
+    traffic: TrafficConfig = field(default_factory=TrafficConfig)
+    attribution: AttributionConfig = field(default_factory=AttributionConfig)
+    localize: LocalizeConfig = field(default_factory=LocalizeConfig)
+
+
+def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
+    """The series detector the engine uses: the NAB-scored detector behind a robust screen."""
+    return EngineSeriesDetector(config)
+
+
+def detect(
+    catalog: Catalog, signals: SignalSet, config: InvestigateConfig
+) -> tuple[list[Symptom], int]:
+    """Symptoms from alerts and series; also the number of alerts naming no known entity."""
+    from_alerts, unknown = alert_symptoms(signals.alerts, catalog, config.alerts)
+    from_alarms = alarm_symptoms(signals.hardware, catalog) if config.alarm_symptoms else []
+    rows = candidate_rows(signals.series, config.series.screen)
+    from_series = series_symptoms(signals.series, default_detector(config.series), rows=rows)
+    return from_alerts + from_alarms + from_series, len(unknown)
+
+
+def investigate(
+    catalog: Catalog,
+    signals: SignalSet,
+    *,
+    config: InvestigateConfig | None = None,
+    progress: Progress | None = None,
+) -> Investigation:
+    """Investigate one window of signals against a catalog."""
+    cfg = config or InvestigateConfig()
+    report = progress or (lambda stage, done, total: None)
+    report("detect", 0, 1)
+    symptoms, ignored = detect(catalog, signals, cfg)
+    report("correlate", 0, 1)
+    index = ObservationIndex(catalog)
+    groups = group_symptoms(index, symptoms, signals.series, signals.window_end, cfg.correlate)
+    sig_index = SignalsIndex.build(catalog, signals)
+    sig_index.traffic_config = cfg.traffic
+    localizer = Localizer(Attributor(sig_index, cfg.attribution), cfg.localize)
+    incidents = []
+    for n, group in enumerate(groups, start=1):
+        report("rca", n - 1, len(groups))
+        incidents.append(_investigate_group(catalog, index, group, localizer, signals, n))
+    report("rca", len(groups), len(groups))
+    return Investigation(
+        window_start=signals.window_start,
+        window_end=signals.window_end,
+        catalog_provider=catalog.provider.name,
+        catalog_source=catalog.source,
+        symptom_count=len(symptoms),
+        ignored_alerts=ignored,
+        incidents=incidents,
+    )
+
+
+def _investigate_group(
+    catalog: Catalog,
+    index: ObservationIndex,
+    group: SymptomGroup,
+    localizer: Localizer,
+    signals: SignalSet,
+    n: int,
+) -> IncidentInvestigation:
+    hypotheses = localizer.rank(group)
+    scope = build_scope(catalog, index, group.symptoms, signals.window_end)
+    incident = Incident(
+        id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}", symptoms=tuple(group.symptoms), scope=scope
+    )
+    impact = assess_incident(catalog, incident, series=signals.series, as_of=signals.window_end)
+    return IncidentInvestigation(
+        incident=incident,
+        hypotheses=hypotheses,
+        timeline=build_timeline(incident, hypotheses),
+        impact=impact,
+    )

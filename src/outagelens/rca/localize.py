@@ -1,0 +1,315 @@
+"""Root-cause localization: rank candidate failures by how well they explain an incident.
+
+Score of a candidate set H = LLR of the observations under H (`correlate.explain`: symptoms it
+explains for it, healthy observations it predicts down against it) + a prior from direct
+evidence on H (alarms, changes, attack traffic, hazards over its site; see `attribute.py`)
+- `multi_penalty` per extra entity. Candidates: single components and locations upstream of
+many symptoms; the set of alarmed components (e.g. utility feed and generator together); and
+pairs of the best singles when the best single leaves much unexplained.
+
+Ties (identical predicted observations and evidence) go to the most upstream candidate: the one
+whose failure takes down the most entities in the whole catalog.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from outagelens.correlate.explain import Explanation, ExplanationModel
+from outagelens.correlate.grouping import SymptomGroup
+from outagelens.detect.models import HealthState
+from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
+from outagelens.rca.models import Evidence, Hypothesis
+from outagelens.topology.graph import NodeKind
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizeConfig:
+    """Settings of localization."""
+
+    top_k: int = 5
+    pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
+    pair_pool: int = 10
+    pair_min_unexplained: int = 2
+    max_set_size: int = 6  # largest set of alarmed components tried as one hypothesis
+    multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
+    max_direct_support: float = 4.0
+    evidence_lead_minutes: float = 60.0  # alarmed components this long before onset form a set
+    listed_observations: int = 8  # observations listed one by one in evidence
+
+
+@dataclass(slots=True)
+class _Scored:
+    ex: Explanation
+    att: Attribution
+    onset: datetime
+    score: float
+    ids: tuple[str, ...] = field(default=())
+
+
+CRITICAL_SHARE = SEVERITY_SHARE["critical"]
+
+
+def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
+    """Earliest start of a *down* symptom it explains (a part may limp before it dies), else
+    of any symptom it explains."""
+    symptoms = [s for i in explained for s in model.obs[i].symptoms]
+    down = [s.start for s in symptoms if s.state is HealthState.DOWN]
+    return min(down or [s.start for s in symptoms], default=None)
+
+
+def _end(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
+    """Latest end of the symptoms it explains (None while any is open)."""
+    ends = [s.end for i in explained for s in model.obs[i].symptoms]
+    if not ends or any(e is None for e in ends):
+        return None
+    return max(e for e in ends if e is not None)
+
+
+class Localizer:
+    """Ranks root-cause hypotheses for one symptom group."""
+
+    def __init__(self, attributor: Attributor, config: LocalizeConfig | None = None) -> None:
+        self.attributor = attributor
+        self.config = config or LocalizeConfig()
+
+    def rank(self, group: SymptomGroup) -> list[Hypothesis]:
+        """Ranked hypotheses (best first) for a symptom group."""
+        model, among = group.model, group.obs_ids
+        # A robust start: the 10th percentile, so one early false symptom does not move it.
+        starts = sorted(s.start for s in group.symptoms)
+        start = starts[len(starts) // 10]
+        extra = self._evidence_nodes(model, start)
+        singles = [(n,) for n in model.candidates(among, extra)]
+        scored = [self._score(model, c, among) for c in singles]
+        scored = [s for s in scored if s.ex.explained]
+        alarm_set = self._alarmed_set(model, extra, among)
+        if alarm_set is not None:
+            scored.append(self._score(model, alarm_set, among))
+        scored.sort(key=self._order)
+        if scored and self._needs_pairs(model, scored[0], among):
+            scored.extend(self._pairs(model, self._pair_pool(scored), among))
+            scored.sort(key=self._order)
+        return self._hypotheses(model, scored, among)
+
+    @staticmethod
+    def _order(s: _Scored) -> tuple[float, int, int, tuple[str, ...]]:
+        return (-round(s.score, 6), len(s.ids), -s.ex.reach, s.ids)
+
+    def _score(
+        self, model: ExplanationModel, nodes: tuple[int, ...], among: frozenset[int]
+    ) -> _Scored:
+        ex = model.explain(nodes, among)
+        ids = tuple(model.graph.ids[n] for n in nodes)
+        onset = _onset(model, ex.explained)
+        if onset is None:
+            onset = min(s.start for i in among for s in model.obs[i].symptoms)
+        att = self.attributor.attribute(
+            ids, onset, self.config.max_direct_support, _end(model, ex.explained)
+        )
+        score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
+        return _Scored(ex, att, onset, score, ids)
+
+    def _evidence_nodes(self, model: ExplanationModel, start: datetime) -> list[int]:
+        """Components with alarms or changes shortly before the group's first symptom."""
+        idx = self.attributor.index
+        lo, hi = (
+            start - timedelta(minutes=self.config.evidence_lead_minutes),
+            start + timedelta(minutes=30),
+        )
+        out = []
+        for comp in (*idx.alarms, *idx.changes):
+            n = model.graph.index.get(comp)
+            if n is None:
+                continue
+            if idx.alarms_between(comp, lo, hi) or idx.changes_between(comp, lo, hi):
+                out.append(n)
+        return sorted(set(out))
+
+    def _alarmed_set(
+        self, model: ExplanationModel, extra: list[int], among: frozenset[int]
+    ) -> tuple[int, ...] | None:
+        """Alarmed components upstream of the symptoms, as one multi-fault candidate: reduced
+        to those needed together (dropping any one explains less), kept if 2..max of them."""
+        idx = self.attributor.index
+        upstream = model.cover_counts(among)
+        alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
+        if len(alarmed) < 2:
+            return None
+        full = model.explain(tuple(alarmed), among).explained
+        if not full:
+            return None
+        # Drop first the components whose alarms say least about their own failure; never drop
+        # one that reports its own failure critically (a common-mode failure of all units).
+        for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
+            if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE:
+                continue
+            rest = tuple(m for m in alarmed if m != n)
+            if rest and model.explain(rest, among).explained >= full:
+                alarmed = list(rest)
+        if not 2 <= len(alarmed) <= self.config.max_set_size:
+            return None
+        return tuple(sorted(alarmed))
+
+    def _alarm_share(self, component: str) -> float:
+        alarms = self.attributor.index.alarms.get(component, [])
+        return max((alarm_share(a.alarm, a.severity) for a in alarms), default=0.0)
+
+    def _needs_pairs(self, model: ExplanationModel, best: _Scored, among: frozenset[int]) -> bool:
+        """Pairs are worth trying when the best single leaves much unexplained, or leaves
+        unexplained alerts on things upstream of it (an effect never precedes its cause)."""
+        total = sum(model.weight(i) for i in among)
+        left = sum(model.weight(i) for i in best.ex.unexplained)
+        if len(best.ex.unexplained) < self.config.pair_min_unexplained or total <= 0:
+            return False
+        if left / total > self.config.pair_trigger:
+            return True
+        upstream = set(model.graph.reachable(best.ex.nodes, reverse=False))
+        return any(n in upstream for i in best.ex.unexplained for n in model.obs[i].nodes)
+
+    def _pair_pool(self, scored: list[_Scored]) -> list[_Scored]:
+        """The best singles, plus the singles explaining most of what the best leaves out."""
+        singles = [s for s in scored if len(s.ex.nodes) == 1]
+        if not singles:
+            return []
+        left = singles[0].ex.unexplained
+        helpers = sorted(singles, key=lambda s: (-len(s.ex.explained & left), -s.score))
+        n = self.config.pair_pool
+        return list({id(s): s for s in [*singles[:n], *helpers[: n // 2]]}.values())
+
+    def _pairs(
+        self, model: ExplanationModel, pool: list[_Scored], among: frozenset[int]
+    ) -> list[_Scored]:
+        singles = [s for s in pool if len(s.ex.nodes) == 1]
+        out = []
+        for i, a in enumerate(singles):
+            for b in singles[i + 1 :]:
+                if a.ex.explained >= b.ex.explained or b.ex.explained >= a.ex.explained:
+                    continue
+                out.append(self._score(model, tuple(sorted(a.ex.nodes + b.ex.nodes)), among))
+        return out
+
+    def _hypotheses(
+        self, model: ExplanationModel, scored: list[_Scored], among: frozenset[int]
+    ) -> list[Hypothesis]:
+        if not scored:
+            return []
+        top = scored[0].score
+        z = sum(math.exp(s.score - top) for s in scored)
+        out = []
+        for rank, s in enumerate(scored[: self.config.top_k], start=1):
+            conf = math.exp(s.score - top) / z
+            out.append(self._hypothesis(model, s, rank, conf, among))
+        return out
+
+    @staticmethod
+    def _keys(model: ExplanationModel, ids: frozenset[int]) -> tuple[str, ...]:
+        return tuple(sorted(model.obs[i].key for i in ids))
+
+    def _hypothesis(
+        self, model: ExplanationModel, s: _Scored, rank: int, conf: float, among: frozenset[int]
+    ) -> Hypothesis:
+        ev_for = [self._explains(model, s, among), *s.att.evidence_for]
+        ev_against = [*self._contradictions(model, s), *s.att.evidence_against]
+        if s.ex.unexplained:
+            ev_against.append(self._unexplained(model, s))
+        if s.att.first_evidence is not None and s.att.first_evidence <= s.onset:
+            lead = (s.onset - s.att.first_evidence).total_seconds() / 60
+            ev_for.append(
+                Evidence(
+                    kind="temporal_order",
+                    supports=True,
+                    time=s.att.first_evidence,
+                    sentence=f"Evidence on {', '.join(s.ids)} precedes the first "
+                    f"symptom by {lead:.0f} min",
+                    data={"lead_minutes": lead},
+                )
+            )
+        pct = round(100 * s.att.probabilities[s.att.category])
+        graph = model.graph
+        kinds = [
+            str(graph.kinds[n])
+            if graph.kinds[n] is NodeKind.LOCATION
+            else str(model.catalog.components[graph.ids[n]].kind)
+            for n in s.ex.nodes
+        ]
+        what = ", ".join(f"{i} ({k})" for i, k in zip(s.ids, kinds, strict=True))
+        return Hypothesis(
+            rank=rank,
+            entities=s.ids,
+            confidence=round(conf, 4),
+            log_likelihood=round(s.score, 4),
+            category=s.att.category,
+            category_probabilities=s.att.probabilities,
+            onset=s.onset,
+            explained=self._keys(model, s.ex.explained),
+            unexplained=self._keys(model, s.ex.unexplained),
+            contradicted=self._keys(model, s.ex.contradicted),
+            evidence_for=tuple(ev_for),
+            evidence_against=tuple(ev_against),
+            summary=(
+                f"{what} failed at {s.onset:%H:%M} UTC, most likely {s.att.category.value} "
+                f"({pct}%): it explains {len(s.ex.explained)} of {len(among)} symptomatic "
+                f"observations, with {len(s.ex.contradicted)} healthy observation(s) against it"
+                + (f"; {s.att.evidence_for[0].sentence}" if s.att.evidence_for else "")
+            ),
+        )
+
+    def _explains(self, model: ExplanationModel, s: _Scored, among: frozenset[int]) -> Evidence:
+        listed = sorted(model.obs[i].key for i in s.ex.explained)
+        n = self.config.listed_observations
+        more = "" if len(listed) <= n else f" and {len(listed) - n} more"
+        return Evidence(
+            kind="explains_symptoms",
+            supports=True,
+            entity=",".join(s.ids),
+            time=s.onset,
+            weight=round(s.ex.llr + len(s.ex.contradicted) * -model.miss_llr, 3),
+            sentence=f"Failure of {', '.join(s.ids)} explains {len(listed)} of {len(among)} "
+            f"symptomatic observations: {', '.join(listed[:n])}{more}",
+            data={"explained": listed},
+        )
+
+    def _contradictions(self, model: ExplanationModel, s: _Scored) -> list[Evidence]:
+        out = []
+        for i in sorted(s.ex.contradicted, key=lambda i: model.obs[i].key)[
+            : self.config.listed_observations
+        ]:
+            o = model.obs[i]
+            out.append(
+                Evidence(
+                    kind="healthy_dependent",
+                    supports=False,
+                    entity=o.key,
+                    weight=round(model.miss_llr, 3),
+                    sentence=f"{o.key} looks healthy although a failure of "
+                    f"{', '.join(s.ids)} would take it down",
+                    data={"observation": o.key},
+                )
+            )
+        if len(s.ex.contradicted) > self.config.listed_observations:
+            extra = len(s.ex.contradicted) - self.config.listed_observations
+            out.append(
+                Evidence(
+                    kind="healthy_dependent",
+                    supports=False,
+                    weight=round(model.miss_llr * extra, 3),
+                    sentence=f"{extra} more healthy observations it would take down",
+                    data={"count": extra},
+                )
+            )
+        return out
+
+    def _unexplained(self, model: ExplanationModel, s: _Scored) -> Evidence:
+        listed = sorted(model.obs[i].key for i in s.ex.unexplained)
+        n = self.config.listed_observations
+        return Evidence(
+            kind="unexplained_symptoms",
+            supports=False,
+            entity=",".join(s.ids),
+            sentence=f"It does not explain {len(listed)} symptomatic observation(s): "
+            f"{', '.join(listed[:n])}" + ("" if len(listed) <= n else " ..."),
+            data={"unexplained": listed},
+        )

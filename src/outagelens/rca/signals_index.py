@@ -1,0 +1,224 @@
+"""Evidence on components: alarms, changes, edge traffic and hazards, indexed for the RCA.
+
+Everything here is about the *candidate* root causes themselves (the symptoms are about what
+depends on them). Traffic at each edge is summarised once per investigation into an
+`EdgeTraffic` verdict: a surge with a new, SYN-heavy source mix (an attack) or a surge with the
+usual source mix (a legitimate flash crowd, which must not look like DDoS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from outagelens.signals.cap import hazard_area_matches
+from outagelens.signals.types import Change, HardwareAlarm, Hazard, SignalSet
+from outagelens.topology.catalog import Catalog
+
+POWER_ALARMS = frozenset({"utility_power_loss", "ups_on_battery", "generator_start"})
+ENVIRONMENT_ALARMS = frozenset({"cooling_failure", "over_temperature", "water_leak", "fire_alarm"})
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficConfig:
+    """Thresholds of the edge-traffic verdict (ratios to the pre-onset baseline)."""
+
+    surge_factor: float = 2.5  # requests this many times baseline: a surge
+    new_source_share: float = 0.3  # share of never-seen source networks that marks an attack
+    syn_ratio_rise: float = 0.2  # rise of the SYN share that marks a SYN flood
+    baseline_minutes: int = 60
+    lookaround_minutes: int = 20  # an attack ramps up before the edge gives in
+    lookahead_minutes: int = 15  # and peaks after the first errors
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeTraffic:
+    """Traffic at one edge around an onset: surge factor and source-mix features."""
+
+    location: str
+    component: str
+    surge: float
+    new_share: float
+    base_new_share: float
+    syn_ratio: float
+    base_syn_ratio: float
+    peak_time: datetime | None
+    attack: bool
+    flash_crowd: bool
+
+    def sentence(self) -> str:
+        """One readable sentence."""
+        what = (
+            "attack-like" if self.attack else "legitimate-looking" if self.flash_crowd else "normal"
+        )
+        return (
+            f"Ingress at {self.component} ({self.location}) peaked at {self.surge:.1f}x baseline, "
+            f"new source networks {100 * self.new_share:.0f}% (usually "
+            f"{100 * self.base_new_share:.0f}%), SYN share {100 * self.syn_ratio:.0f}% (usually "
+            f"{100 * self.base_syn_ratio:.0f}%): {what} traffic"
+        )
+
+
+@dataclass(slots=True)
+class SignalsIndex:
+    """Alarms, changes and hazards by component/location; traffic analysed on demand."""
+
+    catalog: Catalog
+    signals: SignalSet
+    traffic_config: TrafficConfig = field(default_factory=TrafficConfig)
+    alarms: dict[str, list[HardwareAlarm]] = field(default_factory=dict)
+    changes: dict[str, list[Change]] = field(default_factory=dict)
+    hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
+    _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
+    _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
+        """Index the signals against the catalog."""
+        idx = cls(catalog, signals)
+        for a in signals.hardware:
+            idx.alarms.setdefault(a.component, []).append(a)
+        for c in signals.changes:
+            idx.changes.setdefault(c.component, []).append(c)
+        records = [loc for loc in catalog.locations.values() if loc.lat is not None]
+        for hz in signals.hazards:
+            if hz.status != "Actual" or hz.msg_type == "Cancel":
+                continue
+            locs = {m.location for m in hazard_area_matches(hz, records)}  # type: ignore[arg-type]
+            if not locs:
+                # Geocode-only areas still match locations without coordinates.
+                locs = _geocode_matches(hz, catalog)
+            idx.hazard_locations.append((hz, frozenset(locs)))
+        return idx
+
+    def alarms_between(self, component: str, start: datetime, end: datetime) -> list[HardwareAlarm]:
+        """Alarms raised by a component in [start, end] (or still active at start)."""
+        return [
+            a
+            for a in self.alarms.get(component, ())
+            if a.time <= end and (a.time >= start or (a.cleared_at or end) >= start)
+        ]
+
+    def alarmed_components(self, start: datetime, end: datetime) -> frozenset[str]:
+        """Components with an alarm raised in [start, end] or still active at start."""
+        key = (start, end)
+        if key not in self._alarmed:
+            self._alarmed[key] = frozenset(
+                c for c in self.alarms if self.alarms_between(c, start, end)
+            )
+        return self._alarmed[key]
+
+    def changes_between(self, component: str, start: datetime, end: datetime) -> list[Change]:
+        """Changes to a component in [start, end]."""
+        return [c for c in self.changes.get(component, ()) if start <= c.time <= end]
+
+    def hazards_at(self, location: str, start: datetime, end: datetime) -> list[Hazard]:
+        """Hazards whose area covers a location and that are in force during [start, end]."""
+        out = []
+        for hz, locs in self.hazard_locations:
+            if location not in locs:
+                continue
+            expires = hz.expires
+            if hz.onset <= end and (expires is None or expires >= start):
+                out.append(hz)
+        return out
+
+    def hazards_elsewhere(self, location: str, start: datetime, end: datetime) -> list[Hazard]:
+        """Hazards in force during [start, end] whose area does not cover the location."""
+        out = []
+        for hz, locs in self.hazard_locations:
+            expires = hz.expires
+            active = hz.onset <= end and (expires is None or expires >= start)
+            if active and location not in locs:
+                out.append(hz)
+        return out
+
+    def edge_traffic(self, location: str, onset: datetime) -> list[EdgeTraffic]:
+        """Traffic verdicts for every edge key in a location around `onset`."""
+        tr = self.signals.traffic
+        col = tr.minute_index(onset)
+        cache_key = (location, col)
+        if cache_key not in self._traffic:
+            rows = [r for r, k in enumerate(tr.keys) if k[0] == location]
+            self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
+        return [e for e in self._traffic[cache_key] if e is not None]
+
+
+def _geocode_matches(hz: Hazard, catalog: Catalog) -> set[str]:
+    out: set[str] = set()
+    for info in hz.infos:
+        for area in info.areas:
+            for name, value in area.geocodes:
+                for loc in catalog.locations.values():
+                    if loc.geocodes.get(name) == value:
+                        out.add(loc.id)
+    return out
+
+
+def _window_median(row: np.ndarray, a: int, b: int) -> float:
+    seg = row[max(0, a) : max(0, b)]
+    seg = seg[np.isfinite(seg)]
+    return float(np.median(seg)) if seg.size else float("nan")
+
+
+def _window_max(row: np.ndarray, a: int, b: int) -> tuple[float, int]:
+    seg = row[max(0, a) : max(0, b)].astype(np.float64)
+    if seg.size == 0 or not np.isfinite(seg).any():
+        return float("nan"), -1
+    i = int(np.nanargmax(seg))
+    return float(seg[i]), max(0, a) + i
+
+
+def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | None:
+    from outagelens.signals.frames import TrafficSet
+
+    assert isinstance(tr, TrafficSet)
+    req = tr.values["requests_per_s"][r]
+    distinct = tr.values["distinct_source_networks"][r]
+    new = tr.values["new_source_networks"][r]
+    syn = tr.values["syn_ratio"][r]
+    b0, b1 = col - cfg.lookaround_minutes - cfg.baseline_minutes, col - cfg.lookaround_minutes
+    if b1 <= 0:
+        b0, b1 = 0, max(1, col - 5)
+    base_req = _window_median(req, b0, b1)
+    peak, at = _window_max(req, col - cfg.lookaround_minutes, col + cfg.lookahead_minutes)
+    if not np.isfinite(base_req) or not np.isfinite(peak) or base_req <= 0:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(distinct > 0, new / distinct, np.nan)
+    base_share = _window_median(share, b0, b1)
+    base_syn = _window_median(syn, b0, b1)
+    lo, hi = max(0, at - 3), at + 4
+    cur_share = _window_median(share, lo, hi)
+    cur_syn = _window_median(syn, lo, hi)
+    surge = peak / base_req
+    novel = np.isfinite(cur_share) and cur_share - np.nan_to_num(base_share) >= cfg.new_source_share
+    flood = np.isfinite(cur_syn) and cur_syn - np.nan_to_num(base_syn) >= cfg.syn_ratio_rise
+    attack = bool(surge >= cfg.surge_factor and (novel or flood))
+    return EdgeTraffic(
+        location=tr.keys[r][0],
+        component=tr.keys[r][1],
+        surge=float(surge),
+        new_share=float(np.nan_to_num(cur_share)),
+        base_new_share=float(np.nan_to_num(base_share)),
+        syn_ratio=float(np.nan_to_num(cur_syn)),
+        base_syn_ratio=float(np.nan_to_num(base_syn)),
+        peak_time=tr.time_at(at) if at >= 0 else None,
+        attack=attack,
+        flash_crowd=bool(surge >= cfg.surge_factor and not attack),
+    )
+
+
+def window(
+    onset: datetime, before_minutes: float, after_minutes: float
+) -> tuple[datetime, datetime]:
+    """[onset - before, onset + after]."""
+    return onset - timedelta(minutes=before_minutes), onset + timedelta(minutes=after_minutes)
+
+
+def sorted_unique(items: Sequence[str]) -> tuple[str, ...]:
+    """Sorted, de-duplicated ids."""
+    return tuple(sorted(set(items)))

@@ -1,0 +1,101 @@
+"""Incident grouping by time and topology, and the scope of each incident."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
+
+from outagelens.correlate.grouping import group_symptoms, time_clusters
+from outagelens.correlate.observations import ObservationIndex
+from outagelens.correlate.scope import build_scope
+from outagelens.detect.models import HealthState, Symptom, SymptomSource
+from outagelens.investigate import InvestigateConfig, detect
+from outagelens.signals.types import SignalSet
+
+T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+
+
+def _sym(entity: str, start: float, end: float | None, **kw: str) -> Symptom:
+    return Symptom(
+        entity=entity,
+        source=SymptomSource.ALERT,
+        state=HealthState.DOWN,
+        start=T0 + timedelta(minutes=start),
+        end=None if end is None else T0 + timedelta(minutes=end),
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spans", "want"),
+    [
+        ([(0, 10), (5, 20), (25, 30)], [3]),
+        ([(0, 10), (50, 60)], [1, 1]),
+        ([(0, None), (300, 310)], [2]),
+        ([(0, 10), (39, 45), (100, 101)], [2, 1]),
+    ],
+    ids=["overlapping", "far-apart", "ongoing-absorbs-later", "within-gap"],
+)
+def test_time_clusters(spans: list[tuple[float, float | None]], want: list[int]) -> None:
+    symptoms = [_sym("san", a, b) for a, b in spans]
+    clusters = time_clusters(symptoms, T0 + timedelta(hours=12), gap_minutes=30)
+    assert [len(c) for c in clusters] == want
+
+
+def _groups(signals: SignalSet) -> list[list[str]]:
+    cat = small_catalog()
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    groups = group_symptoms(ObservationIndex(cat), symptoms, signals.series, signals.window_end)
+    return [sorted({s.entity for s in g.symptoms}) for g in groups]
+
+
+def test_staggered_symptoms_of_one_failure_form_one_incident() -> None:
+    # Service alerts arrive 9 minutes after the component alerts: still one incident.
+    groups = _groups(build_signals(small_catalog(), Injection(["san"], alert_delay=9)))
+    assert len(groups) == 1
+    assert {"san", "hv", "db", "lb", "bank/sql", "bank/web"} <= set(groups[0])
+
+
+def test_unrelated_small_fault_in_same_window_is_its_own_incident() -> None:
+    cat = small_catalog()
+    main = build_signals(cat, Injection(["san"]))
+    other = build_signals(cat, Injection(["lb-b"], onset=70, duration=20), seed=2)
+    merged = SignalSet(
+        meta=main.meta,
+        series=main.series,
+        traffic=main.traffic,
+        alerts=main.alerts + tuple(a for a in other.alerts if "lb-b" in str(a.labels)),
+    )
+    groups = _groups(merged)
+    assert len(groups) == 2
+    assert "san" in groups[0] and groups[1] == ["lb-b"]
+
+
+def test_scope_start_end_delay_and_geography() -> None:
+    cat = small_catalog()
+    signals = build_signals(cat, Injection(["fabric"], onset=60, duration=40, alert_delay=4))
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    index = ObservationIndex(cat)
+    [g] = group_symptoms(index, symptoms, signals.series, signals.window_end)
+    scope = build_scope(cat, index, g.symptoms, signals.window_end)
+    assert scope.start == at(60)  # series show it before the alerts do
+    assert scope.first_alert_at == at(61)  # component alerts fire after one minute
+    assert scope.detection_delay_minutes == 1.0
+    assert scope.end is not None and not scope.ongoing
+    assert scope.customers == ("bank", "shop", "tenant")
+    assert scope.locations == ("a",) and scope.geography == ("Alpha, DE",)
+    shop = next(s for s in scope.subscriptions if s.customer == "shop")
+    assert shop.locations == ("a",) and shop.state is HealthState.DOWN
+
+
+def test_ongoing_outage_has_no_end() -> None:
+    cat = small_catalog()
+    signals = build_signals(cat, Injection(["hv"], duration=None))
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    index = ObservationIndex(cat)
+    [g] = group_symptoms(index, symptoms, signals.series, signals.window_end)
+    scope = build_scope(cat, index, g.symptoms, signals.window_end)
+    assert scope.ongoing and scope.end is None
+    assert scope.duration_minutes == pytest.approx(120, abs=1)

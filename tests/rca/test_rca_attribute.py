@@ -1,0 +1,122 @@
+"""Cause attribution: which evidence counts for which category, and which decoys do not."""
+
+from __future__ import annotations
+
+import pytest
+from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
+
+from outagelens.rca.attribute import Attributor
+from outagelens.rca.models import CauseCategory
+from outagelens.rca.signals_index import SignalsIndex
+
+CASES = [
+    (
+        "alarm-on-itself",
+        "san",
+        Injection([], alarms=[("san", "disk_failure", 55)]),
+        CauseCategory.HARDWARE,
+        {"alarm"},
+    ),
+    (
+        "alarm-on-redundant-peer-not-counted",
+        "fabric",
+        Injection([], alarms=[("spine-2", "psu_failure", 55)]),
+        CauseCategory.HARDWARE,
+        set(),
+    ),
+    (
+        "alarms-on-both-peers-counted",
+        "fabric",
+        Injection([], alarms=[("spine-1", "link_down", 55), ("spine-2", "link_down", 56)]),
+        CauseCategory.HARDWARE,
+        {"alarm"},
+    ),
+    (
+        "change-on-itself",
+        "lb",
+        Injection([], changes=[("lb", 50)]),
+        CauseCategory.SOFTWARE,
+        {"change"},
+    ),
+    (
+        "innocent-deploy-elsewhere",
+        "lb",
+        Injection([], changes=[("lb-b", 50)]),
+        CauseCategory.HARDWARE,
+        set(),
+    ),
+    (
+        "change-after-onset",
+        "lb",
+        Injection([], changes=[("lb", 75)]),
+        CauseCategory.HARDWARE,
+        set(),
+    ),
+    (
+        "syn-flood",
+        "edge-a",
+        Injection([], surges=[("a", 10.0, 0.6, 0.7)]),
+        CauseCategory.CYBERATTACK,
+        {"traffic_attack"},
+    ),
+    (
+        "flash-sale",
+        "edge-a",
+        Injection([], surges=[("a", 3.0, 0.02, 0.04)]),
+        CauseCategory.HARDWARE,
+        set(),
+    ),
+    (
+        "cap-covering-site",
+        "a",
+        Injection([], hazards=[("A1", 20)]),
+        CauseCategory.NATURAL_DISASTER,
+        {"hazard"},
+    ),
+    (
+        "cap-neighbouring-area",
+        "a",
+        Injection([], hazards=[("B1", 20)]),
+        CauseCategory.HARDWARE,
+        set(),
+    ),
+    (
+        "utility-power-loss",
+        "power-a",
+        Injection(
+            [], alarms=[("grid-a", "utility_power_loss", 55), ("gen-a", "generator_start", 57)]
+        ),
+        CauseCategory.NATURAL_DISASTER,
+        {"alarm"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("entity", "inj", "category", "kinds"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_attribution(entity: str, inj: Injection, category: CauseCategory, kinds: set[str]) -> None:
+    cat = small_catalog()
+    att = Attributor(SignalsIndex.build(cat, build_signals(cat, inj)))
+    result = att.attribute((entity,), at(60))
+    assert {ev.kind for ev in result.evidence_for} == kinds
+    assert result.category is category
+    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_flash_sale_counts_against_attack() -> None:
+    cat = small_catalog()
+    inj = Injection([], surges=[("a", 3.0, 0.02, 0.04)])
+    result = Attributor(SignalsIndex.build(cat, build_signals(cat, inj))).attribute(
+        ("edge-a",), at(60)
+    )
+    [ev] = [e for e in result.evidence_against if e.kind == "traffic_surge_legitimate"]
+    assert "legitimate" in ev.sentence
+    assert result.probabilities[CauseCategory.CYBERATTACK] < 0.1
+
+
+def test_neighbouring_hazard_is_reported_as_ignored() -> None:
+    cat = small_catalog()
+    inj = Injection([], hazards=[("B1", 20)])
+    result = Attributor(SignalsIndex.build(cat, build_signals(cat, inj))).attribute(("a",), at(60))
+    assert [e.kind for e in result.evidence_against] == ["hazard_elsewhere"]

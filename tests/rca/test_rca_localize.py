@@ -1,0 +1,114 @@
+"""Localization and attribution end to end on hand-built failures, each with a decoy."""
+
+from __future__ import annotations
+
+import pytest
+from tests.rca.engine_builders import Injection, build_signals, small_catalog
+
+from outagelens.investigate import InvestigateConfig, investigate
+from outagelens.rca.localize import LocalizeConfig
+from outagelens.rca.models import CauseCategory
+
+CASES = [
+    (
+        "san-hardware+innocent-deploy",
+        Injection(["san"], alarms=[("san", "controller_failure", 60)], changes=[("lb-b", 52)]),
+        ("san",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "fabric-software+alarm-on-redundant-peer",
+        Injection(["fabric"], changes=[("fabric", 56)], alarms=[("spine-2", "psu_failure", 20)]),
+        ("fabric",),
+        CauseCategory.SOFTWARE,
+    ),
+    (
+        "edge-ddos",
+        Injection(["edge-a"], surges=[("a", 12.0, 0.6, 0.7)]),
+        ("edge-a",),
+        CauseCategory.CYBERATTACK,
+    ),
+    (
+        "lb-software+flash-sale",
+        Injection(["lb"], changes=[("lb", 55)], surges=[("a", 3.0, 0.02, 0.04)]),
+        ("lb",),
+        CauseCategory.SOFTWARE,
+    ),
+    (
+        "power-grid-and-generator+flood-warning",
+        Injection(
+            ["grid-a", "gen-a"],
+            hazards=[("A1", 20)],
+            alarms=[("grid-a", "utility_power_loss", 55), ("gen-a", "generator_start", 56)],
+        ),
+        ("gen-a", "grid-a"),
+        CauseCategory.NATURAL_DISASTER,
+    ),
+    (
+        "hv-hardware+cap-for-neighbouring-area",
+        Injection(["hv"], alarms=[("hv", "memory_failure", 60)], hazards=[("B1", 30)]),
+        ("hv",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "san-series-only+missing-customer",
+        Injection(
+            ["san"],
+            component_alerts=False,
+            missing_series=("tenant",),
+            alarms=[("san", "disk_failure", 50)],
+        ),
+        ("san",),
+        CauseCategory.HARDWARE,
+    ),
+    (
+        "fabric-staggered-alerts",
+        Injection(["fabric"], alert_delay=8, changes=[("fabric", 50)]),
+        ("fabric",),
+        CauseCategory.SOFTWARE,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("inj", "root", "category"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_rank_one_root_cause_and_category(
+    inj: Injection, root: tuple[str, ...], category: CauseCategory
+) -> None:
+    cat = small_catalog()
+    result = investigate(cat, build_signals(cat, inj))
+    top = result.incidents[0].hypotheses[0]
+    assert tuple(sorted(top.entities)) == root
+    assert top.category is category
+    assert top.evidence_for and top.summary
+    assert all(ev.sentence for ev in (*top.evidence_for, *top.evidence_against))
+
+
+def test_healthy_dependents_separate_fabric_from_san() -> None:
+    # SAN fails: the colocation tenant (behind the fabric, not the SAN) stays healthy.
+    cat = small_catalog()
+    signals = build_signals(cat, Injection(["san"], component_alerts=False))
+    result = investigate(cat, signals, config=InvestigateConfig(localize=LocalizeConfig(top_k=30)))
+    hyps = {h.entities: h for h in result.incidents[0].hypotheses}
+    assert ("fabric",) in hyps
+    assert "tenant/colo@a" in hyps[("fabric",)].contradicted
+    assert hyps[("fabric",)].rank > 1
+    assert any(ev.kind == "healthy_dependent" for ev in hyps[("fabric",)].evidence_against)
+
+
+def test_confidences_are_a_distribution_and_ranks_ordered() -> None:
+    cat = small_catalog()
+    result = investigate(cat, build_signals(cat, Injection(["hv"])))
+    hyps = result.incidents[0].hypotheses
+    assert [h.rank for h in hyps] == list(range(1, len(hyps) + 1))
+    assert sum(h.confidence for h in hyps) <= 1.0 + 1e-6
+    assert [h.log_likelihood for h in hyps] == sorted(
+        (h.log_likelihood for h in hyps), reverse=True
+    )
+
+
+def test_no_symptoms_no_incident() -> None:
+    cat = small_catalog()
+    result = investigate(cat, build_signals(cat, Injection([])))
+    assert result.incidents == []

@@ -1,0 +1,66 @@
+"""End to end: `investigate` on every built-in simulator scenario, the JSON schema and the CLI."""
+
+from __future__ import annotations
+
+import json
+from functools import cache, lru_cache
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outagelens.cli import app
+from outagelens.investigate import investigate
+from outagelens.investigation import Investigation
+from outagelens.sim.builtin import BUILTINS, EXAMPLE_CATALOG, builtin_scenario
+from outagelens.sim.runner import SimResult, simulate, write_result
+from outagelens.topology import Catalog, load_catalog
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> Catalog:
+    return load_catalog(EXAMPLE_CATALOG)
+
+
+@cache
+def _sim(name: str, seed: int = 0) -> SimResult:
+    return simulate(_catalog(), builtin_scenario(name), seed=seed)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS), ids=sorted(BUILTINS))
+def test_builtin_scenario_root_cause_and_category_at_rank_one(name: str) -> None:
+    sim = _sim(name)
+    result = investigate(_catalog(), sim.signals)
+    truth = sim.truth  # read only here, to score
+    top = result.incidents[0].hypotheses[0]
+    assert set(top.entities) == set(truth.root_causes)
+    assert top.category.value == truth.category
+    assert top.evidence_for and top.summary
+    scope = result.incidents[0].incident.scope
+    assert set(truth.affected_customers) <= set(scope.customers)
+    assert truth.onset is not None and top.onset is not None
+    assert abs((top.onset - truth.onset).total_seconds()) <= 15 * 60
+
+
+def test_investigation_json_round_trips_and_schema_documents_it() -> None:
+    result = investigate(_catalog(), _sim("three-customers").signals)
+    again = Investigation.model_validate_json(result.model_dump_json())
+    assert again == result
+    schema = Investigation.model_json_schema()
+    assert {"incidents", "window_start", "window_end"} <= set(schema["properties"])
+    timeline = result.incidents[0].timeline
+    assert [e.time for e in timeline] == sorted(e.time for e in timeline)
+    assert {"first_signal", "onset", "change", "recovery"} <= {e.kind for e in timeline}
+
+
+def test_cli_investigate_json_and_rich(tmp_path: Path) -> None:
+    out = write_result(_sim("hardware-san"), tmp_path / "san")
+    runner = CliRunner()
+    args = ["investigate", "--catalog", str(EXAMPLE_CATALOG), "--signals", str(out)]
+    as_json = runner.invoke(app, [*args, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.output)
+    assert data["incidents"][0]["hypotheses"][0]["entities"] == ["fra1-san"]
+    rich = runner.invoke(app, args)
+    assert rich.exit_code == 0, rich.output
+    assert "fra1-san" in rich.output and "hardware" in rich.output
