@@ -14,7 +14,9 @@ from pathlib import Path
 from outagelens.errors import ScenarioError
 from outagelens.sim.scenario import DecoySpec, FaultSpec, NoiseConfig, Scenario
 
-EXAMPLE_CATALOG = Path(__file__).resolve().parents[3] / "examples" / "three-customers.yaml"
+# Shipped inside the package so `outagelens demo` works from any install;
+# examples/three-customers.yaml in the repository is a link to it.
+EXAMPLE_CATALOG = Path(__file__).resolve().parent / "data" / "three-customers.yaml"
 
 
 def _hm(hours: int, minutes: int) -> float:
