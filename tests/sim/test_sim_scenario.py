@@ -167,7 +167,7 @@ def test_noise_levels_order_from_clean_to_harsh() -> None:
 
 
 def test_example_scenario_file_runs() -> None:
-    path = EXAMPLE_CATALOG.parent / "scenarios" / "storm-fra1.yaml"
+    path = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "storm-fra1.yaml"
     catalog, scenario = resolve_scenario(str(path), None)
     result = simulate(catalog, scenario, 1)
     assert result.truth.category == "natural_disaster"
