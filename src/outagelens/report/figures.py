@@ -27,6 +27,7 @@ def postmortem_charts(
     signals: SignalSet | None,
     clean: Callable[[str], str],
 ) -> tuple[Chart, ...]:
+    """Availability and throughput curves, timeline, blast radius; `clean` keeps text blameless."""
     sc = ii.incident.scope
     charts = []
     markers = [Marker(sc.start, "onset")]
