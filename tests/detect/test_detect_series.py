@@ -84,6 +84,23 @@ def test_collapse_scores_one_alarm_at_its_onset() -> None:
     assert np.all(scores[1801:1830] < 0.5)
 
 
+def test_signals_attribute_a_range_break_and_a_novel_shape() -> None:
+    values = seasonal(2 * DAY, 500.0, 200.0, 10.0)
+    values[1900] = 2000.0  # far above every earlier value: a range break
+    values[1200:1230] = 500.0  # a flat stretch at midday, inside the range: a novel shape
+    values[[100, 2500]] = np.nan
+    detector = SeriesDetector()
+    novelty, range_break = detector.signals(minutes(len(values)), values)
+    np.testing.assert_array_equal(
+        np.maximum(novelty, range_break), detector.evidence(minutes(len(values)), values)
+    )
+    assert range_break[1900] == 1.0
+    assert range_break[1200:1230].max() == 0.0
+    assert novelty[1200:1230].max() >= 0.78
+    assert novelty[[100, 2500]].tolist() == [0.0, 0.0]
+    assert range_break[[100, 2500]].tolist() == [0.0, 0.0]
+
+
 @pytest.mark.parametrize(
     ("level", "severity"),
     [(0.02, "down"), (0.0, "down"), (0.7, "degraded"), (0.9, "degraded")],

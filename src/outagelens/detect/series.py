@@ -112,12 +112,23 @@ class SeriesDetector:
 
     def evidence(self, timestamps: Timestamps, values: Sequence[float] | FloatArray) -> FloatArray:
         """Anomaly score per point before the refractory filter."""
+        return np.maximum(*self.signals(timestamps, values))
+
+    def signals(
+        self, timestamps: Timestamps, values: Sequence[float] | FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """The two signals per point (novel shape, range break); `evidence` is their maximum.
+
+        Missing samples score 0 in both. Used to attribute detections to a signal
+        (`benchmarks/nab_breakdown.py`).
+        """
         raw = validate_series(timestamps, values)
         missing = np.isnan(raw)
         x = forward_fill(raw)
-        scores = np.maximum(self._novelty(x), self._range_break(x))
-        scores[missing] = 0.0
-        return scores
+        novelty, range_break = self._novelty(x), self._range_break(x)
+        novelty[missing] = 0.0
+        range_break[missing] = 0.0
+        return novelty, range_break
 
     def _novelty(self, x: FloatArray) -> FloatArray:
         cfg = self.config
