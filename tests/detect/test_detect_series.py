@@ -102,6 +102,20 @@ def test_signals_attribute_a_range_break_and_a_novel_shape() -> None:
 
 
 @pytest.mark.parametrize(
+    ("memory", "breaks"), [(0, False), (200, True), (400, False)], ids=["off", "on", "too-short"]
+)
+def test_range_break_memory_forgets_old_extremes(memory: int, breaks: bool) -> None:
+    values = np.random.default_rng(5).uniform(0.0, 10.0, 400)
+    values[60] = 1000.0  # an old extreme that sets the all-time range
+    values[300] = 60.0  # inside the all-time range, far outside the last 200 points
+    detector = SeriesDetector(SeriesDetectorConfig(range_break_memory=memory))
+    _, range_break = detector.signals(minutes(len(values)), values)
+    assert bool(range_break[300] == 1.0) == breaks
+    assert range_break[301:].max() == 0.0
+    assert range_break[60] == 1.0
+
+
+@pytest.mark.parametrize(
     ("level", "severity"),
     [(0.02, "down"), (0.0, "down"), (0.7, "degraded"), (0.9, "degraded")],
     ids=["near-zero", "zero", "partial-70pct", "partial-90pct"],
