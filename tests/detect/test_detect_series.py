@@ -17,7 +17,13 @@ START = datetime(2026, 3, 2, tzinfo=UTC)
 DAY = 1440  # one-minute points per day
 # A small configuration so hypothesis examples exercise every signal on short series.
 SMALL = SeriesDetectorConfig(
-    subsequence=4, exclusion=4, warmup=10, record_horizon=20, range_break_warmup=5, refractory=3
+    subsequence=4,
+    exclusion=4,
+    warmup=10,
+    record_horizon=20,
+    range_break_warmup=5,
+    range_break_memory=15,
+    refractory=3,
 )
 
 
