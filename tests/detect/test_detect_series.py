@@ -17,7 +17,13 @@ START = datetime(2026, 3, 2, tzinfo=UTC)
 DAY = 1440  # one-minute points per day
 # A small configuration so hypothesis examples exercise every signal on short series.
 SMALL = SeriesDetectorConfig(
-    subsequence=4, exclusion=4, warmup=10, record_horizon=20, range_break_warmup=5, refractory=3
+    subsequence=4,
+    exclusion=4,
+    warmup=10,
+    record_horizon=20,
+    range_break_warmup=5,
+    range_break_memory=15,
+    refractory=3,
 )
 
 
@@ -82,6 +88,37 @@ def test_collapse_scores_one_alarm_at_its_onset() -> None:
     # The collapse stays novel for a while, but the refractory filter keeps one alarm.
     assert np.all(detector.evidence(minutes(len(values)), values)[1800:1803] >= 0.5)
     assert np.all(scores[1801:1830] < 0.5)
+
+
+def test_signals_attribute_a_range_break_and_a_novel_shape() -> None:
+    values = seasonal(2 * DAY, 500.0, 200.0, 10.0)
+    values[1900] = 2000.0  # far above every earlier value: a range break
+    values[1200:1230] = 500.0  # a flat stretch at midday, inside the range: a novel shape
+    values[[100, 2500]] = np.nan
+    detector = SeriesDetector()
+    novelty, range_break = detector.signals(minutes(len(values)), values)
+    np.testing.assert_array_equal(
+        np.maximum(novelty, range_break), detector.evidence(minutes(len(values)), values)
+    )
+    assert range_break[1900] == 1.0
+    assert range_break[1200:1230].max() == 0.0
+    assert novelty[1200:1230].max() >= 0.78
+    assert novelty[[100, 2500]].tolist() == [0.0, 0.0]
+    assert range_break[[100, 2500]].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("memory", "breaks"), [(0, False), (200, True), (400, False)], ids=["off", "on", "too-short"]
+)
+def test_range_break_memory_forgets_old_extremes(memory: int, breaks: bool) -> None:
+    values = np.random.default_rng(5).uniform(0.0, 10.0, 400)
+    values[60] = 1000.0  # an old extreme that sets the all-time range
+    values[300] = 60.0  # inside the all-time range, far outside the last 200 points
+    detector = SeriesDetector(SeriesDetectorConfig(range_break_memory=memory))
+    _, range_break = detector.signals(minutes(len(values)), values)
+    assert bool(range_break[300] == 1.0) == breaks
+    assert range_break[301:].max() == 0.0
+    assert range_break[60] == 1.0
 
 
 @pytest.mark.parametrize(

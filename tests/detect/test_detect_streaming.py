@@ -11,6 +11,7 @@ from outagelens.detect.streaming import (
     previous_max,
     suppress_repeats,
     trailing_max,
+    window_max,
 )
 
 
@@ -49,6 +50,17 @@ def test_previous_and_trailing_max_use_only_earlier_points() -> None:
     values = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
     assert previous_max(values).tolist() == [-np.inf, 3.0, 3.0, 4.0, 4.0]
     assert trailing_max(values, 2).tolist() == [0.0, 3.0, 3.0, 4.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("n", "width"),
+    [(0, 3), (1, 1), (17, 1), (17, 4), (17, 17), (17, 40), (200, 7)],
+    ids=["empty", "single", "width-1", "blocks", "whole", "wider-than-series", "long"],
+)
+def test_window_max_matches_brute_force(n: int, width: int) -> None:
+    values = np.random.default_rng(n + width).normal(size=n)
+    expected = [values[max(0, i - width + 1) : i + 1].max() for i in range(n)]
+    assert window_max(values, width).tolist() == expected
 
 
 def test_suppress_repeats_keeps_only_new_highs_within_the_refractory_span() -> None:

@@ -15,7 +15,10 @@ when the point arrives; the whole series is still processed with vectorized nump
    novel recent point", values near 1 mean "much more novel than anything recently". Novelty
    below `novelty_floor` (shapes within about 1% of the range of their matches) scores 0.
 2. **Range break**: a value outside the [min, max] seen so far scores `range_break_score`,
-   rising linearly to 1 when it exceeds that range by `range_break_full` of its width.
+   rising linearly to 1 when it exceeds that range by `range_break_full` of its width. Once
+   `range_break_memory` points have been seen, a value outside the range of the last
+   `range_break_memory` points breaks it too (the larger excess counts): an extreme that old is
+   forgotten, so a level the series reached once long ago, then never again, is news again.
 
 Scores then pass a refractory filter (`suppress_repeats`): a point keeps its score only if it
 exceeds the scores of the `refractory` points before it, so a lasting anomaly yields one alarm.
@@ -49,6 +52,7 @@ from outagelens.detect.streaming import (
     previous_min,
     suppress_repeats,
     trailing_max,
+    window_max,
 )
 from outagelens.errors import ConfigError, SignalError
 
@@ -70,6 +74,8 @@ class SeriesDetectorConfig:
     range_break_score: float = 0.7  # score of a value just outside the range seen so far
     range_break_full: float = 0.02  # excess (fraction of that range) that scores 1
     range_break_warmup: int = 50  # points before a range break may score
+    range_break_memory: int = 8_000  # from this many points on, also break the range of the
+    # last this many points: extremes older than that are forgotten (0: all-time range only)
     refractory: int = 20  # points over which a score must be a new high to be kept
 
     def __post_init__(self) -> None:
@@ -112,12 +118,23 @@ class SeriesDetector:
 
     def evidence(self, timestamps: Timestamps, values: Sequence[float] | FloatArray) -> FloatArray:
         """Anomaly score per point before the refractory filter."""
+        return np.maximum(*self.signals(timestamps, values))
+
+    def signals(
+        self, timestamps: Timestamps, values: Sequence[float] | FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """The two signals per point (novel shape, range break); `evidence` is their maximum.
+
+        Missing samples score 0 in both. Used to attribute detections to a signal
+        (`benchmarks/nab_breakdown.py`).
+        """
         raw = validate_series(timestamps, values)
         missing = np.isnan(raw)
         x = forward_fill(raw)
-        scores = np.maximum(self._novelty(x), self._range_break(x))
-        scores[missing] = 0.0
-        return scores
+        novelty, range_break = self._novelty(x), self._range_break(x)
+        novelty[missing] = 0.0
+        range_break[missing] = 0.0
+        return novelty, range_break
 
     def _novelty(self, x: FloatArray) -> FloatArray:
         cfg = self.config
@@ -135,12 +152,24 @@ class SeriesDetector:
 
     def _range_break(self, x: FloatArray) -> FloatArray:
         cfg = self.config
-        hi, lo = previous_max(x), previous_min(x)
-        width = np.where(hi > lo, hi - lo, np.inf)
-        with np.errstate(invalid="ignore"):
-            excess = np.nan_to_num(np.maximum(x - hi, lo - x) / width, nan=0.0, neginf=0.0)
+        excess = _excess(x, previous_max(x), previous_min(x))
         excess[: cfg.range_break_warmup] = 0.0
+        memory = cfg.range_break_memory
+        if 0 < memory < len(x):
+            # Range of the `memory` points before t: the window ending at t - 1.
+            hi = np.concatenate([[-np.inf], window_max(x, memory)[:-1]])
+            lo = -np.concatenate([[-np.inf], window_max(-x, memory)[:-1]])
+            recent = _excess(x, hi, lo)
+            excess[memory:] = np.maximum(excess[memory:], recent[memory:])
         graded = cfg.range_break_score + (1.0 - cfg.range_break_score) * np.minimum(
             excess / cfg.range_break_full, 1.0
         )
         return np.where(excess > 0.0, graded, 0.0)
+
+
+def _excess(x: FloatArray, hi: FloatArray, lo: FloatArray) -> FloatArray:
+    """How far each value lies outside [lo, hi], as a fraction of hi - lo (0 inside)."""
+    width = np.where(hi > lo, hi - lo, np.inf)
+    with np.errstate(invalid="ignore"):
+        excess = np.maximum(x - hi, lo - x) / width
+    return np.asarray(np.nan_to_num(excess, nan=0.0, neginf=0.0), dtype=np.float64)

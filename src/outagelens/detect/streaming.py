@@ -56,6 +56,24 @@ def trailing_max(values: FloatArray, horizon: int) -> FloatArray:
     return np.asarray(sliding_window_view(padded, horizon).max(axis=1), dtype=np.float64)
 
 
+def window_max(values: FloatArray, width: int) -> FloatArray:
+    """Maximum of the `width` values ending at each index (fewer at the start); O(n).
+
+    Van Herk / Gil-Werman: running maxima from both ends of fixed blocks of `width` values;
+    the window ending at i spans at most two blocks.
+    """
+    n = len(values)
+    if n == 0:
+        return values.copy()
+    padded = np.concatenate([np.full(width - 1, -np.inf), values])
+    padded = np.concatenate([padded, np.full((-len(padded)) % width, -np.inf)])
+    blocks = padded.reshape(-1, width)
+    prefix = np.maximum.accumulate(blocks, axis=1).ravel()
+    suffix = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    end = np.arange(n) + width - 1
+    return np.asarray(np.maximum(suffix[end - width + 1], prefix[end]), dtype=np.float64)
+
+
 def _smallest(values: FloatArray, k: int) -> FloatArray:
     """The k smallest values of each row (all of them when a row is shorter), unordered."""
     if values.shape[1] <= k:
