@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from outagelens.errors import OutageLensError
 from outagelens.server.metrics import Metrics
@@ -23,8 +24,16 @@ from outagelens.store.sql import now_utc
 log = logging.getLogger("outagelens.server.worker")
 
 REFRESH_SECONDS = 60.0
-LiveStep = Callable[[], None]
-"""Recompute live incidents from the store (see server/live.py)."""
+
+
+class LiveStep(Protocol):
+    """Recompute live incidents from the store (see server/live.py)."""
+
+    def __call__(self) -> None:
+        """One pass."""
+
+    def close(self) -> None:
+        """Release resources (child processes)."""
 
 
 class Worker:
@@ -36,11 +45,13 @@ class Worker:
         settings: ServerSettings,
         metrics: Metrics,
         live: LiveStep | None = None,
+        on_depth: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.metrics = metrics
         self.live = live
+        self.on_depth = on_depth
         self.pagerduty = PagerDutyAlerts()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -60,6 +71,8 @@ class Worker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self.live is not None:
+            self.live.close()
 
     def wake(self) -> None:
         """Signal new inbox rows."""
@@ -93,13 +106,20 @@ class Worker:
             self.metrics.processed.labels("any", "invalid").inc()
             log.warning("inbox row not readable", extra={"inbox_id": row_id, "error": problem})
         self._dirty = True
+        depth = self.store.inbox_depth()
+        self.metrics.inbox_depth.set(depth)
+        if self.on_depth is not None:
+            self.on_depth(depth)
         return len(rows)
 
     def live_step(self, *, force: bool = False) -> bool:
         """Run the live investigation if signals changed and enough time passed."""
         if self.live is None or not (self._dirty or force):
             return False
-        if not force and time.monotonic() - self._last_live < self.settings.investigate_every_seconds:
+        if (
+            not force
+            and time.monotonic() - self._last_live < self.settings.investigate_every_seconds
+        ):
             return False
         self._dirty = False
         self._last_live = time.monotonic()
@@ -126,7 +146,6 @@ class Worker:
             try:
                 took = self.step()
                 if took:
-                    self.metrics.inbox_depth.set(self.store.inbox_depth())
                     continue
                 # Re-run now and then without new signals too: time alone resolves incidents.
                 self.live_step(force=time.monotonic() - self._last_live > REFRESH_SECONDS)
