@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from outagelens.comms.drafts import draft_update
@@ -108,6 +108,7 @@ class StatusService:
             self.cache.stale = False
             return False
         lives = self.live_incidents(catalog)
+        now = data_clock(now, lives)
         if self._draft_missing(catalog, lives, now):
             lives = self.live_incidents(catalog)
         maint = self.store.maintenances()
@@ -115,7 +116,7 @@ class StatusService:
         fingerprint = _fingerprint(lives, maint, overrides, now)
         if not force and fingerprint == self._fingerprint and not self.cache.stale:
             return False
-        clock = max([now, *(i.updated_at for i in lives)])
+        clock = now
         maintenances = maintenance_models(maint, clock)
         for audience in [PUBLIC, *sorted(catalog.customers)]:
             _, page = render_audience(
@@ -202,6 +203,13 @@ class StatusService:
         if added and self.on_enqueue is not None:
             self.on_enqueue()
         return added
+
+
+def data_clock(now: datetime, lives: Sequence[LiveIncident]) -> datetime:
+    """The later of the wall clock and the newest data time (replays and skewed sources run
+    ahead of the clock; the live investigation takes the same view)."""
+    latest = [i.scope.start + timedelta(minutes=i.scope.duration_minutes) for i in lives]
+    return max([now, *latest])
 
 
 def notification_payload(
