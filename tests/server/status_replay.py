@@ -75,4 +75,6 @@ def replay_until(post: Post, directory: Path, tmp: Path, cutoff: datetime | None
     if alarms:
         assert post("/ingest/hardware", json=alarms).status_code == 202
     _post_table(post, "/ingest/series", _rows_before((csv_dir / "series.csv").read_text(), cutoff))
-    _post_table(post, "/ingest/traffic", _rows_before((csv_dir / "traffic.csv").read_text(), cutoff))
+    _post_table(
+        post, "/ingest/traffic", _rows_before((csv_dir / "traffic.csv").read_text(), cutoff)
+    )

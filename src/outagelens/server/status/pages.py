@@ -22,7 +22,8 @@ from outagelens.server.status.snapshots import RenderedPage
 router = APIRouter(tags=["status pages"])
 Responses = dict[int | str, dict[str, Any]]
 SERVICE = Depends(status_service)
-PUBLIC_CACHE = "public, max-age=5"
+PUBLIC_CACHE = "public, no-cache"  # browsers revalidate: a status page must be current
+PUBLIC_DOCUMENT_CACHE = "public, max-age=5"
 PRIVATE_CACHE = "private, no-store"
 _NOT_FOUND: Responses = {
     404: {"model": ERROR_RESPONSES[400]["model"], "description": "No such page"}
@@ -97,7 +98,7 @@ async def public_page(svc: StatusService = SERVICE) -> Response:
 @router.get("/status/api/v2/{document:path}", response_class=Response, responses=_JSON)
 async def public_document(document: str, svc: StatusService = SERVICE) -> Response:
     """A Statuspage public API v2 document of the public page (e.g. `summary.json`)."""
-    return _document(_page(svc, PUBLIC), document, PUBLIC_CACHE)
+    return _document(_page(svc, PUBLIC), document, PUBLIC_DOCUMENT_CACHE)
 
 
 @router.get("/status/history.atom", response_class=Response, responses=_FEED)
@@ -188,3 +189,9 @@ def private_unsubscribe(
     if sub is None or sub.audience != customer_id or not sub.active:
         raise RejectedError(404, "no such subscriber", where="path.subscriber_id")
     svc.store.remove_subscriber(subscriber_id)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    """No icon: answer 204 so browsers do not log a missing resource on every page view."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
