@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 
 from outagelens.comms.status import PUBLIC
 from outagelens.server.auth import Caller, require
-from outagelens.server.errors import NOT_FOUND, RejectedError
+from outagelens.server.errors import NOT_FOUND, ErrorBody, RejectedError
 from outagelens.server.status.common import (
     catalog_of,
     check_audience,
@@ -48,6 +48,10 @@ from outagelens.store.sql import now_utc
 from outagelens.store.status_records import MaintenanceRecord, StatusUpdate, UpdateState
 
 router = APIRouter(prefix="/api/status", tags=["status admin"])
+CONFLICT = {
+    **NOT_FOUND,
+    409: {"model": ErrorBody, "description": "The update is not a draft (any more)"},
+}
 READ = Depends(require(Scope.READ))
 ADMIN = Depends(require(Scope.ADMIN))
 SERVICE = Depends(status_service)
@@ -101,7 +105,7 @@ def _update(svc: StatusService, update_id: str) -> StatusUpdate:
     return item
 
 
-@router.post("/updates/{update_id}/publish", response_model=UpdateOut, responses=NOT_FOUND)
+@router.post("/updates/{update_id}/publish", response_model=UpdateOut, responses=CONFLICT)
 def publish_update(
     update_id: str, body: PublishIn, svc: StatusService = SERVICE, _c: Caller = ADMIN
 ) -> UpdateOut:
@@ -131,7 +135,7 @@ def publish_update(
     return update_out(publish(svc, item))
 
 
-@router.post("/updates/{update_id}/discard", response_model=UpdateOut, responses=NOT_FOUND)
+@router.post("/updates/{update_id}/discard", response_model=UpdateOut, responses=CONFLICT)
 def discard_update(
     update_id: str, body: DiscardIn, svc: StatusService = SERVICE, _c: Caller = ADMIN
 ) -> UpdateOut:

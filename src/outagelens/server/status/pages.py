@@ -41,10 +41,15 @@ _JSON: Responses = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     },
 }
-_FEED: Responses = {
+_ATOM: Responses = {
     **ERROR_RESPONSES,
     **_NOT_FOUND,
-    200: {"content": {"application/xml": {"schema": {"type": "string"}}}},
+    200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+}
+_RSS: Responses = {
+    **ERROR_RESPONSES,
+    **_NOT_FOUND,
+    200: {"content": {"application/rss+xml": {"schema": {"type": "string"}}}},
 }
 TOKEN = Query(default=None, description="The customer's page token (for widgets).")
 
@@ -101,13 +106,13 @@ async def public_document(document: str, svc: StatusService = SERVICE) -> Respon
     return _document(_page(svc, PUBLIC), document, PUBLIC_DOCUMENT_CACHE)
 
 
-@router.get("/status/history.atom", response_class=Response, responses=_FEED)
+@router.get("/status/history.atom", response_class=Response, responses=_ATOM)
 async def public_atom(svc: StatusService = SERVICE) -> Response:
     """Incident history of the public page (Atom)."""
     return _feed(_page(svc, PUBLIC), "atom", PUBLIC_CACHE)
 
 
-@router.get("/status/history.rss", response_class=Response, responses=_FEED)
+@router.get("/status/history.rss", response_class=Response, responses=_RSS)
 async def public_rss(svc: StatusService = SERVICE) -> Response:
     """Incident history of the public page (RSS 2.0)."""
     return _feed(_page(svc, PUBLIC), "rss", PUBLIC_CACHE)
@@ -135,14 +140,14 @@ async def private_document(customer_id: str, document: str, page: RenderedPage =
 
 
 @router.get(
-    "/customers/{customer_id}/status/history.atom", response_class=Response, responses=_FEED
+    "/customers/{customer_id}/status/history.atom", response_class=Response, responses=_ATOM
 )
 async def private_atom(customer_id: str, page: RenderedPage = PAGE) -> Response:
     """Incident history of a customer's page (Atom)."""
     return _feed(page, "atom", PRIVATE_CACHE)
 
 
-@router.get("/customers/{customer_id}/status/history.rss", response_class=Response, responses=_FEED)
+@router.get("/customers/{customer_id}/status/history.rss", response_class=Response, responses=_RSS)
 async def private_rss(customer_id: str, page: RenderedPage = PAGE) -> Response:
     """Incident history of a customer's page (RSS 2.0)."""
     return _feed(page, "rss", PRIVATE_CACHE)
