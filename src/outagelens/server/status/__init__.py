@@ -32,6 +32,7 @@ def install(app: FastAPI, ctx: ServerContext) -> None:
     """Add the status routes and run the refresher and delivery threads with the app."""
     from outagelens.server.status import admin, pages
     from outagelens.server.status.delivery import Deliverer
+    from outagelens.server.status.fastpath import install_fast_path
     from outagelens.server.status.service import StatusService
     from outagelens.server.status.snapshots import SnapshotCache
 
@@ -48,6 +49,7 @@ def install(app: FastAPI, ctx: ServerContext) -> None:
     app.state.status_delivery = delivery
     app.include_router(pages.router)
     app.include_router(admin.router)
+    install_fast_path(app, cache)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
