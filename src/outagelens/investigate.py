@@ -9,7 +9,7 @@ from outagelens.correlate.grouping import CorrelateConfig, SymptomGroup, group_s
 from outagelens.correlate.models import Incident
 from outagelens.correlate.observations import ObservationIndex
 from outagelens.correlate.scope import build_scope
-from outagelens.detect.alerts import AlertSymptomConfig, alert_symptoms
+from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_symptoms
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
@@ -31,6 +31,7 @@ class InvestigateConfig:
     """Settings of every stage of the investigation."""
 
     alerts: AlertSymptomConfig = field(default_factory=AlertSymptomConfig)
+    alarm_symptoms: bool = True  # critical device alarms count as the device observed down
     series: EngineDetectorConfig = field(default_factory=EngineDetectorConfig)
     correlate: CorrelateConfig = field(default_factory=CorrelateConfig)
     traffic: TrafficConfig = field(default_factory=TrafficConfig)
@@ -48,9 +49,10 @@ def detect(
 ) -> tuple[list[Symptom], int]:
     """Symptoms from alerts and series; also the number of alerts naming no known entity."""
     from_alerts, unknown = alert_symptoms(signals.alerts, catalog, config.alerts)
+    from_alarms = alarm_symptoms(signals.hardware, catalog) if config.alarm_symptoms else []
     rows = candidate_rows(signals.series, config.series.screen)
     from_series = series_symptoms(signals.series, default_detector(config.series), rows=rows)
-    return from_alerts + from_series, len(unknown)
+    return from_alerts + from_alarms + from_series, len(unknown)
 
 
 def investigate(

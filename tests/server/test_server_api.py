@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.server.conftest import EXAMPLE_CATALOG, Server
+from tests.server.conftest import EXAMPLE_CATALOG, Server, make_server
 
 from outagelens.server.live import next_status, status_of, upsert_incidents
 from outagelens.store.records import IncidentStatus, Scope
@@ -200,3 +202,26 @@ def test_server_runs_on_the_memory_store() -> None:
         assert client.post(path, headers=key, **kwargs).json() == {"accepted": 2, "duplicates": 0}
         app.state.ctx.worker.drain()
         assert len(client.get("/api/signals", headers=key).json()) == 2
+
+
+def test_a_dead_investigation_process_is_replaced(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from outagelens.errors import InvestigationError
+    from outagelens.server.live import LiveInvestigator
+
+    url = f"sqlite:///{tmp_path / 'dead.db'}"
+    for server in make_server(
+        url, None, catalog_path=EXAMPLE_CATALOG, investigate_in_subprocess=True
+    ):
+        live = LiveInvestigator(server.ctx)
+        assert live._pool is not None
+        live._pool.submit(os.getpid).result()  # start the child
+        for pid in list(live._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        with pytest.raises(InvestigationError, match="restarted"):
+            live()
+        live()  # the replacement works (no signals yet: nothing to investigate)
+        live.close()

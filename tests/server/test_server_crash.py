@@ -16,12 +16,14 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import pytest
 from tests.server.payloads import am_alert, webhook
+from tests.store.databases import BACKENDS, database
 
 from outagelens.server.auth import create_api_key
 from outagelens.store.db import make_engine, upgrade
@@ -47,7 +49,7 @@ class ServerProcess(Protocol):
     pid: int | None
 
 
-def start_cli_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_cli_server(url: str, schema: str | None, port: int) -> subprocess.Popen[bytes]:
     """`python -m outagelens serve` in a fresh interpreter (about 2 s of imports)."""
     env = {
         **os.environ,
@@ -56,23 +58,28 @@ def start_cli_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         "OUTAGELENS_RATE_LIMIT_PER_SECOND": "100000",
         "OUTAGELENS_RATE_LIMIT_BURST": "100000",
     }
-    cmd = [sys.executable, "-m", "outagelens", "serve", "--db", str(db), "--port", str(port)]
+    if schema:
+        env["OUTAGELENS_DB_SCHEMA"] = schema
+    cmd = [sys.executable, "-m", "outagelens", "serve", "--db", url, "--port", str(port)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _serve(db: Path, port: int) -> None:
+def _serve(url: str, schema: str | None, port: int) -> None:
     import uvicorn
 
     from outagelens.server.app import create_app
     from outagelens.server.settings import load_settings
 
-    settings = load_settings({"db_url": f"sqlite:///{db}", **SETTINGS}, environ={})
+    values = {"db_url": url, "db_schema": schema, **SETTINGS}
+    settings = load_settings(values, environ={})
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
 
-def start_forked_server(db: Path, port: int) -> multiprocessing.process.BaseProcess:
+def start_forked_server(
+    url: str, schema: str | None, port: int
+) -> multiprocessing.process.BaseProcess:
     """The same server in a forked child: a separate process, without the import time."""
-    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(db, port))
+    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(url, schema, port))
     proc.start()
     return proc
 
@@ -130,9 +137,18 @@ def post_until_killed(
             del pending[:2]
 
 
-def test_acknowledged_alerts_survive_sigkill_exactly_once(tmp_path: Path) -> None:
-    db = tmp_path / "crash.db"
-    store = SqlStore(make_engine(f"sqlite:///{db}"))
+@pytest.fixture(params=BACKENDS)
+def crash_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
+    """An empty database on SQLite and PostgreSQL."""
+    with database(request.param, tmp_path) as db:
+        yield db
+
+
+def test_acknowledged_alerts_survive_sigkill_exactly_once(
+    crash_db: tuple[str, str | None],
+) -> None:
+    url, schema = crash_db
+    store = SqlStore(make_engine(url, schema=schema))
     upgrade(store.engine)
     key = create_api_key(store, Scope.INGEST, "crash", "")
     store.engine.dispose()
@@ -144,12 +160,13 @@ def test_acknowledged_alerts_survive_sigkill_exactly_once(tmp_path: Path) -> Non
         port = free_port()
         # the first run goes through the real CLI; the others fork to keep the test short
         proc: ServerProcess = (
-            start_cli_server(db, port) if rep == 0 else start_forked_server(db, port)
+            start_cli_server(url, schema, port)
+            if rep == 0
+            else start_forked_server(url, schema, port)
         )
         headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=5
-        ) as client:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
             wait_ready(client, proc)
             stop = threading.Event()
             sender = threading.Thread(
@@ -160,27 +177,20 @@ def test_acknowledged_alerts_survive_sigkill_exactly_once(tmp_path: Path) -> Non
             kill(proc)
             stop.set()
             sender.join(10)
-    store = SqlStore(make_engine(f"sqlite:///{db}"))
-    names = Counter(s.payload["labels"]["alertname"] for s in _inbox_alerts(store))
+    store = SqlStore(make_engine(url, schema=schema))
+    names = Counter(p["labels"]["alertname"] for p in _inbox_alerts(store))
+    store.engine.dispose()
     assert len(acked) > REPETITIONS  # the client really got answers between kills
     missing = [i for i in acked if names[f"crash-{i}"] == 0]
     doubled = [n for n, c in names.items() if c > 1]
     assert missing == [] and doubled == []
 
 
-def _inbox_alerts(store: SqlStore) -> list[object]:
+def _inbox_alerts(store: SqlStore) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    from outagelens.store.sql import INBOX
+    from outagelens.store.rows import INBOX
 
     with store.engine.connect() as conn:
         rows = conn.execute(select(INBOX.c.payload).where(INBOX.c.source == "alertmanager"))
-        return [_Payload(r.payload) for r in rows]
-
-
-class _Payload:
-    def __init__(self, payload: dict[str, object]) -> None:
-        self.payload = payload
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+        return [dict(r.payload) for r in rows]

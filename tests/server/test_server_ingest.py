@@ -51,6 +51,21 @@ def test_invalid_input_is_400_with_a_list(sqlite_server: Server, case: str) -> N
     assert sqlite_server.ctx.store.inbox_count() == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/ingest/alertmanager", "application/json"),
+        ("/ingest/cloudevents", "application/cloudevents+json"),
+        ("/ingest/changes", "application/json"),
+    ],
+    ids=["alertmanager", "cloudevents", "changes"],
+)
+def test_deeply_nested_json_is_400(sqlite_server: Server, path: str, content_type: str) -> None:
+    body = b"[" * 200_000 + b"]" * 200_000
+    answer = sqlite_server.post(path, content=body, headers={"content-type": content_type})
+    assert answer.status_code == 400, answer.text
+
+
 def test_every_invalid_item_is_listed(sqlite_server: Server) -> None:
     path, kwargs, _ = INVALID["changes-missing"]
     problems = sqlite_server.post(path, **kwargs).json()["errors"]

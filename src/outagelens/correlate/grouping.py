@@ -91,7 +91,7 @@ def group_symptoms(
         symptomatic: set[tuple[str, ...]] = {k for k in keyed if None not in k}  # type: ignore[misc]
         obs = build_observations(index, cluster, healthy_keys(series, start, end, symptomatic))
         model = ExplanationModel(index.catalog, obs, cfg.explain)
-        groups.extend(_cover(model, extra_candidates))
+        groups.extend(_merge_upstream(_cover(model, extra_candidates), cfg.gap_minutes))
     groups.sort(key=lambda g: (-sum(model_w(g)), g.symptoms[0].start))
     return groups
 
@@ -118,6 +118,37 @@ def _cover(model: ExplanationModel, extra: Sequence[int]) -> list[SymptomGroup]:
     for i in sorted(remaining):
         out.append(_group(model, frozenset({i}), None))
     return out
+
+
+def _merge_upstream(groups: list[SymptomGroup], gap_minutes: float) -> list[SymptomGroup]:
+    """Fold a group into a larger one when its covering candidate is upstream of the larger
+    group's (part of the same failed infrastructure) and it starts within `gap_minutes`."""
+    gap = timedelta(minutes=gap_minutes)
+    order = sorted(groups, key=lambda g: -len(g.obs_ids))
+    kept: list[SymptomGroup] = []
+    for g in order:
+        home = None
+        for k in kept:
+            if g.cover is None or k.cover is None:
+                continue
+            upstream = set(k.model.graph.reachable([k.cover], reverse=False))
+            if g.cover in upstream and _within(g, k, gap):
+                home = k
+                break
+        if home is None:
+            kept.append(g)
+            continue
+        merged = _group(home.model, home.obs_ids | g.obs_ids, home.cover)
+        kept[kept.index(home)] = merged
+    return kept
+
+
+def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
+    """Whether g starts while k is active (from gap before k's start to its last end)."""
+    start = g.symptoms[0].start
+    ends = [s.end for s in k.symptoms]
+    last = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+    return k.symptoms[0].start - gap <= start and (last is None or start <= last)
 
 
 def _group(model: ExplanationModel, ids: frozenset[int], cover: int | None) -> SymptomGroup:

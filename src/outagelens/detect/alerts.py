@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
-from outagelens.signals.types import Alert
+from outagelens.signals.types import Alert, HardwareAlarm
 from outagelens.topology.catalog import Catalog
 
 # Alert severity -> symptom state: only critical alerts claim that something is down.
@@ -102,3 +102,34 @@ def alert_symptoms(
             )
         )
     return out, unknown
+
+
+# Alarms that do not report the device's own failure: a UPS on battery (even exhausted) did its
+# job after a loss upstream; heat, water and fire are conditions around the device.
+NOT_OWN_FAILURE = frozenset({"ups_on_battery", "over_temperature", "water_leak", "fire_alarm"})
+
+
+def alarm_symptoms(alarms: Iterable[HardwareAlarm], catalog: Catalog) -> list[Symptom]:
+    """Symptoms from critical alarms in which a catalog component reports its own failure."""
+    out: list[Symptom] = []
+    for a in alarms:
+        if a.severity != "critical" or not catalog.has(a.component):
+            continue
+        if a.alarm in NOT_OWN_FAILURE:
+            continue
+        out.append(
+            Symptom(
+                entity=a.component,
+                source=SymptomSource.ALARM,
+                state=HealthState.DOWN,
+                start=a.time,
+                end=a.cleared_at,
+                component=a.component,
+                metric=a.alarm,
+                score=0.7,
+                refs=(a.id,),
+                sentence=f"{a.component} raised a critical {a.alarm} alarm at {a.time:%H:%M} UTC"
+                + (f": {a.message}" if a.message else ""),
+            )
+        )
+    return out

@@ -20,6 +20,7 @@ class SymptomSource(StrEnum):
 
     ALERT = "alert"
     SERIES = "series"
+    ALARM = "alarm"  # a critical hardware/facility alarm: the device reports its own failure
 
 
 class Symptom(BaseModel):

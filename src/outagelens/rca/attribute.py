@@ -311,7 +311,9 @@ class Attributor:
                             "syn_ratio": round(et.syn_ratio, 3),
                         },
                     )
-                    out.append((ev, 2.0 if is_edge else 0.0))
+                    # The component the traffic was measured at is the entry point under attack.
+                    share = 2.0 if et.component == entity else 0.5 if is_edge else 0.0
+                    out.append((ev, share))
                 elif et.flash_crowd:
                     ev = Evidence(
                         kind="traffic_surge_legitimate",
@@ -370,7 +372,9 @@ def alarm_share(alarm: str, severity: str) -> float:
     upstream: evidence for the category (power), not against the component, so it adds nothing
     to its localization unless the alarm itself is critical for a generator (failed to start).
     """
-    if alarm == "ups_on_battery" or (alarm == "generator_start" and severity != "critical"):
+    if alarm in ("ups_on_battery", "over_temperature", "water_leak", "fire_alarm"):
+        return 0.0  # conditions around it or a response to a loss upstream, not its failure
+    if alarm == "generator_start" and severity != "critical":
         return 0.0
     return SEVERITY_SHARE.get(severity, 1.0)
 

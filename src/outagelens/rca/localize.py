@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState
-from outagelens.rca.attribute import Attribution, Attributor, alarm_share
+from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.graph import NodeKind
 
@@ -33,6 +33,7 @@ class LocalizeConfig:
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
     pair_min_unexplained: int = 2
+    max_set_size: int = 6  # largest set of alarmed components tried as one hypothesis
     multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
     max_direct_support: float = 4.0
     evidence_lead_minutes: float = 60.0  # alarmed components this long before onset form a set
@@ -46,6 +47,9 @@ class _Scored:
     onset: datetime
     score: float
     ids: tuple[str, ...] = field(default=())
+
+
+CRITICAL_SHARE = SEVERITY_SHARE["critical"]
 
 
 def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
@@ -74,7 +78,9 @@ class Localizer:
     def rank(self, group: SymptomGroup) -> list[Hypothesis]:
         """Ranked hypotheses (best first) for a symptom group."""
         model, among = group.model, group.obs_ids
-        start = min(s.start for s in group.symptoms)
+        # A robust start: the 10th percentile, so one early false symptom does not move it.
+        starts = sorted(s.start for s in group.symptoms)
+        start = starts[len(starts) // 10]
         extra = self._evidence_nodes(model, start)
         singles = [(n,) for n in model.candidates(among, extra)]
         scored = [self._score(model, c, among) for c in singles]
@@ -111,7 +117,7 @@ class Localizer:
         idx = self.attributor.index
         lo, hi = (
             start - timedelta(minutes=self.config.evidence_lead_minutes),
-            start + timedelta(minutes=5),
+            start + timedelta(minutes=30),
         )
         out = []
         for comp in (*idx.alarms, *idx.changes):
@@ -125,22 +131,27 @@ class Localizer:
     def _alarmed_set(
         self, model: ExplanationModel, extra: list[int], among: frozenset[int]
     ) -> tuple[int, ...] | None:
-        """Alarmed components upstream of the symptoms, as one multi-fault candidate: kept
-        only when 2..4 of them are needed together (dropping any one explains less)."""
+        """Alarmed components upstream of the symptoms, as one multi-fault candidate: reduced
+        to those needed together (dropping any one explains less), kept if 2..max of them."""
         idx = self.attributor.index
         upstream = model.cover_counts(among)
         alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
-        if not 2 <= len(alarmed) <= 4:
+        if len(alarmed) < 2:
             return None
         full = model.explain(tuple(alarmed), among).explained
         if not full:
             return None
-        # Drop first the components whose alarms say least about their own failure.
+        # Drop first the components whose alarms say least about their own failure; never drop
+        # one that reports its own failure critically (a common-mode failure of all units).
         for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
+            if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE:
+                continue
             rest = tuple(m for m in alarmed if m != n)
             if rest and model.explain(rest, among).explained >= full:
                 alarmed = list(rest)
-        return tuple(sorted(alarmed)) if len(alarmed) >= 2 else None
+        if not 2 <= len(alarmed) <= self.config.max_set_size:
+            return None
+        return tuple(sorted(alarmed))
 
     def _alarm_share(self, component: str) -> float:
         alarms = self.attributor.index.alarms.get(component, [])

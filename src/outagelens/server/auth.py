@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from outagelens.server.errors import RejectedError
 from outagelens.store.protocol import Store
 from outagelens.store.records import ApiKeyRecord, Scope
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 
 KEY_PREFIX = "olk"
 ALLOWED: dict[Scope, frozenset[Scope]] = {

@@ -114,6 +114,11 @@ def install_error_handlers(app: FastAPI, retry_after: int) -> None:
             exc.status_code, [Problem(where="request", message=exc.detail)], **headers
         )
 
+    async def too_deep(_: Request, exc: Exception) -> JSONResponse:
+        # json.loads and the validators recurse; a hostile body can nest past the stack
+        return error_response(400, [Problem(where="body", message="input nested too deeply")])
+
+    app.add_exception_handler(RecursionError, too_deep)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(RejectedError, rejected)
     app.add_exception_handler(StoreError, store)

@@ -13,16 +13,21 @@ import importlib.util
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
+from outagelens.errors import InvestigationError
 from outagelens.server.context import ServerContext
 from outagelens.server.processing import minute_floor, signal_set
 from outagelens.server.status.sla import catalog_for_sla
 from outagelens.store.db import make_engine
 from outagelens.store.protocol import Store
 from outagelens.store.records import IncidentRecord, IncidentStatus
-from outagelens.store.sql import SqlStore, now_utc
+from outagelens.store.rows import now_utc
+from outagelens.store.sql import SqlStore
 from outagelens.topology import Catalog
 
 log = logging.getLogger("outagelens.server.live")
@@ -42,11 +47,18 @@ class LiveInvestigator:
         self.ctx = ctx
         self._pool: ProcessPoolExecutor | None = None
         if ctx.settings.investigate_in_subprocess and isinstance(ctx.store, SqlStore):
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = self._new_pool()
 
     def __call__(self) -> None:
-        """One live pass."""
-        run_live(self.ctx, pool=self._pool)
+        """One live pass; a crashed child is replaced for the next pass."""
+        try:
+            run_live(self.ctx, pool=self._pool)
+        except BrokenProcessPool:
+            self._pool = self._new_pool()
+            raise InvestigationError("the investigation process died; restarted it") from None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
     def close(self) -> None:
         """Stop the child process."""
@@ -144,7 +156,7 @@ def snapshot_of(inv: Any) -> dict[str, Any]:
     """The stored JSON of one incident investigation, with its belief fingerprint."""
     scope = inv.incident.scope.model_dump(mode="json")
     hyps = [h.model_dump(mode="json") for h in inv.hypotheses]
-    impact = inv.impact.model_dump(mode="json") if hasattr(inv.impact, "model_dump") else None
+    impact = to_jsonable_python(inv.impact) if inv.impact is not None else None
     top = hyps[0] if hyps else None
     summary = top["summary"] if top else f"{len(inv.incident.symptoms)} symptoms, cause unknown"
     snap = {

@@ -45,7 +45,7 @@ class InvestigationOut(IncidentOut):
     """An incident with its ranked hypotheses and impact."""
 
     hypotheses: list[Hypothesis]
-    impact: dict[str, Any] | None
+    impact: Any = Field(default=None, description="Per-customer impact, when computed.")
     timeline: list[dict[str, Any]]
 
 

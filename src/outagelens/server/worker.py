@@ -19,7 +19,7 @@ from outagelens.server.processing import process
 from outagelens.server.settings import ServerSettings
 from outagelens.signals.pagerduty import PagerDutyAlerts
 from outagelens.store.protocol import Store
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 
 log = logging.getLogger("outagelens.server.worker")
 

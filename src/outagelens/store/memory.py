@@ -26,7 +26,7 @@ from outagelens.store.records import (
     SignalBatch,
     SignalRecord,
 )
-from outagelens.store.sql import now_utc, supersedes
+from outagelens.store.rows import now_utc, supersedes
 
 
 class MemoryStore:

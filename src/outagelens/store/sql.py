@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -32,58 +32,27 @@ from outagelens.store.records import (
     SignalBatch,
     SignalRecord,
 )
-from outagelens.store.tables import (
-    ApiKeyRow,
-    CatalogRow,
-    FramePointRow,
-    InboxRow,
-    IncidentRow,
-    IncidentVersionRow,
-    NoteRow,
-    OverrideRow,
-    SignalRow,
+from outagelens.store.rows import (
+    CATALOGS,
+    INBOX,
+    INCIDENTS,
+    KEYS,
+    NOTES,
+    OVERRIDES,
+    POINTS,
+    SIGNALS,
+    VERSIONS,
+    as_utc,
+    chunks,
+    inbox_record,
+    incident_record_from,
+    now_utc,
+    point_row,
+    signal_record,
+    signal_row,
+    supersedes,
+    version_row,
 )
-
-T = TypeVar("T")
-_CHUNK = 500
-
-
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)  # declarative models always carry a Table
-    return table
-
-
-INBOX = _table(InboxRow)
-SIGNALS = _table(SignalRow)
-POINTS = _table(FramePointRow)
-INCIDENTS = _table(IncidentRow)
-VERSIONS = _table(IncidentVersionRow)
-OVERRIDES = _table(OverrideRow)
-NOTES = _table(NoteRow)
-KEYS = _table(ApiKeyRow)
-CATALOGS = _table(CatalogRow)
-
-
-def now_utc() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)
-
-
-def supersedes(new: SignalRecord, old: SignalRecord) -> bool:
-    """Whether a newer delivery of the same signal replaces the stored one.
-
-    An ended signal (resolved alert, cleared alarm) is never replaced by a still-open copy of
-    itself: Alertmanager may redeliver the firing state after the resolution.
-    """
-    if old.end is None:
-        return True
-    return new.end is not None and new.end >= old.end
-
-
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class SqlStore:
@@ -148,7 +117,7 @@ class SqlStore:
         )
         accepted = 0
         with self._write() as conn:
-            for chunk in _chunks(rows):
+            for chunk in chunks(rows):
                 accepted += len(conn.execute(stmt, list(chunk)).all())
         return IngestResult(accepted=accepted, duplicates=len(items) - accepted)
 
@@ -170,7 +139,7 @@ class SqlStore:
         """Oldest unprocessed rows first."""
         q = select(INBOX).where(INBOX.c.processed.is_(False)).order_by(INBOX.c.id).limit(limit)
         with self._read() as conn:
-            return [_inbox_record(r) for r in conn.execute(q)]
+            return [inbox_record(r) for r in conn.execute(q)]
 
     def processed_of(self, source: str, kind: str) -> list[InboxRecord]:
         """Processed rows of one source and kind, in arrival order."""
@@ -180,7 +149,7 @@ class SqlStore:
             .order_by(INBOX.c.id)
         )
         with self._read() as conn:
-            return [_inbox_record(r) for r in conn.execute(q)]
+            return [inbox_record(r) for r in conn.execute(q)]
 
     def apply(self, batch: SignalBatch) -> None:
         """Upsert signals and points, mark the inbox rows processed: one transaction."""
@@ -192,7 +161,7 @@ class SqlStore:
         with self._write() as conn:
             self._upsert_signals(conn, merged)
             self._upsert_points(conn, batch.points)
-            for ids in _chunks(batch.processed_ids):
+            for ids in chunks(batch.processed_ids):
                 conn.execute(update(INBOX).where(INBOX.c.id.in_(ids)).values(processed=True))
 
     def _upsert_signals(
@@ -202,31 +171,31 @@ class SqlStore:
         for sig in merged.values():
             by_kind.setdefault(sig.kind, []).append(sig)
         for kind, sigs in by_kind.items():
-            for chunk in _chunks(sigs):
+            for chunk in chunks(sigs):
                 keys = [s.key for s in chunk]
                 q = select(SIGNALS).where(SIGNALS.c.kind == kind, SIGNALS.c.key.in_(keys))
-                existing = {r.key: (r.id, _signal_record(r)) for r in conn.execute(q)}
-                new_rows = [_signal_row(s) for s in chunk if s.key not in existing]
+                existing = {r.key: (r.id, signal_record(r)) for r in conn.execute(q)}
+                new_rows = [signal_row(s) for s in chunk if s.key not in existing]
                 if new_rows:
                     conn.execute(SIGNALS.insert(), new_rows)
                 for s in chunk:
                     if s.key in existing and supersedes(s, existing[s.key][1]):
                         row_id = existing[s.key][0]
                         conn.execute(
-                            update(SIGNALS).where(SIGNALS.c.id == row_id).values(_signal_row(s))
+                            update(SIGNALS).where(SIGNALS.c.id == row_id).values(signal_row(s))
                         )
 
     def _upsert_points(self, conn: Connection, points: Sequence[FramePoint]) -> None:
         latest: dict[tuple[str, tuple[str, ...], datetime], FramePoint] = {}
         for p in points:
             latest[(p.frame, p.key, p.minute)] = p  # a later upload of the same minute wins
-        rows = [_point_row(p) for p in latest.values()]
+        rows = [point_row(p) for p in latest.values()]
         stmt = self._insert(POINTS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["frame", "key1", "key2", "key3", "minute"],
             set_={"values": stmt.excluded["values"]},
         )
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             conn.execute(stmt, list(chunk))
 
     # ---------------------------------------------------------------- signals
@@ -249,7 +218,7 @@ class SqlStore:
             q = q.where(SIGNALS.c.time < until)
         q = q.order_by(SIGNALS.c.time, SIGNALS.c.key).limit(limit).offset(offset)
         with self._read() as conn:
-            return [_signal_record(r) for r in conn.execute(q)]
+            return [signal_record(r) for r in conn.execute(q)]
 
     def time_range(self) -> tuple[datetime, datetime] | None:
         """Earliest and latest time over signals (time, end) and frame points."""
@@ -262,7 +231,7 @@ class SqlStore:
         with self._read() as conn:
             for q in queries:
                 row = conn.execute(q).one()
-                times.extend(_as_utc(t) for t in row if t is not None)
+                times.extend(as_utc(t) for t in row if t is not None)
         return (min(times), max(times)) if times else None
 
     def points(
@@ -304,8 +273,8 @@ class SqlStore:
         }
         with self._write() as conn:
             conn.execute(INCIDENTS.insert(), row)
-            conn.execute(VERSIONS.insert(), _version_row(incident_id, 1, now, status, snapshot))
-        return _incident_record_from(row)
+            conn.execute(VERSIONS.insert(), version_row(incident_id, 1, now, status, snapshot))
+        return incident_record_from(row)
 
     def update_incident(
         self,
@@ -336,7 +305,7 @@ class SqlStore:
                     head["resolved_at"] = now if status == IncidentStatus.RESOLVED else None
                 conn.execute(
                     VERSIONS.insert(),
-                    _version_row(
+                    version_row(
                         incident_id,
                         head["version"],
                         now,
@@ -345,13 +314,13 @@ class SqlStore:
                     ),
                 )
             conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(head))
-        return _incident_record_from(head)
+        return incident_record_from(head)
 
     def incident(self, incident_id: str) -> IncidentRecord | None:
         """One incident or None."""
         with self._read() as conn:
             row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).first()
-        return None if row is None else _incident_record_from(dict(row._mapping))
+        return None if row is None else incident_record_from(dict(row._mapping))
 
     def incidents(self, status: IncidentStatus | None = None) -> list[IncidentRecord]:
         """Incidents, newest first."""
@@ -359,7 +328,7 @@ class SqlStore:
         if status is not None:
             q = q.where(INCIDENTS.c.status == str(status))
         with self._read() as conn:
-            return [_incident_record_from(dict(r._mapping)) for r in conn.execute(q)]
+            return [incident_record_from(dict(r._mapping)) for r in conn.execute(q)]
 
     def incident_versions(self, incident_id: str) -> list[IncidentVersion]:
         """Versions, oldest first."""
@@ -496,77 +465,3 @@ class SqlStore:
             sha256=r.sha256,
             active=r.active,
         )
-
-
-def _as_utc(value: datetime | str) -> datetime:
-    """Aggregates bypass the column type on SQLite (they come back as text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _inbox_record(r: Row[Any]) -> InboxRecord:
-    return InboxRecord(
-        id=r.id,
-        source=r.source,
-        kind=r.kind,
-        dedup_key=r.dedup_key,
-        starts_at=r.starts_at,
-        payload=dict(r.payload),
-        received_at=r.received_at,
-        processed=r.processed,
-    )
-
-
-def _signal_record(r: Row[Any]) -> SignalRecord:
-    return SignalRecord(
-        kind=r.kind, key=r.key, time=r.time, end=r.end, entity=r.entity, payload=dict(r.payload)
-    )
-
-
-def _signal_row(s: SignalRecord) -> dict[str, Any]:
-    return {
-        "kind": s.kind,
-        "key": s.key,
-        "time": s.time,
-        "end": s.end,
-        "entity": s.entity,
-        "payload": s.payload,
-    }
-
-
-def _point_row(p: FramePoint) -> dict[str, Any]:
-    k = (*p.key, "", "", "")
-    return {
-        "frame": p.frame,
-        "key1": k[0],
-        "key2": k[1],
-        "key3": k[2],
-        "minute": p.minute,
-        "values": p.values,
-    }
-
-
-def _version_row(
-    incident_id: str, version: int, at: datetime, status: IncidentStatus, snap: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "incident_id": incident_id,
-        "version": version,
-        "created_at": at,
-        "status": str(status),
-        "snapshot": snap,
-    }
-
-
-def _incident_record_from(row: dict[str, Any]) -> IncidentRecord:
-    return IncidentRecord(
-        id=row["id"],
-        status=IncidentStatus(row["status"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        match_key=row["match_key"],
-        version=row["version"],
-        snapshot=dict(row["snapshot"]),
-        resolved_at=row["resolved_at"],
-    )

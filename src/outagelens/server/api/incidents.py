@@ -97,7 +97,9 @@ def incident_impact(
 ) -> dict[str, Any]:
     """Per-customer impact (empty until the impact stage is part of the investigation)."""
     impact = _incident(ctx, incident_id).snapshot.get("impact")
-    return dict(impact) if isinstance(impact, dict) else {}
+    if impact is None:
+        return {}
+    return dict(impact) if isinstance(impact, dict) else {"impact": impact}
 
 
 @router.get(

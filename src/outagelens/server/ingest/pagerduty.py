@@ -20,7 +20,7 @@ from outagelens.server.errors import INGEST_RESPONSES
 from outagelens.server.ingest.common import commit_answer, ingest_caller, json_body, request_body
 from outagelens.signals.pagerduty import generated_dedup_key, validate_event
 from outagelens.store.records import InboxItem
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 
 router = APIRouter()
 SOURCE = "pagerduty"
