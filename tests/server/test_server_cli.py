@@ -20,7 +20,7 @@ def test_apikey_create_prints_a_working_key_once(tmp_path: Path, scope: Scope) -
     runner = CliRunner()
     upgraded = runner.invoke(app, ["db", "upgrade", "--db", db])
     assert upgraded.exit_code == 0, upgraded.output
-    assert current_revision(make_engine(db)) == "0001_initial"
+    assert current_revision(make_engine(db)) == "0002_status_pages"
     created = runner.invoke(app, ["apikey", "create", "--scope", str(scope), "--db", db])
     assert created.exit_code == 0, created.output
     key = created.output.strip().splitlines()[-1]
