@@ -62,6 +62,8 @@ class MethodScore:
     onset_error: float | None = None
     precision: float | None = None
     recall: float | None = None
+    missing_customers: tuple[str, ...] = ()
+    extra_customers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,6 +103,8 @@ def evaluate_case(name: str, entities: int, noise: str, case_dir: str, keep: boo
     want = set(truth.affected_customers)
     engine.precision = len(got & want) / len(got) if got else (1.0 if not want else 0.0)
     engine.recall = len(got & want) / len(want) if want else 1.0
+    engine.missing_customers = tuple(sorted(want - got))
+    engine.extra_customers = tuple(sorted(got - want))
     out["engine"] = engine
     if not keep:
         shutil.rmtree(case_dir, ignore_errors=True)
@@ -223,6 +227,9 @@ def main() -> None:
     if args.show_misses:
         for r in results:
             e = r.methods["engine"]
+            if e.missing_customers or e.extra_customers:
+                console.print(f"customers {r.name} {r.entities} {r.noise}: missing "
+                              f"{e.missing_customers} extra {e.extra_customers}", highlight=False)
             if not _hit(e.ranks, r.truth_roots, 1) or e.category != r.truth_category:
                 console.print(f"miss {r.name} {r.entities} {r.noise}: truth {r.truth_roots} "
                               f"{r.truth_category}; got {e.ranks[:3]} {e.category}", highlight=False)
