@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outagelens.correlate.explain import ExplainConfig, ExplanationModel
-from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.correlate.grouping import healthy_keys
+from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import Symptom
 from outagelens.rca.models import CauseCategory
 from outagelens.signals.types import SignalSet
@@ -46,7 +46,7 @@ class RcaProblem:
             self.signals.series,
             self.signals.window_start,
             self.signals.window_end,
-            set(keyed),  # type: ignore[arg-type]
+            set(keyed),
         )
         obs = build_observations(index, self.symptoms, healthy)
         return ExplanationModel(self.catalog, obs, config or ExplainConfig())
