@@ -226,6 +226,45 @@ def markdown(title: str, table: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_suite(
+    n: int, seed: int, sizes: tuple[int, ...], root: Path, keep: bool, console: Console
+) -> list[CaseResult]:
+    """Generate the suite case by case and evaluate each in a worker as soon as it is written."""
+    from outagelens.sim.suite import write_suite
+
+    futures: list[Future[CaseResult]] = []
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        for i, case in enumerate(write_suite(n, root, seed=seed, sizes=sizes), start=1):
+            futures.append(
+                pool.submit(
+                    evaluate_case, case.name, case.entities, case.noise, str(case.directory), keep
+                )
+            )
+            console.print(
+                f"[dim]generated {i}/{n} ({case.entities} entities, {case.noise})[/]",
+                highlight=False,
+            )
+        return [f.result() for f in futures]
+
+
+def print_misses(results: list[CaseResult], console: Console) -> None:
+    """The engine's wrong answers and customer mismatches, one line each."""
+    for r in results:
+        e = r.methods["engine"]
+        if e.missing_customers or e.extra_customers:
+            console.print(
+                f"customers {r.name} {r.entities} {r.noise}: missing "
+                f"{e.missing_customers} extra {e.extra_customers}",
+                highlight=False,
+            )
+        if not _hit(e.ranks, r.truth_roots, 1) or e.category != r.truth_category:
+            console.print(
+                f"miss {r.name} {r.entities} {r.noise}: truth {r.truth_roots} "
+                f"{r.truth_category}; got {e.ranks[:3]} {e.category}",
+                highlight=False,
+            )
+
+
 def main() -> None:
     """Parse arguments, generate the suite, evaluate it, print the tables."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -238,35 +277,13 @@ def main() -> None:
     ap.add_argument("--markdown", default=None, help="also write the tables as Markdown here")
     ap.add_argument("--show-misses", action="store_true", help="list the engine's misses")
     args = ap.parse_args()
-    from outagelens.sim.suite import write_suite
-
     n = 36 if args.quick and args.n == 300 else args.n
-    sizes = (
-        tuple(int(s) for s in args.sizes.split(","))
-        if args.sizes
-        else (QUICK_SIZES if args.quick else FULL_SIZES)
-    )
+    default = QUICK_SIZES if args.quick else FULL_SIZES
+    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else default
     root = Path(args.out or tempfile.mkdtemp(prefix="rca-suite-"))
     console = Console(width=170)
     started = time.perf_counter()
-    futures: list[Future[CaseResult]] = []
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        for i, case in enumerate(write_suite(n, root, seed=args.seed, sizes=sizes), start=1):
-            futures.append(
-                pool.submit(
-                    evaluate_case,
-                    case.name,
-                    case.entities,
-                    case.noise,
-                    str(case.directory),
-                    args.keep,
-                )
-            )
-            console.print(
-                f"[dim]generated {i}/{n} ({case.entities} entities, {case.noise})[/]",
-                highlight=False,
-            )
-        results = [f.result() for f in futures]
+    results = run_suite(n, args.seed, sizes, root, args.keep, console)
     wall = time.perf_counter() - started
     by_noise, by_size = summarize(results, "noise"), summarize(results, "entities")
     cmd = "python benchmarks/rca_accuracy.py " + " ".join(sys.argv[1:])
@@ -280,29 +297,11 @@ def main() -> None:
     console.print(render("RCA accuracy by catalog size (entities)", by_size))
     console.print(header)
     if args.show_misses:
-        for r in results:
-            e = r.methods["engine"]
-            if e.missing_customers or e.extra_customers:
-                console.print(
-                    f"customers {r.name} {r.entities} {r.noise}: missing "
-                    f"{e.missing_customers} extra {e.extra_customers}",
-                    highlight=False,
-                )
-            if not _hit(e.ranks, r.truth_roots, 1) or e.category != r.truth_category:
-                console.print(
-                    f"miss {r.name} {r.entities} {r.noise}: truth {r.truth_roots} "
-                    f"{r.truth_category}; got {e.ranks[:3]} {e.category}",
-                    highlight=False,
-                )
+        print_misses(results, console)
     if args.markdown:
-        Path(args.markdown).write_text(
-            header
-            + "\n\n"
-            + markdown("By noise level", by_noise)
-            + "\n"
-            + markdown("By catalog size (entities)", by_size),
-            encoding="utf-8",
-        )
+        tables = markdown("By noise level", by_noise) + "\n"
+        tables += markdown("By catalog size (entities)", by_size)
+        Path(args.markdown).write_text(header + "\n\n" + tables, encoding="utf-8")
     if not args.keep and not args.out:
         shutil.rmtree(root, ignore_errors=True)
 
