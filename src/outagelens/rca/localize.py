@@ -164,8 +164,12 @@ class Localizer:
             rest = tuple(m for m in alarmed if m != n)
             if rest and model.explain(rest, among).explained >= full:
                 alarmed = list(rest)
-        if len(alarmed) > self.config.max_set_size and 2 <= len(common) <= self.config.max_set_size:
-            alarmed = sorted(common)  # too many to be one fault: the common-mode units alone
+        if len(alarmed) > self.config.max_set_size:
+            # Too many to be one fault: keep the units that report their own failure critically.
+            critical = [
+                n for n in alarmed if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE
+            ]
+            alarmed = critical if 2 <= len(critical) <= self.config.max_set_size else alarmed
         if not 2 <= len(alarmed) <= self.config.max_set_size:
             return None
         return tuple(sorted(alarmed))
