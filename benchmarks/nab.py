@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import time
 from datetime import UTC, datetime
@@ -39,12 +40,16 @@ TARGETS = {"standard": 74.9, "reward_low_FP_rate": 67.0}
 PUBLISHED_SHOWN = ("ARTime", "numenta", "contextOSE", "htmjava", "earthgeckoSkyline", "knncad")
 
 
-def read_series(path: Path) -> tuple[NDArray[np.datetime64], NDArray[np.float64], list[str]]:
-    """Timestamps, values and the timestamp strings of one NAB data file."""
+def read_series(
+    path: Path,
+) -> tuple[NDArray[np.datetime64], NDArray[np.float64], list[tuple[str, str]]]:
+    """Timestamps, values and the original (timestamp, value) text of one NAB data file."""
     raw = path.read_text().splitlines()
     if not raw or raw[0].strip() != "timestamp,value":
         raise ns.NabScoringError(f"{path}: line 1: expected header 'timestamp,value'")
-    stamps, values = [], []
+    stamps: list[str] = []
+    values: list[float] = []
+    texts: list[tuple[str, str]] = []
     for number, line in enumerate(raw[1:], start=2):
         if not line.strip():
             continue
@@ -54,13 +59,14 @@ def read_series(path: Path) -> tuple[NDArray[np.datetime64], NDArray[np.float64]
         except ValueError as err:
             raise ns.NabScoringError(f"{path}: line {number}: bad value {value!r}") from err
         stamps.append(stamp)
-    return np.array(stamps, dtype="datetime64[s]"), np.array(values), stamps
+        texts.append((stamp, value.strip()))
+    return np.array(stamps, dtype="datetime64[s]"), np.array(values), texts
 
 
 def run_file(task: tuple[str, str, str, list[list[str]]]) -> tuple[str, NDArray[np.float64], int]:
     """Detect on one file, write its results CSV; return its name, scores and window bounds."""
     data_dir, out_dir, rel, windows = task
-    timestamps, values, stamps = read_series(Path(data_dir) / "data" / rel)
+    timestamps, values, texts = read_series(Path(data_dir) / "data" / rel)
     scores = SeriesDetector().score(timestamps, values)
     bounds = ns.window_bounds(rel, timestamps, [(w[0], w[1]) for w in windows])
     label = np.zeros(len(values), dtype=np.int64)
@@ -69,8 +75,8 @@ def run_file(task: tuple[str, str, str, list[list[str]]]) -> tuple[str, NDArray[
     target = Path(out_dir) / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     rows = (
-        f"{s},{v!r},{a:.6f},{lab}"
-        for s, v, a, lab in zip(stamps, values, scores, label, strict=True)
+        f"{stamp},{value},{score:.6f},{flag}"
+        for (stamp, value), score, flag in zip(texts, scores, label, strict=True)
     )
     target.write_text("timestamp,value,anomaly_score,label\n" + "\n".join(rows) + "\n")
     return rel, scores, len(values)
@@ -104,12 +110,12 @@ def render(results: list[ns.ProfileResult], published: dict[str, dict[str, float
     ours = {r.profile.name: r.normalized for r in results}
     table.add_row(
         "[bold]OutageLens (ours)[/bold]",
-        *[f"[bold]{ours[r.profile.name]:.1f}[/bold]" for r in results],
+        *[f"[bold]{ours[r.profile.name]:.2f}[/bold]" for r in results],
     )
     table.add_row("  threshold chosen", *[f"{r.threshold:.4f}" for r in results])
     for name in PUBLISHED_SHOWN:
         if name in published:
-            table.add_row(name, *[f"{published[name][r.profile.name]:.1f}" for r in results])
+            table.add_row(name, *[f"{published[name][r.profile.name]:.2f}" for r in results])
     table.add_row(
         "target",
         *[f"> {TARGETS[r.profile.name]:.1f}" if r.profile.name in TARGETS else "" for r in results],
@@ -149,15 +155,25 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results, points, files = run_corpus(args.data, args.out, args.workers)
     elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime
     published = json.loads((args.data / "results" / "final_results.json").read_text())
     console.print(render(results, published))
     console.print(
         f"{points} points in {files} files scored and written in {elapsed:.1f} s "
-        f"with {args.workers} workers"
+        f"with {args.workers} workers (worker CPU time {cpu:.1f} s)",
+        soft_wrap=True,
     )
-    console.print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}")
-    console.print(f"machine: {machine()}")
-    console.print("command: python " + " ".join(sys.argv))
+    for r in results:
+        if r.profile.name in TARGETS:
+            goal = TARGETS[r.profile.name]
+            verdict = "met" if r.normalized > goal else "NOT met"
+            console.print(
+                f"target {r.profile.name} > {goal}: {verdict} ({r.normalized:.2f})", soft_wrap=True
+            )
+    console.print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}", soft_wrap=True)
+    console.print(f"machine: {machine()}", soft_wrap=True)
+    console.print("command: python " + " ".join(sys.argv), soft_wrap=True)
     return 0
 
 

@@ -114,7 +114,9 @@ def test_sweep_matches_a_brute_force_rescoring_at_every_threshold() -> None:
     scores = [rng.random(N).round(2), rng.random(N).round(2)]
     result = ns.sweep_thresholds(sweeps, scores, ns.STANDARD)
     for threshold, total in zip(result.thresholds, result.totals, strict=True):
-        expected = sum(_brute_force(s, sc >= threshold) for s, sc in zip(sweeps, scores))
+        expected = sum(
+            _brute_force(s, sc >= threshold) for s, sc in zip(sweeps, scores, strict=True)
+        )
         assert total == pytest.approx(expected)
 
 

@@ -35,7 +35,8 @@ def seasonal(n: int, level: float, amplitude: float, noise: float, seed: int = 1
 
 def availability(n: int, seed: int = 1) -> np.ndarray:
     """Availability ratio near 0.998 with a slight daily cycle, capped at 1."""
-    return np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    capped: np.ndarray = np.minimum(seasonal(n, 0.998, 0.0008, 0.0004, seed), 1.0)
+    return capped
 
 
 @settings(max_examples=40, deadline=None)
@@ -50,6 +51,18 @@ def test_score_at_t_ignores_later_points(values: list[float], cut: int, tail: li
     changed = values[:cut] + tail
     other = detector.score(minutes(len(changed)), changed)
     np.testing.assert_array_equal(full[:cut], other[:cut])
+
+
+@pytest.mark.parametrize("cut", [150, 420, 599], ids=["warmup", "middle", "last"])
+def test_default_detector_is_streaming_too(cut: int) -> None:
+    values = seasonal(600, 50.0, 20.0, 2.0)
+    changed = values.copy()
+    changed[cut:] = np.random.default_rng(9).normal(0.0, 100.0, 600 - cut)
+    detector = SeriesDetector()
+    before = detector.score(minutes(600), values)
+    after = detector.score(minutes(600), changed)
+    np.testing.assert_array_equal(before[:cut], after[:cut])
+    assert not np.array_equal(before[cut:], after[cut:])
 
 
 def test_scores_lie_in_unit_interval_and_tolerate_missing_samples() -> None:
@@ -97,6 +110,17 @@ def test_throughput_collapse_on_a_seasonal_series_is_down_and_ongoing() -> None:
     assert len(intervals) == 1
     assert abs(intervals[0].start_index - 2500) <= 2
     assert intervals[0].end is None and intervals[0].severity == "down"
+
+
+def test_drop_to_the_night_level_at_midday_is_found() -> None:
+    # Values that are normal at night, inside the range seen, but not at this time of day.
+    rate = seasonal(3 * DAY, 500.0, 300.0, 10.0, seed=5)
+    onset = 2 * DAY + 360  # the daily peak
+    rate[onset : onset + 30] = rate[DAY + 1080 : DAY + 1110]  # the trough of the day before
+    assert rate[onset:].min() > rate[:onset].min()  # no range break: only the shape is new
+    found = find_anomalous_intervals(minutes(len(rate)), rate, direction="down")
+    assert [(i.start_index, i.end_index) for i in found] == [(onset, onset + 30)]
+    assert found[0].severity == "degraded" and found[0].peak_score > 0.78
 
 
 def test_error_ratio_spike_found_upwards_only() -> None:

@@ -8,10 +8,10 @@ Benchmark" (2015), and NAB v1.1's scoring rules:
   ``A_TP * sigma(y) / sigma(-1)``, where ``y = -(right - i + 1) / width`` is the relative
   position of point ``i`` in the window and ``sigma(y) = 2 / (1 + exp(5 y)) - 1`` is the
   scaled sigmoid. Only the first detection in a window counts; later ones are free.
-- A detection outside every window is a false positive worth ``A_FP * sigma(y)`` (``A_FP`` is
-  negative here, ``sigma`` of a positive position is negative), where ``y`` is the distance past
-  the end of the previous window relative to that window's width (``y >= 3``, or no previous
-  window, gives the full cost).
+- A detection outside every window is a false positive that adds ``|A_FP| * sigma(y)`` (negative:
+  ``sigma`` of a positive position is below 0), where ``y`` is the distance past the end of the
+  previous window relative to that window's width minus one; ``y >= 3``, or no previous
+  window, gives the full cost ``A_FP``.
 - The first 15% of each file (at most 750 points) is a probationary period: never scored.
 - A detection is a point whose anomaly score is ``>=`` the threshold. The threshold is chosen per
   application profile to maximize the total score over the whole corpus.

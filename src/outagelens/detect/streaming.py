@@ -14,6 +14,7 @@ FloatArray = NDArray[np.float64]
 
 # Rows x columns of one distance block: bounds memory (about 32 MB of float64 per array).
 _BLOCK_CELLS = 4_000_000
+_BLOCK_ROWS = 256
 
 
 def forward_fill(values: FloatArray) -> FloatArray:
@@ -55,31 +56,54 @@ def trailing_max(values: FloatArray, horizon: int) -> FloatArray:
     return np.asarray(sliding_window_view(padded, horizon).max(axis=1), dtype=np.float64)
 
 
-def left_nearest_distance(x: FloatArray, length: int, exclusion: int) -> FloatArray:
-    """Distance from the subsequence ending at t to its nearest earlier one (NaN if none).
+def _smallest(values: FloatArray, k: int) -> FloatArray:
+    """The k smallest values of each row (all of them when a row is shorter), unordered."""
+    if values.shape[1] <= k:
+        return values
+    return np.partition(values, k - 1, axis=1)[:, :k]
+
+
+def left_nearest_distance(
+    x: FloatArray, length: int, exclusion: int, neighbors: int = 1, history: int | None = None
+) -> FloatArray:
+    """Distance from the subsequence ending at t to its nearest earlier ones (NaN if none).
 
     Earlier subsequences must end at least `exclusion` points before t (so trivial, overlapping
-    matches do not count). This is the left matrix profile of the series, computed exactly in
-    blocks with matrix products: O(n^2 * length) work, O(block) memory.
+    matches do not count). With `neighbors` = k the result is the root mean square of the k
+    smallest distances (k = 1: the left matrix profile). Exact, in blocks of rows with matrix
+    products: O(n * min(n, history) * length) work, O(block * n) memory. With `history`, only
+    subsequences starting at most `history` (plus up to one block of 256) points back count.
     """
     n = len(x)
     out = np.full(n, np.nan)
     if n < length + exclusion:
         return out
-    subs = sliding_window_view(x, length)  # row i ends at t = i + length - 1
+    subs = np.ascontiguousarray(sliding_window_view(x, length))  # row i ends at i + length - 1
     sq = np.einsum("ij,ij->i", subs, subs)
     rows = len(subs)
-    block = max(16, _BLOCK_CELLS // max(rows, 1))
+    block = int(min(_BLOCK_ROWS, max(16, _BLOCK_CELLS // rows)))
+    # Row r may use columns c <= r - exclusion. In a block [b0, b1) the columns below
+    # b0 - exclusion + 1 are allowed for every row; only a block-sized triangle needs a mask.
+    below = np.tril(np.ones((block, block), dtype=bool), k=-1)
     for b0 in range(exclusion, rows, block):
         b1 = min(rows, b0 + block)
-        hi = b1 - exclusion  # the last row of the block may compare to columns < hi
-        dist = sq[b0:b1, None] + sq[None, :hi] - 2.0 * (subs[b0:b1] @ subs[:hi].T)
-        # Row r may only use columns c <= r - exclusion: mask the triangle near the diagonal.
-        tri = max(0, b0 - exclusion + 1)
-        cols = np.arange(tri, hi)[None, :]
-        own = np.arange(b0, b1)[:, None]
-        dist[:, tri:][cols > own - exclusion] = np.inf
-        out[b0 + length - 1 : b1 + length - 1] = np.sqrt(np.maximum(dist.min(axis=1), 0.0))
+        free = b0 - exclusion + 1
+        first = 0 if history is None else max(0, min(free - 1, b0 - history))
+        tri_hi = b1 - exclusion + 1
+        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; |a|^2 is added once the nearest are chosen.
+        part = sq[None, first:free] - 2.0 * (subs[b0:b1] @ subs[first:free].T)
+        tri = sq[None, free:tri_hi] - 2.0 * (subs[b0:b1] @ subs[free:tri_hi].T)
+        tri = np.where(below[: b1 - b0, : tri_hi - free], tri, np.inf)
+        if neighbors == 1:
+            best = np.minimum(part.min(axis=1), tri.min(axis=1))[:, None]
+        else:
+            candidates = np.concatenate(
+                [_smallest(part, neighbors), _smallest(tri, neighbors)], axis=1
+            )
+            best = _smallest(candidates, neighbors)
+        squared = np.maximum(best + sq[b0:b1, None], 0.0)
+        squared[np.isinf(best)] = np.nan
+        out[b0 + length - 1 : b1 + length - 1] = np.sqrt(np.nanmean(squared, axis=1))
     return out
 
 

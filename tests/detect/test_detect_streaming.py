@@ -1,0 +1,70 @@
+"""Causal array primitives against direct point-by-point definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from outagelens.detect.streaming import (
+    forward_fill,
+    left_nearest_distance,
+    previous_max,
+    suppress_repeats,
+    trailing_max,
+)
+
+
+def _brute_left_distance(x: np.ndarray, length: int, exclusion: int, k: int) -> np.ndarray:
+    """Root mean square distance to the k nearest earlier subsequences, one point at a time."""
+    out = np.full(len(x), np.nan)
+    for t in range(length - 1, len(x)):
+        here = x[t - length + 1 : t + 1]
+        ends = range(length - 1, t - exclusion + 1)
+        dists = sorted(float(np.sum((here - x[e - length + 1 : e + 1]) ** 2)) for e in ends)
+        if dists:
+            out[t] = np.sqrt(np.mean(dists[:k]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("n", "length", "exclusion", "k"),
+    [(40, 4, 4, 1), (40, 4, 4, 3), (300, 10, 10, 3), (300, 5, 20, 2), (14, 10, 10, 3)],
+    ids=["short-1nn", "short-3nn", "block-3nn", "wide-exclusion", "too-short"],
+)
+def test_left_nearest_distance_matches_brute_force(
+    n: int, length: int, exclusion: int, k: int
+) -> None:
+    x = np.random.default_rng(n + k).normal(size=n).cumsum()
+    expected = _brute_left_distance(x, length, exclusion, k)
+    np.testing.assert_allclose(left_nearest_distance(x, length, exclusion, k), expected, atol=1e-6)
+
+
+def test_forward_fill_carries_last_value_and_backfills_the_start() -> None:
+    filled = forward_fill(np.array([np.nan, 2.0, np.nan, np.nan, 5.0, np.nan]))
+    assert filled.tolist() == [2.0, 2.0, 2.0, 2.0, 5.0, 5.0]
+    assert forward_fill(np.array([np.nan, np.nan])).tolist() == [0.0, 0.0]
+
+
+def test_previous_and_trailing_max_use_only_earlier_points() -> None:
+    values = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    assert previous_max(values).tolist() == [-np.inf, 3.0, 3.0, 4.0, 4.0]
+    assert trailing_max(values, 2).tolist() == [0.0, 3.0, 3.0, 4.0, 4.0]
+
+
+def test_suppress_repeats_keeps_only_new_highs_within_the_refractory_span() -> None:
+    scores = np.array([0.2, 0.9, 0.8, 0.95, 0.1, 0.1, 0.1, 0.7])
+    assert suppress_repeats(scores, 3).tolist() == [0.2, 0.9, 0.0, 0.95, 0.0, 0.0, 0.0, 0.7]
+
+
+def test_history_limits_how_far_back_matches_are_searched() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.0, 0.01, 1200)
+    bump = np.array([0.0, 1.0, 3.0, 1.0, 0.0])
+    x[20:25] += bump
+    x[1100:1105] += bump  # the same shape again, 1080 points later
+    unlimited = left_nearest_distance(x, 5, 5)
+    recent = left_nearest_distance(x, 5, 5, history=300)
+    assert unlimited[1104] < 0.1  # matched by the first bump
+    assert recent[1104] > 1.0  # the first bump is out of reach
+    np.testing.assert_array_equal(left_nearest_distance(x, 5, 5, history=5000), unlimited)
+    assert np.all(recent[np.isfinite(recent)] >= unlimited[np.isfinite(recent)] - 1e-9)
