@@ -6,6 +6,7 @@ Prints one row per size: keys, rows, file size, write and load seconds, peak ext
 
 from __future__ import annotations
 
+import os
 import platform
 import resource
 import sys
@@ -35,32 +36,36 @@ def make_series(n_keys: int, seed: int = 1) -> SeriesSet:
     return SeriesSet(start=START, n_minutes=MINUTES, keys=tuple(keys), values=values)
 
 
-def run(n_keys: int, folder: Path) -> tuple[int, int, int, float, float]:
-    """Write and load one size; return keys, rows, bytes, write s, load s."""
+def run(n_keys: int, folder: Path) -> tuple[int, int, int, float, float, float]:
+    """Write and load one size; return keys, rows, bytes, write s, load s, load CPU s."""
     series = make_series(n_keys)
     path = folder / f"series-{n_keys}.parquet"
     t0 = time.perf_counter()
     write_frame(series, path)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     loaded = read_frame(SeriesSet, path, start=START, n_minutes=MINUTES)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     if loaded != series:
         raise SystemExit(f"round trip mismatch at {n_keys} keys")
-    return len(series), len(series) * MINUTES, path.stat().st_size, t1 - t0, t2 - t1
+    return len(series), len(series) * MINUTES, path.stat().st_size, t1 - t0, t2 - t1, c2 - c1
 
 
 def main(argv: list[str]) -> None:
     """Print the benchmark table."""
     sizes = [int(a) for a in argv] or [1_000, 10_000]
-    print(f"# signals_load  {datetime.now(UTC):%Y-%m-%d %H:%M}Z  {platform.processor() or platform.machine()}"
-          f"  python {platform.python_version()}")  # fmt: skip
+    machine = platform.processor() or platform.machine()
+    print(f"# signals_load  {datetime.now(UTC):%Y-%m-%d %H:%M}Z  {machine}  "
+          f"python {platform.python_version()}")  # fmt: skip
     print("# PYTHONPATH=src python3 benchmarks/signals_load.py " + " ".join(map(str, sizes)))
-    print(f"{'keys':>8} {'rows':>12} {'MB':>8} {'write s':>8} {'load s':>8} {'maxrss MB':>10}")
+    print(f"# load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    head = f"{'keys':>8} {'rows':>12} {'MB':>8} {'write s':>8} {'load s':>8} {'load cpu s':>10}"
+    print(f"{head} {'maxrss MB':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            keys, rows, size, w, r = run(n, Path(tmp))
+            keys, rows, size, w, r, c = run(n, Path(tmp))
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{keys:>8} {rows:>12} {size / 1e6:>8.1f} {w:>8.2f} {r:>8.2f} {rss:>10.0f}")
+            cells = f"{keys:>8} {rows:>12} {size / 1e6:>8.1f} {w:>8.2f} {r:>8.2f} {c:>10.2f}"
+            print(f"{cells} {rss:>10.0f}")
 
 
 if __name__ == "__main__":

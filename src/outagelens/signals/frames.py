@@ -8,7 +8,7 @@ canonical and two tables built from the same data compare equal.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self, TypeVar
@@ -220,7 +220,7 @@ def build_from_columns(
     start: datetime,
     n_minutes: int,
     minutes: IntArray,
-    key_codes: Sequence[IntArray],
+    key_codes: Sequence[npt.NDArray[np.integer[Any]]],
     key_dictionaries: Sequence[Sequence[str]],
     metrics: Mapping[str, npt.NDArray[np.floating[Any]]],
     source: str,
@@ -243,9 +243,7 @@ def build_from_columns(
             source=source,
             line=first_line + i,
         )
-    combined, sizes, ranks = _combine_codes(key_codes, key_dictionaries)
-    row_of_code, uniq = _dense_codes(combined, int(np.prod(sizes, dtype=np.int64)))
-    keys = _decode_keys(uniq, sizes, ranks, key_dictionaries)
+    row_of_code, keys = _key_rows(key_codes, key_dictionaries, n_rows)
     flat = row_of_code * n_minutes + rel
     cells = len(keys) * n_minutes
     # Rows written in canonical order (key, then minute) need no uniqueness scan or scatter.
@@ -276,6 +274,31 @@ def build_from_columns(
     return cls(start=start, n_minutes=n_minutes, keys=tuple(keys), values=values)
 
 
+def _key_rows(
+    key_codes: Sequence[npt.NDArray[np.integer[Any]]],
+    key_dictionaries: Sequence[Sequence[str]],
+    n_rows: int,
+) -> tuple[IntArray, list[tuple[str, ...]]]:
+    """Frame row of every record, and the sorted keys; works on runs of equal keys.
+
+    Files list each key's minutes together, so comparing neighbours finds a few runs and the
+    expensive key arithmetic runs once per run instead of once per record.
+    """
+    if n_rows == 0:
+        return np.zeros(0, dtype=np.int64), []
+    change = np.zeros(n_rows, dtype=bool)
+    change[0] = True
+    for codes in key_codes:
+        change[1:] |= codes[1:] != codes[:-1]
+    starts = np.flatnonzero(change)
+    run_codes = [np.asarray(codes[starts], dtype=np.int64) for codes in key_codes]
+    combined, sizes, ranks = _combine_codes(run_codes, key_dictionaries)
+    run_row, uniq = _dense_codes(combined, int(np.prod(sizes, dtype=np.int64)))
+    keys = _decode_keys(uniq, sizes, ranks, key_dictionaries)
+    lengths = np.diff(np.append(starts, n_rows))
+    return np.repeat(run_row, lengths), keys
+
+
 def _combine_codes(
     key_codes: Sequence[IntArray], key_dictionaries: Sequence[Sequence[str]]
 ) -> tuple[IntArray, list[int], list[IntArray]]:
@@ -295,7 +318,7 @@ def _combine_codes(
 
 def _dense_codes(combined: IntArray, space: int) -> tuple[IntArray, IntArray]:
     """Map sparse combined codes to dense row numbers (sorted); linear time when space is small."""
-    if space <= 64_000_000:
+    if space <= min(64_000_000, 16 * len(combined)):
         present = np.zeros(space, dtype=bool)
         present[combined] = True
         uniq = np.flatnonzero(present).astype(np.int64)
@@ -329,11 +352,3 @@ def _first_duplicate(flat: IntArray) -> int:
     sorted_flat = flat[order]
     dup = np.flatnonzero(sorted_flat[1:] == sorted_flat[:-1])
     return int(np.min(order[dup + 1]))
-
-
-def frame_rows(frame: MinuteFrame) -> Iterable[tuple[tuple[str, ...], int, tuple[float, ...]]]:
-    """Yield (key, minute column, metric values) for every cell with at least one sample."""
-    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
-    present = ~np.all(np.isnan(stacked), axis=-1)
-    for row, col in zip(*np.nonzero(present), strict=True):
-        yield frame.keys[int(row)], int(col), tuple(float(v) for v in stacked[row, col])

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -65,6 +66,7 @@ __all__ = [
     "TrafficSet",
     "Truth",
     "UtcDatetime",
+    "alert_intervals",
     "label_fingerprint",
 ]
 
@@ -227,6 +229,20 @@ class Alert(FrozenModel):
     def active_at(self, when: datetime) -> bool:
         """True if the alert was firing at `when` (startsAt <= when < endsAt)."""
         return self.starts_at <= when and (self.ends_at is None or when < self.ends_at)
+
+
+def alert_intervals(alerts: Iterable[Alert]) -> list[Alert]:
+    """One alert per (fingerprint, startsAt): resolved beats firing, then the latest endsAt wins."""
+    best: dict[tuple[str, datetime], Alert] = {}
+    for alert in alerts:
+        key = (alert.fingerprint, alert.starts_at)
+        if key not in best or _state_rank(alert) > _state_rank(best[key]):
+            best[key] = alert
+    return sorted(best.values(), key=_alert_order)
+
+
+def _state_rank(alert: Alert) -> tuple[bool, datetime]:
+    return (alert.status == "resolved", alert.ends_at or datetime.max.replace(tzinfo=UTC))
 
 
 class Change(FrozenModel):
