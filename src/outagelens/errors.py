@@ -21,14 +21,16 @@ class CatalogError(OutageLensError):
         file: str | None = None,
         entity: str | None = None,
         field: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.file = file
         self.entity = entity
         self.field = field
+        self.line = line
         self.reason = message
         where = []
         if file:
-            where.append(file)
+            where.append(f"{file}:{line}" if line is not None else file)
         if entity:
             where.append(f"entity '{entity}'")
         if field:
@@ -50,6 +52,7 @@ class CatalogErrors(CatalogError):
         self.file = errors[0].file if errors else None
         self.entity = errors[0].entity if errors else None
         self.field = errors[0].field if errors else None
+        self.line = errors[0].line if errors else None
         self.reason = str(self)
 
 

@@ -1,4 +1,4 @@
-"""The investigation flow: signals -> detect -> correlate -> rca (-> impact) for one window."""
+"""The investigation flow: signals -> detect -> correlate -> rca -> impact for one window."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_s
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
+from outagelens.impact.assess import assess_incident
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
 from outagelens.rca.localize import LocalizeConfig, Localizer
@@ -104,7 +105,10 @@ def _investigate_group(
     incident = Incident(
         id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}", symptoms=tuple(group.symptoms), scope=scope
     )
-    # The impact stage (outagelens.impact) fills `impact` when it is wired into this flow.
+    impact = assess_incident(catalog, incident, series=signals.series, as_of=signals.window_end)
     return IncidentInvestigation(
-        incident=incident, hypotheses=hypotheses, timeline=build_timeline(incident, hypotheses)
+        incident=incident,
+        hypotheses=hypotheses,
+        timeline=build_timeline(incident, hypotheses),
+        impact=impact,
     )

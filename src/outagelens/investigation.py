@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from outagelens.correlate.models import Incident
+from outagelens.impact.models import ImpactReport
 from outagelens.rca.models import Hypothesis
 
 
@@ -32,8 +32,8 @@ class IncidentInvestigation(BaseModel):
     incident: Incident
     hypotheses: list[Hypothesis] = Field(description="Ranked, best first.")
     timeline: list[TimelineEvent] = Field(description="Sorted by time.")
-    impact: Any | None = Field(
-        default=None, description="Per-customer impact (filled by the impact stage)."
+    impact: ImpactReport | None = Field(
+        default=None, description="Per-customer impact: downtime, losses, SLA, regulation."
     )
 
     @property

@@ -18,7 +18,9 @@ Run = Callable[[str, NoiseLevel, int], SimResult]
 CLEAN = NoiseConfig.level("clean")
 
 
-def _run(catalog: Catalog, name: str, noise: NoiseConfig, seed: int = 1, **fault: object) -> SimResult:
+def _run(
+    catalog: Catalog, name: str, noise: NoiseConfig, seed: int = 1, **fault: object
+) -> SimResult:
     scenario = with_noise(BUILTINS[name].build(), noise)
     if fault:
         params = {**scenario.faults[0].parameters, **fault.pop("parameters", {})}  # type: ignore[dict-item]
@@ -104,10 +106,27 @@ def test_ddos_spikes_traffic_with_new_sources(example_catalog: Catalog) -> None:
     # The flash-sale decoy ends 35 minutes before the attack; compare with the quiet gap.
     before, during = slice(onset - 20, onset - 6), slice(onset + 10, onset + 40)
     assert np.median(req[during]) > 8 * np.median(req[before])
-    assert np.median(new[during] / distinct[during]) > 0.4 > np.median(new[before] / distinct[before])
+    assert (
+        np.median(new[during] / distinct[during]) > 0.4 > np.median(new[before] / distinct[before])
+    )
     assert np.median(syn[during]) > 0.5 > 0.1 > np.median(syn[before])
     other = traffic.get(("fra1", "fra1-edge"), "requests_per_s")
     assert np.median(other[during]) < 2 * np.median(other[before])
+
+
+def test_edges_alert_on_surges_and_only_the_flood_looks_like_one(
+    example_catalog: Catalog,
+) -> None:
+    result = _run(example_catalog, "ddos-edge", CLEAN)
+    edge = [(a.alertname, a.location, a.starts_at.hour) for a in result.signals.alerts
+            if a.labels.get("job") == "edge-flow-monitor"]  # fmt: skip
+    # The flash sale (17:00, both ShopWave sites) raises ingress warnings; the 19:05 flood also
+    # raises the SYN-flood alert on ams1.
+    assert ("EdgeIngressHigh", "fra1", 17) in edge and ("EdgeIngressHigh", "ams1", 17) in edge
+    assert ("EdgeSynFloodSuspected", "ams1", 19) in edge
+    assert [x for x in edge if x[0] == "EdgeSynFloodSuspected"] == [
+        ("EdgeSynFloodSuspected", "ams1", 19)
+    ]
 
 
 def test_flash_sale_decoy_raises_traffic_and_orders_without_errors(
@@ -130,14 +149,19 @@ def test_flash_sale_decoy_raises_traffic_and_orders_without_errors(
 def test_power_loss_bridged_by_ups_then_site_goes_dark(example_catalog: Catalog) -> None:
     result = _run(example_catalog, "power-flood", CLEAN)
     kinds = {(a.component, a.alarm) for a in result.signals.hardware}
-    assert {("fra2-grid", "utility_power_loss"), ("fra2-ups", "ups_on_battery"),
-            ("fra2-gen-1", "generator_start")} <= kinds  # fmt: skip
+    assert {
+        ("fra2-grid", "utility_power_loss"),
+        ("fra2-ups", "ups_on_battery"),
+        ("fra2-gen-1", "generator_start"),
+    } <= kinds
     series = result.signals.series
     row = series.row(("nordpress", "vm-hosting", "fra2"))
-    onset = series.minute_index(result.truth.onset)  # type: ignore[arg-type]
+    grid_loss = int(BUILTINS["power-flood"].build().faults[0].onset_minutes)
     avail = series.values["availability"][row]
-    assert avail[onset + 2 : onset + 9].min() > 0.95  # on battery: nothing visible yet
-    assert np.median(avail[onset + 14 : onset + 60]) < 0.1  # battery exhausted at 11 minutes
+    assert avail[grid_loss + 2 : grid_loss + 9].min() > 0.95  # on battery: nothing visible yet
+    assert np.median(avail[grid_loss + 14 : grid_loss + 60]) < 0.1  # batteries last 11 minutes
+    # The outage (truth onset) starts when the batteries run out, not at the grid loss.
+    assert series.minute_index(result.truth.onset) == grid_loss + 11  # type: ignore[arg-type]
     hazard = result.signals.hazards[0]
     assert hazard.sent < result.truth.onset  # type: ignore[operator]
 
@@ -149,9 +173,33 @@ def test_short_power_loss_hides_behind_the_generator(example_catalog: Catalog) -
     assert any(a.alarm == "generator_start" for a in result.signals.hardware)
 
 
+def test_storm_cooling_fails_after_the_generator_took_over(example_catalog: Catalog) -> None:
+    result = _run(
+        example_catalog,
+        "power-flood",
+        CLEAN,
+        parameters={"hazard": "storm", "outcome": "cooling_after_power", "cooling_lag_minutes": 20},
+    )
+    assert result.truth.root_causes == ("fra2-cooling", "fra2-grid")
+    kinds = [a.alarm for a in result.signals.hardware]
+    assert "utility_power_loss" in kinds and "cooling_failure" in kinds
+    grid_loss = BUILTINS["power-flood"].build().faults[0].onset_minutes
+    start = result.signals.meta.window_start
+    assert result.truth.onset == start + timedelta(minutes=grid_loss + 20)
+
+
 def test_heatwave_throttles_before_shutdown(example_catalog: Catalog) -> None:
     result = _run(example_catalog, "heatwave-cooling", CLEAN)
     phases = result.effects[0].phases
     assert [p.mode for p in phases] == ["degraded", "down"]
     assert result.truth.root_causes == ("ams1-cooling",)
     assert any(a.alarm == "over_temperature" for a in result.signals.hardware)
+
+
+def test_degraded_component_alerts_on_itself_only(example_catalog: Catalog) -> None:
+    result = _run(example_catalog, "software-lb", CLEAN)
+    degraded = {a.component for a in result.signals.alerts if a.alertname == "ComponentDegraded"}
+    down = {a.component for a in result.signals.alerts if a.alertname == "ComponentDown"}
+    assert degraded == {"ams1-lb"} and down == set()
+    customers = {a.customer for a in result.signals.alerts if a.alertname.startswith("Service")}
+    assert customers == {"grachtenhuis", "shopwave"}

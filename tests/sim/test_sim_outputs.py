@@ -38,8 +38,15 @@ def test_same_seed_same_bytes(name: str, tmp_path: Path, example_catalog: Catalo
     run_scenario(example_catalog, scenario, 12, tmp_path / "c" / "out")
     first, second = _hashes(tmp_path / "a" / "out"), _hashes(tmp_path / "b" / "out")
     assert first == second
-    assert {"meta.json", "alerts.jsonl", "series.parquet", "traffic.parquet", "changes.jsonl",
-            "hardware.jsonl", "truth.json"} <= set(first)  # fmt: skip
+    assert {
+        "meta.json",
+        "alerts.jsonl",
+        "series.parquet",
+        "traffic.parquet",
+        "changes.jsonl",
+        "hardware.jsonl",
+        "truth.json",
+    } <= set(first)
     other = _hashes(tmp_path / "c" / "out")
     assert other["series.parquet"] != first["series.parquet"]
     assert other["alerts.jsonl"] != first["alerts.jsonl"]
@@ -60,7 +67,8 @@ def test_written_directory_loads_back_equal(tmp_path: Path, example_catalog: Cat
 def test_every_alert_line_has_the_alertmanager_shape(
     name: str, tmp_path: Path, example_catalog: Catalog
 ) -> None:
-    run_scenario(example_catalog, BUILTINS[name].build(), 3, tmp_path)
+    result = run_scenario(example_catalog, BUILTINS[name].build(), 3, tmp_path)
+    assert load_signals_dir(tmp_path).alerts == result.signals.alerts
     lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert lines
     for i, line in enumerate(lines, start=1):

@@ -56,33 +56,56 @@ def test_builtins_round_trip_through_yaml(name: str, tmp_path: Path) -> None:
 
 
 CASES = [
-    ("faults:\n  - {category: hardware, targt: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "faults[0].targt"),
-    ("faults:\n  - {category: meteor, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "faults[0].category"),
-    ("faults:\n  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: -2}\n",
-     "faults[0].duration_minutes"),
+    (
+        "faults:\n  - {category: hardware, targt: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "faults[0].targt",
+    ),
+    (
+        "faults:\n  - {category: meteor, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "faults[0].category",
+    ),
+    (
+        "faults:\n  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: -2}\n",
+        "faults[0].duration_minutes",
+    ),
     ("faults: []\n", "faults"),
-    ("faults:\n  - {category: hardware, target: x, onset_minutes: 2000, duration_minutes: 2}\n",
-     "onset_minutes=2000.0 is past the window"),
-    ("noise: {clock_skew_seconds: {sundial: 3}}\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "noise.clock_skew_seconds"),
-    ("noise: {missing_alert_rate: 2}\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "noise.missing_alert_rate"),
-    ("window_end: '2026-11-27T00:00:00'\nfaults:\n"
-     "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
-     "window_end"),
+    (
+        "faults:\n  - {category: hardware, target: x, onset_minutes: 2000, duration_minutes: 2}\n",
+        "onset_minutes=2000.0 is past the window",
+    ),
+    (
+        "noise: {clock_skew_seconds: {sundial: 3}}\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "noise.clock_skew_seconds",
+    ),
+    (
+        "noise: {missing_alert_rate: 2}\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "noise.missing_alert_rate",
+    ),
+    (
+        "window_end: '2026-11-27T00:00:00'\nfaults:\n"
+        "  - {category: hardware, target: x, onset_minutes: 1, duration_minutes: 2}\n",
+        "window_end",
+    ),
     ("faults: [unclosed\n", "not valid YAML"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     CASES,
-    ids=["typo", "category", "negative", "no-faults", "past-window", "skew-source",
-         "rate-range", "naive-time", "yaml-syntax"],  # fmt: skip
+    ids=[
+        "typo",
+        "category",
+        "negative",
+        "no-faults",
+        "past-window",
+        "skew-source",
+        "rate-range",
+        "naive-time",
+        "yaml-syntax",
+    ],
 )
 def test_scenario_errors_name_file_and_field(tmp_path: Path, body: str, expected: str) -> None:
     path = _write(tmp_path, "name: bad\n" + body)
@@ -95,17 +118,25 @@ def test_scenario_errors_name_file_and_field(tmp_path: Path, body: str, expected
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ({"category": "cyberattack", "target": "ams1-edge", "parameters": {"peak_factor": "x"}},
-         "parameters.peak_factor must be a number"),
-        ({"category": "hardware", "target": "fra1", "parameters": {}},
-         "a hardware fault needs a component"),
-        ({"category": "hardware", "target": "fra1-san", "parameters": {"part": "flux"}},
-         "parameters.part must be one of"),
-        ({"category": "natural_disaster", "target": "ams1", "parameters": {"hazard": "meteor"}},
-         "parameters.hazard must be one of"),
+        (
+            {"category": "cyberattack", "target": "ams1-edge", "parameters": {"peak_factor": "x"}},
+            "parameters.peak_factor must be a number",
+        ),
+        (
+            {"category": "hardware", "target": "fra1", "parameters": {}},
+            "a hardware fault needs a component",
+        ),
+        (
+            {"category": "hardware", "target": "fra1-san", "parameters": {"part": "flux"}},
+            "parameters.part must be one of",
+        ),
+        (
+            {"category": "natural_disaster", "target": "ams1", "parameters": {"hazard": "meteor"}},
+            "parameters.hazard must be one of",
+        ),
     ],
     ids=["not-a-number", "wrong-target-kind", "unknown-part", "unknown-hazard"],
-)  # fmt: skip
+)
 def test_fault_parameter_errors_are_named(
     example_catalog: Catalog, fault: dict[str, object], expected: str
 ) -> None:
@@ -133,3 +164,13 @@ def test_noise_levels_order_from_clean_to_harsh() -> None:
     assert real == NoiseConfig()
     for knob in ("missing_alert_rate", "false_alarm_rate", "flapping_rate", "missing_alarm_rate"):
         assert getattr(clean, knob) < getattr(real, knob) < getattr(harsh, knob), knob
+
+
+def test_example_scenario_file_runs() -> None:
+    path = EXAMPLE_CATALOG.parent / "scenarios" / "storm-fra1.yaml"
+    catalog, scenario = resolve_scenario(str(path), None)
+    result = simulate(catalog, scenario, 1)
+    assert result.truth.category == "natural_disaster"
+    assert result.truth.root_causes == ("fra1-cooling", "fra1-grid")
+    assert set(result.truth.affected_customers) >= {"hansa-direktbank", "rheinlogistik"}
+    assert any(h.infos[0].event == "Severe thunderstorm warning" for h in result.signals.hazards)

@@ -33,13 +33,22 @@ def test_suite_respects_requested_categories() -> None:
     cases = list(generate_suite(3, seed=1, sizes=(200,), categories=("cyberattack",)))
     assert {c.scenario.faults[0].category for c in cases} == {"cyberattack"}
     for case in cases:
-        assert case.catalog.components[case.scenario.faults[0].target].kind in ("edge", "ddos_protection")
+        assert case.catalog.components[case.scenario.faults[0].target].kind in (
+            "edge",
+            "ddos_protection",
+        )
 
 
 def test_suite_is_reproducible() -> None:
-    first = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))]
-    again = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))]
-    other = [(c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 10, (50,))]
+    first = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))
+    ]
+    again = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 9, (50,))
+    ]
+    other = [
+        (c.catalog_seed, c.seed, scenario_to_yaml(c.scenario)) for c in generate_suite(4, 10, (50,))
+    ]
     assert first == again != other
 
 
@@ -69,3 +78,25 @@ def test_written_suite_is_self_contained(tmp_path: Path) -> None:
         assert load_catalog(case.directory / "catalog.yaml").data == case.catalog.data
         scenario = load_scenario(case.directory / "scenario.yaml")
         assert scenario.faults == case.scenario.faults
+
+
+def test_a_written_case_is_reproduced_by_its_scenario_file(tmp_path: Path) -> None:
+    from outagelens.sim.runner import resolve_scenario, run_scenario
+
+    (case,) = write_suite(1, tmp_path, seed=8, sizes=(200,))
+    assert case.directory is not None
+    catalog, scenario = resolve_scenario(str(case.directory / "scenario.yaml"), None)
+    run_scenario(catalog, scenario, case.seed, case.directory / "again")
+    for path in sorted((case.directory / "signals").rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(case.directory / "signals")
+            assert (case.directory / "again" / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_each_case_carries_the_decoy_typical_of_its_category() -> None:
+    typical = {"hardware": "alarm", "software": "change", "cyberattack": "flash_sale",
+               "natural_disaster": "hazard"}  # fmt: skip
+    for case in generate_suite(8, seed=4, sizes=(200,)):
+        fault = case.scenario.faults[0]
+        assert case.scenario.decoys[0].kind == typical[fault.category], case.name
+        assert 1 <= len(case.scenario.decoys) <= 3

@@ -9,7 +9,11 @@ from rich.console import Console
 
 from outagelens import __version__
 from outagelens.cli import catalog as catalog_cli
+from outagelens.cli import impact as impact_cli
 from outagelens.cli import investigate as investigate_cli
+from outagelens.cli import report as report_cli
+from outagelens.cli import resilience as resilience_cli
+from outagelens.cli import server as server_cli
 from outagelens.cli import simulate as simulate_cli
 from outagelens.errors import OutageLensError
 
@@ -23,6 +27,14 @@ app = typer.Typer(
 app.add_typer(catalog_cli.app, name="catalog")
 app.command("investigate")(investigate_cli.investigate)
 app.add_typer(simulate_cli.app, name="simulate")
+app.command("resilience")(resilience_cli.resilience_command)
+app.command("whatif")(resilience_cli.whatif_command)
+app.command("impact")(impact_cli.impact)
+app.command("report")(report_cli.report)
+app.command("demo")(report_cli.demo)
+app.command("serve")(server_cli.serve)
+app.add_typer(server_cli.db_app, name="db")
+app.add_typer(server_cli.apikey_app, name="apikey")
 
 err_console = Console(stderr=True)
 

@@ -30,7 +30,7 @@ def _summary_table(catalog: Catalog) -> Table:
     )
     table.add_row("services", str(len(catalog.services)), ", ".join(sorted(catalog.services)))
     table.add_row("customers", str(len(catalog.customers)), ", ".join(sorted(catalog.customers)))
-    groups = sum(len(catalog.graph.groups_of(i)) for i in range(len(catalog.graph)))
+    groups = len(catalog.graph.grp_k)
     table.add_row("subscriptions", str(len(catalog.subscriptions)), "")
     table.add_row("redundancy groups", str(groups), "k-of-n, including location groups")
     return table

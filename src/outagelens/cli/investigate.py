@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from outagelens.cli.impact_view import render_impact
 from outagelens.investigate import investigate as run_investigation
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.signals import load_signals_dir
@@ -59,7 +60,12 @@ def render(result: Investigation, limit: int) -> None:
     for ii in result.incidents[:limit]:
         console.print(
             Panel(
-                Group(_scope_table(ii), _hypothesis_table(ii), _evidence(ii)),
+                Group(
+                    _scope_table(ii),
+                    _hypothesis_table(ii),
+                    _evidence(ii),
+                    *([render_impact(ii.impact)] if ii.impact is not None else []),
+                ),
                 title=f"incident {ii.incident.id}",
                 expand=True,
             )

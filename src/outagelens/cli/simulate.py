@@ -12,7 +12,8 @@ from rich.table import Table
 from outagelens.errors import ScenarioError
 from outagelens.sim.builtin import BUILTINS
 from outagelens.sim.runner import SimResult, resolve_scenario, run_scenario
-from outagelens.sim.suite import SuiteCase, write_suite
+from outagelens.sim.scenario import NoiseConfig
+from outagelens.sim.suite import NOISE_LEVELS, SuiteCase, write_suite
 
 app = typer.Typer(
     help="Generate the signals a provider would see during a simulated outage.",
@@ -30,13 +31,15 @@ def _list() -> None:
     console.print(table)
 
 
-def _written(result: SimResult, out: Path) -> None:
+def _written(result: SimResult, out: Path, table_format: str) -> None:
     s = result.signals
     table = Table(title=f"Signals written to {out}")
     table.add_column("file")
     table.add_column("records", justify="right")
-    table.add_row("series.parquet", f"{len(s.series.keys)} rows x {s.series.n_minutes} min")
-    table.add_row("traffic.parquet", f"{len(s.traffic.keys)} edges x {s.traffic.n_minutes} min")
+    table.add_row(f"series.{table_format}", f"{len(s.series.keys)} rows x {s.series.n_minutes} min")
+    table.add_row(
+        f"traffic.{table_format}", f"{len(s.traffic.keys)} edges x {s.traffic.n_minutes} min"
+    )
     table.add_row("alerts.jsonl", str(len(s.alerts)))
     table.add_row("changes.jsonl", str(len(s.changes)))
     table.add_row("hardware.jsonl", str(len(s.hardware)))
@@ -61,9 +64,15 @@ def simulate(
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Signals directory to write."),
     seed: int = typer.Option(0, "--seed", help="Random seed; same seed, same bytes."),
+    noise: str | None = typer.Option(
+        None, "--noise", help="Replace the scenario's noise knobs: clean, realistic or harsh."
+    ),
+    table_format: str = typer.Option(
+        "parquet", "--format", help="Series and traffic tables: parquet or csv."
+    ),
     list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
 ) -> None:
-    """Run a scenario: `simulate --scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
+    """Run a scenario: `--scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
     if ctx.invoked_subcommand is not None:
         return
     if list_:
@@ -72,8 +81,14 @@ def simulate(
     if scenario is None or out is None:
         raise ScenarioError("give --scenario NAME|FILE.yaml and --out DIR (or --list)")
     cat, scn = resolve_scenario(scenario, catalog)
-    result = run_scenario(cat, scn, seed, out)
-    _written(result, out)
+    if noise is not None:
+        if noise not in NOISE_LEVELS:
+            raise ScenarioError(f"--noise must be one of {list(NOISE_LEVELS)}, got {noise!r}")
+        scn = scn.model_copy(update={"noise": NoiseConfig.level(noise)})
+    if table_format not in ("parquet", "csv"):
+        raise ScenarioError(f"--format must be parquet or csv, got {table_format!r}")
+    result = run_scenario(cat, scn, seed, out, table_format=table_format)  # type: ignore[arg-type]
+    _written(result, out, table_format)
 
 
 @app.command("suite")
@@ -89,12 +104,18 @@ def suite(
     try:
         size_list = tuple(int(x) for x in sizes.split(",") if x.strip())
     except ValueError:
-        raise ScenarioError(f"--sizes must be integers separated by commas, got {sizes!r}") from None
+        raise ScenarioError(
+            f"--sizes must be integers separated by commas, got {sizes!r}"
+        ) from None
     cases: list[SuiteCase] = []
     with Progress(
-        TextColumn("[bold]suite"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=console,
-    ) as progress:  # fmt: skip
+        TextColumn("[bold]suite"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+    ) as progress:
         task = progress.add_task("", total=n)
         for case in write_suite(n, out, seed=seed, sizes=size_list):
             cases.append(case)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import numpy as np
 
 from outagelens.signals.types import Alert
+from outagelens.sim.faults.base import TrafficEffect
 from outagelens.sim.scenario import NoiseConfig
 from outagelens.sim.timeline import DOWN, PhaseOutcome, Rows
 from outagelens.topology import Catalog
@@ -66,30 +67,74 @@ def service_runs(rows: Rows, states: dict[int, np.ndarray]) -> list[AlertRun]:
 
 
 def component_runs(catalog: Catalog, outcomes: Sequence[PhaseOutcome]) -> list[AlertRun]:
-    """Alert runs for components (and sites) that phases take down."""
-    spans: dict[str, list[tuple[float, float]]] = {}
+    """Alert runs for components and sites that phases take down, or degrade directly."""
+    down: dict[str, list[tuple[float, float]]] = {}
+    degraded: dict[str, list[tuple[float, float]]] = {}
     for outcome in outcomes:
-        if outcome.phase.mode != "down":
-            continue
-        prop = outcome.propagation
-        for cid in (*prop.locations, *prop.components):
-            spans.setdefault(cid, []).append((outcome.phase.start, outcome.phase.end))
-    out = []
-    for cid in sorted(spans):
-        merged = _merge(spans[cid])
+        phase, prop = outcome.phase, outcome.propagation
+        if phase.mode == "down":
+            for cid in (*prop.locations, *prop.components):
+                down.setdefault(cid, []).append((phase.start, phase.end))
+        else:  # only the degraded component itself shows it; its dependents see errors
+            for cid in phase.failed:
+                if cid in catalog.components:
+                    degraded.setdefault(cid, []).append((phase.start, phase.end))
+    out: list[AlertRun] = []
+    for cid in sorted(down):
         if cid in catalog.locations:
             labels = {"alertname": "SiteUnreachable", "severity": "critical", "location": cid}
+            labels["job"] = "blackbox-probes"
             summary, expr = f"site {cid} unreachable from all probes", "up{site=~'.+'} == 0"
         else:
-            comp = catalog.components[cid]
-            labels = {"alertname": "ComponentDown", "severity": "critical", "component": cid}
-            if comp.location:
-                labels["location"] = comp.location
-            labels["kind"] = str(comp.kind)
-            summary = f"{comp.name or cid} ({comp.kind}) is down"
+            labels = _component_labels(catalog, cid, "ComponentDown", "critical")
+            summary = f"{_title(catalog, cid)} is down"
             expr = f'up{{component="{cid}"}} == 0'
-        labels["job"] = "node-exporter" if cid not in catalog.locations else "blackbox-probes"
-        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in merged)
+        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in _merge(down[cid]))
+    for cid in sorted(degraded):
+        labels = _component_labels(catalog, cid, "ComponentDegraded", "error")
+        expr = f'component:error_ratio:rate5m{{component="{cid}"}} > 0.05'
+        runs = _merge(degraded[cid])
+        summary = f"{_title(catalog, cid)} shows errors or saturation"
+        out.extend(AlertRun(labels, summary, expr, a, b) for a, b in runs)
+    return out
+
+
+def _title(catalog: Catalog, cid: str) -> str:
+    comp = catalog.components[cid]
+    return f"{comp.name or cid} ({comp.kind})"
+
+
+def _component_labels(catalog: Catalog, cid: str, name: str, severity: str) -> dict[str, str]:
+    comp = catalog.components[cid]
+    labels = {"alertname": name, "severity": severity, "component": cid, "kind": str(comp.kind)}
+    if comp.location:
+        labels["location"] = comp.location
+    labels["job"] = "node-exporter"
+    return labels
+
+
+def traffic_runs(
+    edges: Sequence[tuple[str, str]], effects: Sequence[TrafficEffect]
+) -> list[AlertRun]:
+    """Edge alerts for ingress surges: a warning for any surge, critical for a SYN flood."""
+    out: list[AlertRun] = []
+    for effect in effects:
+        if effect.requests < 1.5:
+            continue
+        start, end = effect.start + effect.ramp_minutes / 2, effect.end + effect.ramp_minutes / 2
+        for location, component in edges:
+            if location != effect.location:
+                continue
+            base = {"location": location, "component": component, "job": "edge-flow-monitor"}
+            labels = {**base, "alertname": "EdgeIngressHigh", "severity": "warning"}
+            summary = f"ingress at {component} far above its usual level"
+            expr = f'edge:requests:rate1m{{component="{component}"}} > 3 * edge:requests:baseline'
+            out.append(AlertRun(labels, summary, expr, start, end))
+            if effect.syn_ratio is not None and effect.syn_ratio >= 0.3:
+                labels = {**base, "alertname": "EdgeSynFloodSuspected", "severity": "critical"}
+                summary = f"SYN share of TCP packets at {component} above 30 %"
+                expr = f'edge:syn_ratio:1m{{component="{component}"}} > 0.3'
+                out.append(AlertRun(labels, summary, expr, start + 1, end))
     return out
 
 
@@ -118,16 +163,25 @@ def false_alarm_runs(
         pick = int(rng.integers(population))
         if pick < len(rows.keys):
             customer, service, location = rows.keys[pick]
-            labels = {"alertname": "ServiceLatencyHigh", "severity": "warning",
-                      "customer": customer, "service": service, "location": location,
-                      "job": "sli-recording-rules"}  # fmt: skip
+            labels = {
+                "alertname": "ServiceLatencyHigh",
+                "severity": "warning",
+                "customer": customer,
+                "service": service,
+                "location": location,
+                "job": "sli-recording-rules",
+            }
             summary = f"p95 latency of {service} for {customer} above objective"
             expr = f'sli:latency_p95:5m{{customer="{customer}"}} > 500'
         else:
             comp = catalog.components[comp_ids[pick - len(rows.keys)]]
             name = ("HostHighCpuLoad", "DiskSpaceLow", "NodeClockSkew")[int(rng.integers(3))]
-            labels = {"alertname": name, "severity": "warning", "component": comp.id,
-                      "job": "node-exporter"}  # fmt: skip
+            labels = {
+                "alertname": name,
+                "severity": "warning",
+                "component": comp.id,
+                "job": "node-exporter",
+            }
             if comp.location:
                 labels["location"] = comp.location
             summary, expr = f"{name} on {comp.id}", f'{name}{{component="{comp.id}"}}'
@@ -142,7 +196,12 @@ def add_noise(
     out = []
     sigma = 0.6
     for run in runs:
-        miss, delay_draw, flap, pieces = rng.random(), rng.standard_normal(), rng.random(), rng.random()
+        miss, delay_draw, flap, pieces = (
+            rng.random(),
+            rng.standard_normal(),
+            rng.random(),
+            rng.random(),
+        )
         if miss < noise.missing_alert_rate and not run.essential:
             continue
         delay = 0.0

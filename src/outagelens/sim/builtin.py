@@ -38,8 +38,13 @@ def three_customers() -> Scenario:
         ],
         decoys=[
             DecoySpec(kind="change", target="ams1-k8s", at_minutes=_hm(13, 10)),
-            DecoySpec(kind="alarm", target="fra1-spine-2", at_minutes=_hm(11, 40),
-                      duration_minutes=300, parameters={"alarm": "psu_failure"}),  # fmt: skip
+            DecoySpec(
+                kind="alarm",
+                target="fra1-spine-2",
+                at_minutes=_hm(11, 40),
+                duration_minutes=300,
+                parameters={"alarm": "psu_failure"},
+            ),
             DecoySpec(kind="change", target="fra2-lb", at_minutes=_hm(14, 5)),
         ],
     )
@@ -49,7 +54,7 @@ def hardware_san() -> Scenario:
     """SAN array in Frankfurt loses its aggregate after disk warnings."""
     return Scenario(
         name="hardware-san",
-        description="Disk warnings, then the shared SAN array in fra1 fails; VMs and databases stop.",
+        description="Disk warnings, then the SAN array in fra1 fails; VMs and databases stop.",
         faults=[
             FaultSpec(
                 category="hardware",
@@ -61,8 +66,13 @@ def hardware_san() -> Scenario:
         ],
         decoys=[
             DecoySpec(kind="change", target="fra1-pg", at_minutes=_hm(9, 50)),
-            DecoySpec(kind="hazard", target="ams1", at_minutes=_hm(6, 30), duration_minutes=480,
-                      parameters={"hazard": "storm"}),  # fmt: skip
+            DecoySpec(
+                kind="hazard",
+                target="ams1",
+                at_minutes=_hm(6, 30),
+                duration_minutes=480,
+                parameters={"hazard": "storm"},
+            ),
         ],
     )
 
@@ -71,7 +81,7 @@ def software_lb() -> Scenario:
     """A load balancer upgrade in Amsterdam makes a share of requests fail."""
     return Scenario(
         name="software-lb",
-        description="An HAProxy upgrade on the ams1 load balancers; errors on the sites behind them.",
+        description="An HAProxy upgrade on the ams1 load balancers; errors on the sites behind.",
         faults=[
             FaultSpec(
                 category="software",
@@ -105,8 +115,13 @@ def ddos_edge() -> Scenario:
             )
         ],
         decoys=[
-            DecoySpec(kind="flash_sale", target="shopwave", at_minutes=_hm(17, 0),
-                      duration_minutes=90, parameters={"factor": 2.8}),  # fmt: skip
+            DecoySpec(
+                kind="flash_sale",
+                target="shopwave",
+                at_minutes=_hm(17, 0),
+                duration_minutes=90,
+                parameters={"factor": 2.8},
+            ),
         ],
     )
 
@@ -126,8 +141,13 @@ def power_flood() -> Scenario:
             )
         ],
         decoys=[
-            DecoySpec(kind="alarm", target="fra1-ups-a", at_minutes=_hm(3, 20),
-                      duration_minutes=120, parameters={"alarm": "fan_failure"}),  # fmt: skip
+            DecoySpec(
+                kind="alarm",
+                target="fra1-ups-a",
+                at_minutes=_hm(3, 20),
+                duration_minutes=120,
+                parameters={"alarm": "fan_failure"},
+            ),
         ],
     )
 

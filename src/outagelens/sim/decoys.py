@@ -17,6 +17,7 @@ from outagelens.sim.faults.base import (
     LoadEffect,
     TrafficEffect,
     bump_version,
+    config_story,
     pick,
     require_location,
 )
@@ -57,11 +58,27 @@ def _change(decoy: DecoySpec, ctx: FaultContext) -> Evidence:
     version = comp.software.version if comp.software else None
     if version:
         new = str(decoy.parameters.get("to_version") or bump_version(version, rng))
-        change = ChangeEvent(decoy.at_minutes, comp.id, software, "deploy", pick(rng, ACTORS),
-                             version, new, f"upgrade {software} {version} -> {new}")  # fmt: skip
+        change = ChangeEvent(
+            decoy.at_minutes,
+            comp.id,
+            software,
+            "deploy",
+            pick(rng, ACTORS),
+            version,
+            new,
+            f"upgrade {software} {version} -> {new}",
+        )
     else:
-        change = ChangeEvent(decoy.at_minutes, comp.id, software, "config", pick(rng, ACTORS),
-                             None, None, str(decoy.parameters.get("description", "config update")))  # fmt: skip
+        change = ChangeEvent(
+            decoy.at_minutes,
+            comp.id,
+            software,
+            "config",
+            pick(rng, ACTORS),
+            None,
+            None,
+            str(decoy.parameters.get("description") or config_story(comp, rng)),
+        )
     return Evidence(changes=[change])
 
 

@@ -20,9 +20,17 @@ from outagelens.signals.types import (
     Hazard,
 )
 from outagelens.sim.decoys import pick_alarm
-from outagelens.sim.faults.base import AlarmEvent, ChangeEvent, FaultContext, HazardEvent
-from outagelens.sim.faults.software import ACTORS, _CONFIG_STORIES
-from outagelens.sim.faults.base import bump_version, pick
+from outagelens.sim.faults.base import (
+    AlarmEvent,
+    ChangeEvent,
+    FaultContext,
+    HazardEvent,
+    bump_version,
+    config_story,
+    pick,
+)
+from outagelens.sim.faults.software import ACTORS
+from outagelens.topology import Catalog
 
 
 def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
@@ -39,11 +47,31 @@ def background_changes(ctx: FaultContext) -> list[ChangeEvent]:
         version = comp.software.version
         if version and rng.random() < 0.5:
             new = bump_version(version, rng)
-            out.append(ChangeEvent(at, comp.id, comp.software.name, "deploy", pick(rng, ACTORS),
-                                   version, new, f"upgrade {comp.software.name} -> {new}"))  # fmt: skip
+            out.append(
+                ChangeEvent(
+                    at,
+                    comp.id,
+                    comp.software.name,
+                    "deploy",
+                    pick(rng, ACTORS),
+                    version,
+                    new,
+                    f"upgrade {comp.software.name} -> {new}",
+                )
+            )
         else:
-            out.append(ChangeEvent(at, comp.id, comp.software.name, "config", pick(rng, ACTORS),
-                                   version, version, pick(rng, _CONFIG_STORIES)))  # fmt: skip
+            out.append(
+                ChangeEvent(
+                    at,
+                    comp.id,
+                    comp.software.name,
+                    "config",
+                    pick(rng, ACTORS),
+                    version,
+                    version,
+                    config_story(comp, rng),
+                )
+            )
     return out
 
 
@@ -58,8 +86,11 @@ def background_alarms(ctx: FaultContext) -> list[AlarmEvent]:
         cid = comps[int(rng.integers(len(comps)))]
         kind, message = pick_alarm(ctx, "")
         at = float(rng.uniform(0, ctx.n_minutes))
-        severity = "minor" if rng.random() < 0.7 else "warning"
-        out.append(AlarmEvent(at, cid, kind, severity, message, at + float(rng.uniform(5, 240))))  # type: ignore[arg-type]
+        cleared = at + float(rng.uniform(5, 240))
+        if rng.random() < 0.7:
+            out.append(AlarmEvent(at, cid, kind, "minor", message, cleared))
+        else:
+            out.append(AlarmEvent(at, cid, kind, "warning", message, cleared))
     return out
 
 
@@ -135,15 +166,19 @@ def to_alarms(
 
 
 def to_hazards(
-    ctx: FaultContext, events: Sequence[HazardEvent], start: datetime, skew: float
+    catalog: Catalog, events: Sequence[HazardEvent], start: datetime, n_minutes: int, skew: float
 ) -> list[Hazard]:
-    """CAP 1.2 alerts whose area covers each event's location (circle, and its geocodes)."""
+    """CAP 1.2 alerts whose area covers each event's location (circle, and its geocodes).
+
+    A location without coordinates or geocodes gets an area with only its description, which
+    the area mapping cannot place: give locations lat/lon or geocodes for hazards to count.
+    """
     ordered = sorted(
-        (e for e in events if 0 <= e.minute < ctx.n_minutes), key=lambda e: (e.minute, e.location)
+        (e for e in events if 0 <= e.minute < n_minutes), key=lambda e: (e.minute, e.location)
     )
     out = []
     for i, e in enumerate(ordered, start=1):
-        loc = ctx.catalog.locations[e.location]
+        loc = catalog.locations[e.location]
         sent = _at(start, e.minute, skew)
         circles = (
             (CapCircle(lat=loc.lat, lon=loc.lon, radius_km=round(e.radius_km, 1)),)
@@ -157,12 +192,12 @@ def to_hazards(
         )
         info = CapInfo(
             language="en-US",
-            categories=(e.cap_category,),  # type: ignore[arg-type]
+            categories=(e.cap_category,),
             event=e.event,
             response_types=("Monitor",),
-            urgency=e.urgency,  # type: ignore[arg-type]
-            severity=e.severity,  # type: ignore[arg-type]
-            certainty=e.certainty,  # type: ignore[arg-type]
+            urgency=e.urgency,
+            severity=e.severity,
+            certainty=e.certainty,
             effective=sent,
             onset=_at(start, max(e.onset_minute, 0.0), skew),
             expires=_at(start, e.expires_minute, skew),

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import yaml
@@ -29,19 +30,29 @@ from outagelens.sim.scenario import (
     Scenario,
     scenario_to_yaml,
 )
+from outagelens.sim.timeline import lost_locations
 from outagelens.topology import Catalog
 from outagelens.topology.models import ComponentKind
 
+T = TypeVar("T")
 DEFAULT_SIZES: tuple[int, ...] = (50, 200, 1_000, 5_000, 20_000, 100_000)
 NOISE_LEVELS: tuple[NoiseLevel, ...] = ("clean", "realistic", "harsh")
 _HW_KINDS = frozenset(
     {
-        ComponentKind.STORAGE, ComponentKind.SWITCH, ComponentKind.ROUTER, ComponentKind.NETWORK,
-        ComponentKind.HYPERVISOR, ComponentKind.COMPUTE, ComponentKind.DATABASE,
-        ComponentKind.COOLING, ComponentKind.POWER, ComponentKind.UPS, ComponentKind.FIREWALL,
+        ComponentKind.STORAGE,
+        ComponentKind.SWITCH,
+        ComponentKind.ROUTER,
+        ComponentKind.NETWORK,
+        ComponentKind.HYPERVISOR,
+        ComponentKind.COMPUTE,
+        ComponentKind.DATABASE,
+        ComponentKind.COOLING,
+        ComponentKind.POWER,
+        ComponentKind.UPS,
+        ComponentKind.FIREWALL,
         ComponentKind.LOAD_BALANCER,
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class SuiteCase:
     directory: Path | None = None
 
 
-def _dealt(items: Sequence[str], n: int, rng: np.random.Generator) -> list[str]:
+def _dealt(items: Sequence[T], n: int, rng: np.random.Generator) -> list[T]:
     """`n` items, each of `items` equally often (up to rounding), in random order."""
     dealt = [items[i % len(items)] for i in range(n)]
     return [dealt[int(i)] for i in rng.permutation(n)]
@@ -87,15 +98,25 @@ def generate_suite(
         size = int(sizes[int(rng.integers(len(sizes)))])
         catalog_seed = int(rng.integers(2**31))
         sim_seed = int(rng.integers(2**31))
-        catalog = Catalog(generate_catalog(size, seed=catalog_seed), source="../catalog.yaml")
+        catalog = Catalog(generate_catalog(size, seed=catalog_seed), source="catalog.yaml")
         case_rng = np.random.default_rng([seed, i])
         scenario = random_scenario(
-            catalog, cats[i], levels[i], case_rng, name=f"case-{i:04d}"  # type: ignore[arg-type]
+            catalog,
+            cats[i],
+            levels[i],
+            case_rng,
+            name=f"case-{i:04d}",
         )
         yield SuiteCase(
-            name=scenario.name, index=i, entities=size, noise=levels[i],  # type: ignore[arg-type]
-            catalog_seed=catalog_seed, seed=sim_seed, catalog=catalog, scenario=scenario,
-        )  # fmt: skip
+            name=scenario.name,
+            index=i,
+            entities=size,
+            noise=levels[i],
+            catalog_seed=catalog_seed,
+            seed=sim_seed,
+            catalog=catalog,
+            scenario=scenario,
+        )
 
 
 def random_scenario(
@@ -117,7 +138,7 @@ def random_scenario(
         target=target,
         onset_minutes=float(np.round(rng.uniform(6 * 60, 18 * 60), 1)),
         duration_minutes=float(np.round(rng.uniform(20, 240), 1)),
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
         partial_fraction=float(np.round(rng.uniform(0.3, 0.8), 2)),
         parameters=params,
     )
@@ -131,8 +152,12 @@ def random_scenario(
 
 
 def _impactful(catalog: Catalog, entity: str) -> bool:
+    """Takes a subscription down, or one of its locations (not just a redundant instance)."""
     prop = catalog.propagate([entity])
-    return bool(prop.subscriptions or prop.partial_subscriptions)
+    if prop.subscriptions:
+        return True
+    down = prop.down
+    return any(lost_locations(catalog, sid, down) for sid in prop.partial_subscriptions)
 
 
 def _target(catalog: Catalog, category: Category, rng: np.random.Generator) -> str:
@@ -157,25 +182,45 @@ def _target(catalog: Catalog, category: Category, rng: np.random.Generator) -> s
 
 
 def _decoys(catalog: Catalog, fault: FaultSpec, rng: np.random.Generator) -> list[DecoySpec]:
-    """One to three decoys near the fault: a change, a flash sale, an alarm or a hazard."""
+    """The decoy typical of the category (a flash sale for an attack, a harmless alarm for
+    hardware, a weather warning elsewhere for a disaster, a change for software), plus up to two
+    random ones, all within a few hours of the fault."""
+    typical = {
+        "hardware": "alarm",
+        "software": "change",
+        "cyberattack": "flash_sale",
+        "natural_disaster": "hazard",
+    }[fault.category]
+    kinds = [typical] + [
+        ("change", "flash_sale", "alarm", "hazard")[int(rng.integers(4))]
+        for _ in range(int(rng.integers(0, 3)))
+    ]
     out = []
     soft = [c.id for c in catalog.components.values() if c.software and c.id != fault.target]
     customers = list(catalog.customers)
     comps = [c for c in catalog.components if c != fault.target]
     locations = [loc for loc in catalog.locations if loc != fault.target]
-    for _ in range(int(rng.integers(1, 4))):
-        kind = ("change", "flash_sale", "alarm", "hazard")[int(rng.integers(4))]
+    for kind in kinds:
         at = float(np.clip(fault.onset_minutes + rng.uniform(-240, 120), 0, 1439))
         if kind == "change" and soft:
             out.append(DecoySpec(kind="change", target=pick(rng, soft), at_minutes=at))
         elif kind == "flash_sale" and customers:
-            out.append(DecoySpec(kind="flash_sale", target=pick(rng, customers), at_minutes=at,
-                                 duration_minutes=float(rng.uniform(30, 120))))  # fmt: skip
+            out.append(
+                DecoySpec(
+                    kind="flash_sale",
+                    target=pick(rng, customers),
+                    at_minutes=at,
+                    duration_minutes=float(rng.uniform(30, 120)),
+                )
+            )
         elif kind == "alarm" and comps:
             out.append(DecoySpec(kind="alarm", target=pick(rng, comps), at_minutes=at))
         elif kind == "hazard" and locations:
-            out.append(DecoySpec(kind="hazard", target=pick(rng, locations), at_minutes=at,
-                                 duration_minutes=360))  # fmt: skip
+            out.append(
+                DecoySpec(
+                    kind="hazard", target=pick(rng, locations), at_minutes=at, duration_minutes=360
+                )
+            )
     return out
 
 
@@ -205,11 +250,17 @@ def write_suite(
         (case_dir / "catalog.yaml").write_text(catalog_yaml(case.catalog), encoding="utf-8")
         scenario = case.scenario.model_copy(update={"catalog": "catalog.yaml"})
         (case_dir / "scenario.yaml").write_text(scenario_to_yaml(scenario), encoding="utf-8")
-        run_scenario(case.catalog, case.scenario, case.seed, case_dir / "signals")
+        signals = case_dir / "signals"
+        run_scenario(case.catalog, case.scenario, case.seed, signals, catalog_ref="../catalog.yaml")
         index.append(
-            {"name": case.name, "entities": case.entities, "noise": case.noise,
-             "catalog": f"{case.name}/catalog.yaml", "signals": f"{case.name}/signals",
-             "seed": case.seed}  # fmt: skip
+            {
+                "name": case.name,
+                "entities": case.entities,
+                "noise": case.noise,
+                "catalog": f"{case.name}/catalog.yaml",
+                "signals": f"{case.name}/signals",
+                "seed": case.seed,
+            }
         )
         yield SuiteCase(**{**case.__dict__, "directory": case_dir})
     (root / "suite.json").write_text(json.dumps({"seed": seed, "cases": index}, indent=2) + "\n")

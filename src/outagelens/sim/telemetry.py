@@ -60,36 +60,77 @@ def daily_shape(
     """Load relative to the daily peak (16:00 local), shape (rows, minutes), in (0, 1]."""
     minute0 = start.hour * 60 + start.minute
     hours = (minute0 + np.arange(n_minutes, dtype=np.float64)) / 60.0
-    out = np.empty((len(tz_hours), n_minutes), dtype=F32)
-    # Few distinct time zones: compute one curve per zone and broadcast.
+    # Few distinct time zones: one curve per zone, gathered per row.
     zones, inverse = np.unique(tz_hours, return_inverse=True)
-    curves = [(1 - np.cos(2 * np.pi * (hours + z - 4) / 24)) / 2 for z in zones]
-    for zi, curve in enumerate(curves):
-        sel = np.flatnonzero(inverse == zi)
-        amp = amplitude[sel, None]
-        out[sel] = ((1 - amp) + amp * curve[None, :]).astype(F32)
+    curves = ((1 - np.cos(2 * np.pi * (hours[None, :] + zones[:, None] - 4) / 24)) / 2).astype(F32)
+    amp = amplitude.astype(F32)[:, None]
+    out: np.ndarray = curves[inverse.reshape(-1)]
+    out *= amp
+    out += 1 - amp
     return out
+
+
+def correlated_noise(n: int, n_minutes: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-variance noise with memory: a slow part (knots every 10 minutes, linearly
+    interpolated) plus a white part, as real metrics drift rather than jump minute to minute."""
+    step = 10
+    knots = rng.standard_normal((n, n_minutes // step + 2), dtype=F32)
+    t = np.arange(n_minutes)
+    left, weight = t // step, (t % step).astype(F32) / F32(step)
+    slow = knots[:, left] * (1 - weight) + knots[:, left + 1] * weight
+    # Interpolating two unit normals lowers the variance to (1-w)^2 + w^2; undo that per column.
+    slow /= np.sqrt((1 - weight) ** 2 + weight**2)
+    out = rng.standard_normal((n, n_minutes), dtype=F32)
+    out += slow
+    out *= F32(np.sqrt(0.5))
+    return out
+
+
+def _benign_spikes(latency: np.ndarray, noise: NoiseConfig, rng: np.random.Generator) -> None:
+    """Rare single-minute latency spikes (GC pauses, noisy neighbours) that are not incidents."""
+    cells = latency.size
+    k = int(rng.binomial(cells, noise.series_noise * 0.01)) if cells else 0
+    if k:
+        flat = rng.integers(0, cells, size=k)
+        latency.reshape(-1)[flat] *= rng.uniform(1.5, 3.0, size=k).astype(F32)
 
 
 def baseline(
     rows: Rows, start: datetime, n_minutes: int, noise: NoiseConfig, rng: np.random.Generator
 ) -> Metrics:
-    """Healthy series for every row."""
+    """Healthy series for every row (in-place arithmetic: these arrays are the big ones)."""
     n = len(rows.keys)
     amplitude = rng.uniform(0.45, 0.75, size=n)
     shape = daily_shape(start, n_minutes, rows.tz_hours, amplitude)
     sd = F32(noise.series_noise)
-    wobble = 1 + sd * rng.standard_normal((n, n_minutes), dtype=F32)
+    wobble = correlated_noise(n, n_minutes, rng)
+    wobble *= sd
+    wobble += 1
     np.clip(wobble, 0.05, None, out=wobble)
-    requests = rows.requests_per_s.astype(F32)[:, None] * shape * wobble
+    requests = rows.requests_per_s.astype(F32)[:, None] * shape
+    requests *= wobble
     base_err = rng.uniform(0.0002, 0.003, size=n).astype(F32)
-    err = base_err[:, None] * np.exp(F32(0.6) * rng.standard_normal((n, n_minutes), dtype=F32))
+    err = rng.standard_normal((n, n_minutes), dtype=F32)
+    err *= F32(0.6)
+    np.exp(err, out=err)
+    err *= base_err[:, None]
     np.clip(err, 0, 0.03, out=err)
     base_lat = rng.uniform(40, 260, size=n).astype(F32)
-    lat_noise = np.exp(sd * 2 * rng.standard_normal((n, n_minutes), dtype=F32))
-    latency = base_lat[:, None] * (F32(0.85) + F32(0.3) * shape) * lat_noise
-    throughput = rows.throughput_per_min.astype(F32)[:, None] * shape * wobble * (1 - err)
-    return Metrics(1 - err, requests, err, latency, throughput)
+    latency = correlated_noise(n, n_minutes, rng)
+    latency *= sd * 2
+    np.exp(latency, out=latency)
+    latency *= base_lat[:, None]
+    _benign_spikes(latency, noise, rng)
+    shape *= F32(0.3)
+    shape += F32(0.85)
+    latency *= shape  # busier hours are a little slower
+    del wobble, shape
+    # Transactions follow the requests (same day curve, same wobble), minus failed ones.
+    per_request = rows.throughput_per_min / np.maximum(rows.requests_per_s, 1e-9)
+    throughput = requests * per_request.astype(F32)[:, None]
+    availability = 1 - err
+    throughput *= availability
+    return Metrics(availability, requests, err, latency, throughput)
 
 
 def apply_spans(m: Metrics, spans: Sequence[Span], rng: np.random.Generator) -> None:
@@ -138,10 +179,11 @@ def generate_series(
     n_minutes: int,
     noise: NoiseConfig,
     rng: np.random.Generator,
-) -> tuple[SeriesSet, Metrics]:
-    """The SeriesSet of a scenario, and the raw metric arrays (for traffic and tests)."""
+) -> SeriesSet:
+    """The SeriesSet of a scenario (the working arrays are freed as soon as it is built)."""
     m = baseline(rows, start, n_minutes, noise, rng)
     apply_spans(m, spans, rng)
     add_gaps(m, noise, rng)
-    series = SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=m.as_dict())
-    return series, m
+    values = m.as_dict()
+    del m
+    return SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=values)

@@ -47,6 +47,10 @@ class Span:
     load: float = 1.0
 
 
+STRAGGLER_SHARE = 0.05
+"""Share of a lost site's traffic that still reaches it after location failover."""
+
+
 @dataclass(frozen=True)
 class PhaseOutcome:
     """One phase of one fault with what it takes down."""
@@ -91,9 +95,7 @@ def build_rows(catalog: Catalog, rng: np.random.Generator, at: datetime) -> Rows
         location=locs,
         requests_per_s=np.array([acc[k][0] for k in keys_sorted], dtype=np.float64),
         # No business KPI (0 transactions): throughput is "no sample", not zero.
-        throughput_per_min=np.array(
-            [acc[k][1] or np.nan for k in keys_sorted], dtype=np.float64
-        ),
+        throughput_per_min=np.array([acc[k][1] or np.nan for k in keys_sorted], dtype=np.float64),
         tz_hours=np.array([offsets[loc] for loc in locs], dtype=np.float64),
     )
 
@@ -108,17 +110,37 @@ def resolve(catalog: Catalog, effects: Sequence[FaultEffect]) -> list[PhaseOutco
     return out
 
 
-def lost_rows(catalog: Catalog, rows: Rows, sid: str, down: frozenset[str]) -> list[int]:
-    """Rows of a subscription whose location-level deployment (or site, or service) is down."""
+def lost_locations(catalog: Catalog, sid: str, down: frozenset[str]) -> list[str]:
+    """Locations of a subscription whose deployment (or site, or the whole service) is down."""
     sub = catalog.subscriptions[sid].subscription
     svc = catalog.services[sub.service]
-    service_down = sub.service in down
-    lost = []
-    for loc, row in zip(sub.locations, rows.of_subscription[sid], strict=True):
-        site = deployment_id(svc.id, loc) if svc.locations else loc
-        if service_down or site in down or loc in down:
-            lost.append(row)
-    return lost
+    if sub.service in down:
+        return list(sub.locations)
+    return [
+        loc
+        for loc in sub.locations
+        if loc in down or (svc.locations and deployment_id(svc.id, loc) in down)
+    ]
+
+
+def lost_rows(catalog: Catalog, rows: Rows, sid: str, down: frozenset[str]) -> list[int]:
+    """Series rows of a subscription in its lost locations."""
+    lost = set(lost_locations(catalog, sid, down))
+    sub = catalog.subscriptions[sid].subscription
+    return [
+        row
+        for loc, row in zip(sub.locations, rows.of_subscription[sid], strict=True)
+        if loc in lost
+    ]
+
+
+def failover_minutes(catalog: Catalog, sid: str, prop: Propagation) -> float:
+    """How long a subscription that lost a redundant member (not a location) stutters: its
+    degraded groups' failover time, at least one minute."""
+    sub = catalog.subscriptions[sid].subscription
+    names = {group for owner, group, _, _ in prop.degraded_groups if owner == sid}
+    times = [g.failover_minutes for g in sub.redundancy if g.name in names]
+    return max([1.0, *times])
 
 
 def phase_spans(
@@ -139,7 +161,9 @@ def phase_spans(
 
     def hit(row: int, hard: bool) -> None:
         if phase.mode == "degraded":
-            spans.append(Span(row, start, end, DEGRADED, phase.error_fraction, phase.latency_factor))
+            spans.append(
+                Span(row, start, end, DEGRADED, phase.error_fraction, phase.latency_factor)
+            )
         elif hard and row not in degrade_instead:
             spans.append(Span(row, start, end, DOWN, 1.0, 1.0))
         else:
@@ -161,9 +185,25 @@ def phase_spans(
         for row in lost:
             hit(row, True)
         if lost and survivors:
-            extra = len(all_rows) / len(survivors)  # the surviving sites take over the load
-            for row in survivors:
-                spans.append(Span(row, start, end, OK, 0.0, 1.15, extra))
+            # The surviving sites take over the load once the subscription's location failover
+            # (DNS, global load balancing) has moved the users; until then the share of users
+            # routed to the lost site fails.
+            failover = catalog.subscriptions[sid].subscription.location_failover_minutes
+            moved = min(end, start + int(np.ceil(failover)))
+            extra = len(all_rows) / len(survivors)
+            if moved < end:
+                for row in survivors:
+                    spans.append(Span(row, moved, end, OK, 0.0, 1.15, extra))
+                for row in lost:
+                    # Once moved, only stragglers (stale DNS caches) still reach the lost site.
+                    spans.append(Span(row, moved, end, OK, 0.0, 1.0, STRAGGLER_SHARE))
+        elif not lost:
+            # A redundant member (an instance, a replica) failed: a failover stutter, then the
+            # survivors carry the load a little slower.
+            blip = min(end, start + max(1, round(failover_minutes(catalog, sid, prop))))
+            for row in all_rows:
+                spans.append(Span(row, start, blip, DEGRADED, 0.25, 1.5))
+                spans.append(Span(row, blip, end, OK, 0.0, 1.1))
     return spans
 
 

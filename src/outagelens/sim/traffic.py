@@ -25,11 +25,12 @@ F32 = np.float32
 
 def traffic_keys(catalog: Catalog) -> list[tuple[str, str]]:
     """(location, edge component) pairs: the site's edges, else its first router or LB."""
-    keys = []
+    keys: list[tuple[str, str]] = []
     for loc in catalog.locations:
-        edges = components_at(catalog, loc, EDGE_KINDS) or components_at(
-            catalog, loc, _FALLBACK_KINDS
-        )[:1]
+        edges = (
+            components_at(catalog, loc, EDGE_KINDS)
+            or components_at(catalog, loc, _FALLBACK_KINDS)[:1]
+        )
         keys.extend((loc, e.id) for e in edges)
         if not edges:
             keys.append((loc, loc))
@@ -68,18 +69,18 @@ def generate_traffic(
     tz = np.array([_tz(rows, rows_at, loc) for loc, _ in keys])
     shape = daily_shape(start, n_minutes, tz, np.full(n, 0.55))
     other = rng.lognormal(np.log(300), 0.8, size=n).astype(F32)  # uncatalogued tenants
-    req = other[:, None] * shape
+    req: np.ndarray = other[:, None] * shape
     for loc, idx in per_loc.items():
         sel = rows_at.get(loc)
         if sel:
-            site = np.nansum(request_rate[sel], axis=0, dtype=np.float64).astype(F32)
+            site = np.asarray(np.nansum(request_rate[sel], axis=0, dtype=np.float64), dtype=F32)
             req[idx] += site[None, :] / len(idx)
     sd = F32(noise.series_noise)
     req *= np.clip(1 + sd * rng.standard_normal((n, n_minutes), dtype=F32), 0.05, None)
     distinct = F32(25) * np.power(req, F32(0.6))
     distinct *= np.exp(sd * rng.standard_normal((n, n_minutes), dtype=F32))
     new = distinct * rng.uniform(0.01, 0.03, size=(n, 1)).astype(F32)
-    syn = np.clip(
+    syn: np.ndarray = np.clip(
         F32(0.03) + F32(0.005) * rng.standard_normal((n, n_minutes), dtype=F32), 0.005, 1
     )
     bytes_per_req = rng.uniform(6_000, 40_000, size=(n, 1)).astype(F32)

@@ -7,24 +7,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from outagelens.errors import CatalogError, UnknownEntityError
-from outagelens.topology.graph import (
-    DependencyGraph,
-    FailureCause,
-    GroupSpec,
-    NodeKind,
-    NodeSpec,
-    PropagationState,
-)
+from outagelens.topology.compile import Inconsistent, compile_catalog
+from outagelens.topology.construct import gc_paused
+from outagelens.topology.graph import FailureCause, PropagationState
 from outagelens.topology.models import (
     CatalogFile,
     Component,
     Customer,
-    Dependent,
     Location,
     Service,
     Subscription,
 )
-from outagelens.topology.validate import check_catalog, deployment_id, find_cycle, subscription_id
+from outagelens.topology.propagation import Propagation, build_propagation
+from outagelens.topology.validate import check_catalog, subscription_id
+
+__all__ = [
+    "BlastRadius",
+    "Catalog",
+    "FailureCause",
+    "Propagation",
+    "SharedInfrastructure",
+    "SubscriptionRef",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,39 +46,6 @@ class SubscriptionRef:
 
 
 @dataclass(frozen=True)
-class Propagation:
-    """Everything that is down when a set of entities fails, and why."""
-
-    failed: tuple[str, ...]
-    locations: tuple[str, ...]
-    components: tuple[str, ...]
-    services: tuple[str, ...]
-    deployments: tuple[str, ...]
-    subscriptions: tuple[str, ...]
-    customers: tuple[str, ...]
-    partial_subscriptions: tuple[str, ...]
-    partial_customers: tuple[str, ...]
-    affected_locations: tuple[str, ...]
-    causes: dict[str, FailureCause]
-    paths: dict[str, tuple[str, ...]]
-    degraded_groups: tuple[tuple[str, str, int, int], ...]
-
-    @property
-    def affected_customers(self) -> tuple[str, ...]:
-        """Customers with a subscription down or running on reduced redundancy of locations."""
-        return tuple(sorted({*self.customers, *self.partial_customers}))
-
-    @property
-    def down(self) -> frozenset[str]:
-        """Every entity id that is down (not customers)."""
-        return frozenset(self.causes)
-
-    def is_down(self, entity_id: str) -> bool:
-        """Whether an entity is down (a customer: when any of its subscriptions is)."""
-        return entity_id in self.causes or entity_id in self.customers
-
-
-@dataclass(frozen=True)
 class BlastRadius:
     """Customers and subscriptions a failure of one entity takes down."""
 
@@ -88,83 +59,48 @@ class Catalog:
     """A validated catalog with its dependency graph."""
 
     def __init__(self, data: CatalogFile, *, source: str | None = None) -> None:
-        check_catalog(data, source)
         self.data = data
         self.source = source
         self.provider = data.provider
-        self.locations: dict[str, Location] = {x.id: x for x in data.locations}
-        self.components: dict[str, Component] = {x.id: x for x in data.components}
-        self.services: dict[str, Service] = {x.id: x for x in data.services}
-        self.customers: dict[str, Customer] = {x.id: x for x in data.customers}
-        self.subscriptions: dict[str, SubscriptionRef] = {}
-        for cust in data.customers:
-            for sub in cust.subscriptions:
-                sid = subscription_id(cust.id, sub)
-                self.subscriptions[sid] = SubscriptionRef(sid, cust, sub)
-        self.graph = DependencyGraph(self._nodes())
+        with gc_paused():
+            try:
+                self._compiled = compile_catalog(data)
+            except Inconsistent as exc:
+                check_catalog(data, source)  # names every problem with entity and field
+                raise CatalogError(f"inconsistent catalog: {exc}", file=source) from None
+            self.locations: dict[str, Location] = {x.id: x for x in data.locations}
+            self.components: dict[str, Component] = {x.id: x for x in data.components}
+            self.services: dict[str, Service] = {x.id: x for x in data.services}
+            self.customers: dict[str, Customer] = {x.id: x for x in data.customers}
+            self.subscriptions: dict[str, SubscriptionRef] = {}
+            for cust in data.customers:
+                for sub in cust.subscriptions:
+                    sid = subscription_id(cust.id, sub)
+                    self.subscriptions[sid] = SubscriptionRef(sid, cust, sub)
+        self.graph = self._compiled.graph
         self._check_cycles()
-
-    # -- compilation -------------------------------------------------------------------------
-
-    def _nodes(self) -> list[NodeSpec]:
-        specs: list[NodeSpec] = []
-        for loc in self.data.locations:
-            specs.append(NodeSpec(loc.id, NodeKind.LOCATION))
-        for comp in self.data.components:
-            specs.append(NodeSpec(comp.id, NodeKind.COMPONENT))
-        for svc in self.data.services:
-            specs.append(NodeSpec(svc.id, NodeKind.SERVICE))
-            for loc_id in svc.locations:
-                specs.append(NodeSpec(deployment_id(svc.id, loc_id), NodeKind.DEPLOYMENT))
-        for sid in self.subscriptions:
-            specs.append(NodeSpec(sid, NodeKind.SUBSCRIPTION))
-        index = {s.id: i for i, s in enumerate(specs)}
-
-        def fill(spec: NodeSpec, dep: Dependent, extra: Iterable[str] = ()) -> None:
-            spec.requires = [index[r] for r in dict.fromkeys([*extra, *dep.requires])]
-            spec.groups = [
-                GroupSpec(g.name, g.k, tuple(index[m] for m in g.members)) for g in dep.redundancy
-            ]
-
-        for comp in self.data.components:
-            fill(specs[index[comp.id]], comp, [comp.location] if comp.location else [])
-        for svc in self.data.services:
-            fill(specs[index[svc.id]], svc)
-            for loc_id, dep in svc.locations.items():
-                fill(specs[index[deployment_id(svc.id, loc_id)]], dep, [svc.id, loc_id])
-        for sid, ref in self.subscriptions.items():
-            self._fill_subscription(specs[index[sid]], ref, index)
-        return specs
-
-    def _fill_subscription(
-        self, spec: NodeSpec, ref: SubscriptionRef, index: dict[str, int]
-    ) -> None:
-        sub = ref.subscription
-        svc = self.services[sub.service]
-        sites = [deployment_id(svc.id, loc) if svc.locations else loc for loc in sub.locations]
-        k = sub.min_healthy_locations or len(sites)
-        requires = [svc.id, *sub.requires]
-        groups = [
-            GroupSpec(g.name, g.k, tuple(index[m] for m in g.members)) for g in sub.redundancy
-        ]
-        if k == len(sites):
-            requires.extend(sites)
-        else:
-            groups.append(GroupSpec("locations", k, tuple(index[s] for s in sites)))
-        spec.requires = [index[r] for r in dict.fromkeys(requires)]
-        spec.groups = groups
 
     def _check_cycles(self) -> None:
         g = self.graph
-        cycle = find_cycle(len(g), g.dependencies_of)
+        cycle = g.find_cycle()
         if cycle is not None:
             names = " -> ".join(g.ids[i] for i in cycle)
             raise CatalogError(
                 f"dependency cycle: {names}",
                 file=self.source,
                 entity=g.ids[cycle[0]],
-                field="requires/redundancy",
+                field=self._cycle_field(cycle[0], cycle[1]),
             )
+
+    def _cycle_field(self, node: int, nxt: int) -> str:
+        """The field of `node` that holds the reference to `nxt`, e.g. 'redundancy[0].members'."""
+        g = self.graph
+        if nxt in g.requires_of(node):
+            return "requires"
+        for pos, grp in enumerate(g.groups_of(node)):
+            if nxt in g.members_of(grp):
+                return f"redundancy[{pos}].members"
+        return "requires/redundancy"
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -219,7 +155,8 @@ class Catalog:
         if customer_id not in self.customers:
             self._node(customer_id)
             raise UnknownEntityError(customer_id)
-        return [r for r in self.subscriptions.values() if r.customer.id == customer_id]
+        subs = self.customers[customer_id].subscriptions
+        return [self.subscriptions[subscription_id(customer_id, s)] for s in subs]
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -230,40 +167,7 @@ class Catalog:
         return self._result(failed_ids, self.graph.propagate(nodes))
 
     def _result(self, failed: list[str], state: PropagationState) -> Propagation:
-        g = self.graph
-        by_kind: dict[NodeKind, list[str]] = {k: [] for k in NodeKind}
-        causes: dict[str, FailureCause] = {}
-        paths: dict[str, tuple[str, ...]] = {}
-        affected_locs: dict[str, None] = {}
-        for i in sorted(state.down, key=g.ids.__getitem__):
-            nid = g.ids[i]
-            by_kind[g.kinds[i]].append(nid)
-            causes[nid] = state.cause(i)
-            paths[nid] = tuple(state.path(i))
-            affected_locs.update(dict.fromkeys(self.location_of(nid)))
-        customers = sorted(
-            {self.subscriptions[s].customer.id for s in by_kind[NodeKind.SUBSCRIPTION]}
-        )
-        degraded = state.degraded_groups()
-        partial = sorted({owner for owner, _, _, _ in degraded if owner in self.subscriptions})
-        partial_customers = sorted(
-            {self.subscriptions[s].customer.id for s in partial} - set(customers)
-        )
-        return Propagation(
-            failed=tuple(failed),
-            locations=tuple(by_kind[NodeKind.LOCATION]),
-            components=tuple(by_kind[NodeKind.COMPONENT]),
-            services=tuple(by_kind[NodeKind.SERVICE]),
-            deployments=tuple(by_kind[NodeKind.DEPLOYMENT]),
-            subscriptions=tuple(by_kind[NodeKind.SUBSCRIPTION]),
-            customers=tuple(customers),
-            partial_subscriptions=tuple(partial),
-            partial_customers=tuple(partial_customers),
-            affected_locations=tuple(sorted(affected_locs)),
-            causes=causes,
-            paths=paths,
-            degraded_groups=tuple(degraded),
-        )
+        return build_propagation(self._compiled, failed, state, self.subscriptions)
 
     def blast_radius(self, entity_id: str) -> BlastRadius:
         """Customers and subscriptions that a failure of `entity_id` takes down."""

@@ -16,39 +16,48 @@ from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 
-_Spec = list[tuple[str, Any, Callable[[], Any] | None, bool]]
+_SENTINEL: Any = object()
+# class -> (every field in order with its default or _SENTINEL, factories, required fields)
+_Spec = tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]], list[str]]
 _SPECS: dict[type[BaseModel], _Spec] = {}
 
 
 def _spec(cls: type[BaseModel]) -> _Spec:
-    spec: _Spec = []
+    template: dict[str, Any] = {}
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    required: list[str] = []
     for name, info in cls.model_fields.items():
         factory = info.default_factory
+        template[name] = _SENTINEL
         if (
             isinstance(factory, type)
             and issubclass(factory, BaseModel)
             and factory.model_config.get("frozen")
         ):
             # A frozen default (e.g. `Recovery()`) can be shared by every instance.
-            spec.append((name, factory(), None, False))
-            continue
-        plain: Callable[[], Any] | None = factory  # type: ignore[assignment]
-        spec.append((name, info.default, plain, info.is_required()))
-    _SPECS[cls] = spec
-    return spec
+            template[name] = factory()
+        elif factory is not None:
+            plain: Callable[[], Any] = factory  # type: ignore[assignment]
+            factories.append((name, plain))
+        elif info.is_required():
+            required.append(name)
+        else:
+            template[name] = info.default
+    _SPECS[cls] = (template, factories, required)
+    return _SPECS[cls]
 
 
 def construct(cls: type[M], **values: Any) -> M:
     """Like `cls.model_construct(**values)` (no validation, defaults filled in), but fast."""
-    spec = _SPECS.get(cls) or _spec(cls)
-    data: dict[str, Any] = {}
-    for name, default, factory, required in spec:
-        if name in values:
-            data[name] = values[name]
-        elif factory is not None:
+    template, factories, required = _SPECS.get(cls) or _spec(cls)
+    data = template.copy()
+    data.update(values)
+    for name, factory in factories:
+        if name not in values:
             data[name] = factory()
-        elif not required:
-            data[name] = default
+    for name in required:
+        if data[name] is _SENTINEL:
+            del data[name]  # as model_construct: a missing required field stays missing
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", data)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
@@ -57,12 +66,18 @@ def construct(cls: type[M], **values: Any) -> M:
     return obj
 
 
+_FREEZE_AFTER = 200_000
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building millions of acyclic objects.
 
     Each generation-0 collection walks the young objects, so building a million models with the
     collector on costs several times the building itself; nothing built here forms a cycle.
+    After a large pause all tracked objects are frozen (`gc.freeze`): the cyclic collector then
+    ignores them for good (reference counting still frees them), at the cost of never
+    collecting a reference cycle that was already garbage at that moment.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -70,4 +85,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # The first collection after a pause would walk every object built during it;
+            # when that is a lot, move them to the permanent generation instead.
+            if gc.get_count()[0] > _FREEZE_AFTER:
+                gc.freeze()
             gc.enable()

@@ -6,7 +6,8 @@ them fails) and k-of-n groups (it fails when fewer than k members of a group are
 
 Propagation is a breadth-first pass over reverse edges with a failed-member counter per group,
 so its cost is proportional to what fails, not to the catalog's size. Adjacency is kept in
-flat `array` CSR form: compact enough for a million entities, and fast to index from Python.
+flat `array` CSR form (fast to index one element at a time from Python), with zero-copy numpy
+views of the same buffers for the whole-graph passes (reverse edges, cycle search).
 """
 
 from __future__ import annotations
@@ -17,6 +18,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
+from outagelens.topology.cascade import (
+    FailureCause,
+    IntArray,
+    PropagationState,
+    continue_vectorized,
+    gather,
+)
+
+__all__ = [
+    "KIND_CODES",
+    "DependencyGraph",
+    "FailureCause",
+    "GraphBuilder",
+    "GroupSpec",
+    "IntArray",
+    "NodeKind",
+    "NodeSpec",
+    "PropagationState",
+    "gather",
+]
+
 
 class NodeKind(StrEnum):
     """Kind of a node in the dependency graph."""
@@ -26,6 +50,9 @@ class NodeKind(StrEnum):
     SERVICE = "service"
     DEPLOYMENT = "deployment"
     SUBSCRIPTION = "subscription"
+
+
+KIND_CODES: dict[NodeKind, int] = {k: i for i, k in enumerate(NodeKind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,87 +74,106 @@ class NodeSpec:
     groups: list[GroupSpec] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class FailureCause:
-    """Why a node is down: it was failed directly, lost a required entity, or lost a group."""
+def _view(a: array[int]) -> IntArray:
+    return np.frombuffer(a, dtype=np.int64) if len(a) else np.zeros(0, dtype=np.int64)
 
-    node: str
-    kind: str  # "root", "requires" or "group"
-    via: tuple[str, ...] = ()
-    group: str | None = None
-    group_k: int | None = None
-    group_n: int | None = None
 
-    def sentence(self) -> str:
-        """One readable sentence."""
-        if self.kind == "root":
-            return f"{self.node} failed"
-        if self.kind == "requires":
-            return f"{self.node} requires {self.via[0]}, which is down"
-        healthy = (self.group_n or 0) - len(self.via)
-        return (
-            f"{self.node} needs {self.group_k} of {self.group_n} in group '{self.group}', "
-            f"but only {healthy} healthy ({', '.join(self.via)} down)"
-        )
+def _to_array(a: IntArray) -> array[int]:
+    return array("q", np.ascontiguousarray(a, dtype=np.int64).tobytes())
+
+
+class GraphBuilder:
+    """Collects nodes, then their edges in the same order, without per-node objects."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.kinds: list[NodeKind] = []
+        self.index: dict[str, int] = {}
+        self.duplicates: list[str] = []
+        self.req_ptr = array("q", [0])
+        self.req_idx = array("q")
+        self.grp_ptr = array("q", [0])
+        self.grp_k = array("q")
+        self.grp_names: list[str] = []
+        self.mem_ptr = array("q", [0])
+        self.mem_idx = array("q")
+
+    def add_node(self, node_id: str, kind: NodeKind) -> int:
+        """Register a node; ids seen before are recorded in `duplicates`."""
+        i = len(self.ids)
+        if node_id in self.index:
+            self.duplicates.append(node_id)
+        else:
+            self.index[node_id] = i
+        self.ids.append(node_id)
+        self.kinds.append(kind)
+        return i
+
+    def add_edges(
+        self, requires: Iterable[int], groups: Iterable[tuple[str, int, Iterable[int]]]
+    ) -> None:
+        """Edges of the next node (call once per node, in the order the nodes were added)."""
+        self.req_idx.extend(requires)
+        self.req_ptr.append(len(self.req_idx))
+        for name, k, members in groups:
+            self.grp_k.append(k)
+            self.grp_names.append(name)
+            self.mem_idx.extend(members)
+            self.mem_ptr.append(len(self.mem_idx))
+        self.grp_ptr.append(len(self.grp_k))
+
+    def build(self) -> DependencyGraph:
+        """The immutable graph."""
+        if len(self.req_ptr) != len(self.ids) + 1:
+            raise ValueError(f"edges given for {len(self.req_ptr) - 1} of {len(self.ids)} nodes")
+        return DependencyGraph(self)
 
 
 class DependencyGraph:
     """Immutable compiled graph with forward and reverse CSR adjacency."""
 
-    def __init__(self, nodes: Sequence[NodeSpec]) -> None:
-        self.ids: list[str] = [n.id for n in nodes]
-        self.kinds: list[NodeKind] = [n.kind for n in nodes]
-        self.index: dict[str, int] = {nid: i for i, nid in enumerate(self.ids)}
-        self.req_ptr = array("q", [0])
-        self.req_idx = array("q")
-        self.grp_ptr = array("q", [0])  # node -> range of its groups
-        self.grp_k = array("q")
-        self.grp_owner = array("q")
-        self.grp_names: list[str] = []
-        self.mem_ptr = array("q", [0])  # group -> range of its members
-        self.mem_idx = array("q")
-        for spec in nodes:
-            self.req_idx.extend(spec.requires)
-            self.req_ptr.append(len(self.req_idx))
-            for g in spec.groups:
-                self.grp_k.append(g.k)
-                self.grp_owner.append(self.index[spec.id])
-                self.grp_names.append(g.name)
-                self.mem_idx.extend(g.members)
-                self.mem_ptr.append(len(self.mem_idx))
-            self.grp_ptr.append(len(self.grp_k))
+    def __init__(self, built: GraphBuilder) -> None:
+        self.ids = built.ids
+        self.kinds = built.kinds
+        self.index = built.index
+        self.req_ptr, self.req_idx = built.req_ptr, built.req_idx
+        self.grp_ptr, self.grp_k, self.grp_names = built.grp_ptr, built.grp_k, built.grp_names
+        self.mem_ptr, self.mem_idx = built.mem_ptr, built.mem_idx
+        n = len(self.ids)
+        grp_ptr = _view(self.grp_ptr)
+        self.grp_owner = _to_array(np.repeat(np.arange(n, dtype=np.int64), np.diff(grp_ptr)))
+        self.kind_codes = np.fromiter((KIND_CODES[k] for k in self.kinds), np.int8, n)
         self._build_reverse()
+        # numpy views of the same buffers, for vectorized passes
+        self.np_rev_ptr, self.np_rev_node = _view(self.rev_ptr), _view(self.rev_node)
+        self.np_rev_group, self.np_grp_owner = _view(self.rev_group), _view(self.grp_owner)
+        self.np_grp_k = _view(self.grp_k)
+        self.np_grp_n = np.diff(_view(self.mem_ptr))
+
+    @classmethod
+    def from_specs(cls, nodes: Sequence[NodeSpec]) -> DependencyGraph:
+        """Compile node specs (convenient for small hand-made graphs)."""
+        builder = GraphBuilder()
+        for spec in nodes:
+            builder.add_node(spec.id, spec.kind)
+        for spec in nodes:
+            builder.add_edges(spec.requires, ((g.name, g.k, g.members) for g in spec.groups))
+        return builder.build()
 
     def _build_reverse(self) -> None:
-        """Reverse edges: for each node, (dependent, group or -1 for requires)."""
+        """Reverse edges: for each node, (dependent, group or -1 for requires), by numpy sort."""
         n = len(self.ids)
-        counts = array("q", bytes(8 * (n + 1)))
-        for dep in self.req_idx:
-            counts[dep + 1] += 1
-        for m in self.mem_idx:
-            counts[m + 1] += 1
-        for i in range(n):
-            counts[i + 1] += counts[i]
-        self.rev_ptr = counts
-        fill = array("q", counts[:n])
-        total = counts[n]
-        self.rev_node = array("q", bytes(8 * total))
-        self.rev_group = array("q", bytes(8 * total))
-        for v in range(n):
-            for e in range(self.req_ptr[v], self.req_ptr[v + 1]):
-                u = self.req_idx[e]
-                pos = fill[u]
-                self.rev_node[pos] = v
-                self.rev_group[pos] = -1
-                fill[u] = pos + 1
-        for g in range(len(self.grp_k)):
-            v = self.grp_owner[g]
-            for e in range(self.mem_ptr[g], self.mem_ptr[g + 1]):
-                u = self.mem_idx[e]
-                pos = fill[u]
-                self.rev_node[pos] = v
-                self.rev_group[pos] = g
-                fill[u] = pos + 1
+        req_ptr, mem_ptr = _view(self.req_ptr), _view(self.mem_ptr)
+        owners = np.repeat(np.arange(n, dtype=np.int64), np.diff(req_ptr))
+        groups = np.repeat(np.arange(len(self.grp_k), dtype=np.int64), np.diff(mem_ptr))
+        target = np.concatenate([_view(self.req_idx), _view(self.mem_idx)])
+        dependent = np.concatenate([owners, _view(self.grp_owner)[groups]])
+        group = np.concatenate([np.full(len(owners), -1, dtype=np.int64), groups])
+        order = np.argsort(target, kind="stable")
+        counts = np.bincount(target, minlength=n) if len(target) else np.zeros(n, np.int64)
+        self.rev_ptr = _to_array(np.concatenate([[0], np.cumsum(counts)]))
+        self.rev_node = _to_array(dependent[order])
+        self.rev_group = _to_array(group[order])
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -170,8 +216,42 @@ class DependencyGraph:
                     queue.append(v)
         return out
 
-    def propagate(self, failed: Iterable[int]) -> PropagationState:
-        """Compute every node that is down when the `failed` nodes fail, with causes."""
+    def find_cycle(self) -> list[int] | None:
+        """A dependency cycle as node indices (first repeated last), or None.
+
+        Peels nodes whose dependencies are all peeled, level by level in numpy; whatever is left
+        lies on or upstream of a cycle, and walking remaining dependencies from it finds one.
+        """
+        n = len(self.ids)
+        rev_ptr, rev_node = _view(self.rev_ptr), _view(self.rev_node)
+        remaining = np.diff(_view(self.req_ptr)).copy()
+        np.add.at(remaining, _view(self.grp_owner), np.diff(_view(self.mem_ptr)))
+        frontier = np.flatnonzero(remaining == 0)
+        peeled = len(frontier)
+        while len(frontier):
+            dependents, _ = gather(rev_ptr, rev_node, frontier)
+            touched, counts = np.unique(dependents, return_counts=True)
+            remaining[touched] -= counts
+            frontier = touched[remaining[touched] == 0]
+            peeled += len(frontier)
+        if peeled == n:
+            return None
+        node = int(np.flatnonzero(remaining > 0)[0])
+        seen: dict[int, int] = {}
+        path: list[int] = []
+        while node not in seen:
+            seen[node] = len(path)
+            path.append(node)
+            node = next(d for d in self.dependencies_of(node) if remaining[d] > 0)
+        return [*path[seen[node] :], node]
+
+    def propagate(self, failed: Iterable[int], *, vector_after: int = 5000) -> PropagationState:
+        """Compute every node that is down when the `failed` nodes fail, with causes.
+
+        Breadth-first, one node at a time (cheapest for the usual small failures); once more
+        than `vector_after` nodes are down it continues level by level in numpy, which keeps a
+        failure of, say, global DNS in a million-entity catalog well under a second.
+        """
         down: dict[int, tuple[int, int]] = {}  # node -> (cause kind code, via node or group)
         group_failed: dict[int, list[int]] = {}
         queue: deque[int] = deque()
@@ -182,17 +262,18 @@ class DependencyGraph:
         rev_ptr, rev_node, rev_group = self.rev_ptr, self.rev_node, self.rev_group
         mem_ptr, grp_k = self.mem_ptr, self.grp_k
         while queue:
+            if len(down) > vector_after:
+                return continue_vectorized(self, down, group_failed, queue)
             u = queue.popleft()
             for e in range(rev_ptr[u], rev_ptr[u + 1]):
                 v = rev_node[e]
                 g = rev_group[e]
                 if g >= 0:
-                    members_down = group_failed.setdefault(g, [])
+                    members_down = group_failed.get(g)
+                    if members_down is None:
+                        group_failed[g] = members_down = []
                     members_down.append(u)
-                    if v in down:
-                        continue
-                    n = mem_ptr[g + 1] - mem_ptr[g]
-                    if n - len(members_down) >= grp_k[g]:
+                    if v in down or mem_ptr[g + 1] - mem_ptr[g] - len(members_down) >= grp_k[g]:
                         continue
                     down[v] = (2, g)
                 elif v in down:
@@ -201,59 +282,3 @@ class DependencyGraph:
                     down[v] = (1, u)
                 queue.append(v)
         return PropagationState(self, down, group_failed)
-
-
-class PropagationState:
-    """Raw outcome of a propagation, by node index; `Catalog` turns it into a typed result."""
-
-    def __init__(
-        self,
-        graph: DependencyGraph,
-        down: dict[int, tuple[int, int]],
-        group_failed: dict[int, list[int]],
-    ) -> None:
-        self.graph = graph
-        self.down = down
-        self.group_failed = group_failed
-
-    def cause(self, i: int) -> FailureCause:
-        """Why node `i` is down."""
-        g = self.graph
-        code, ref = self.down[i]
-        if code == 0:
-            return FailureCause(node=g.ids[i], kind="root")
-        if code == 1:
-            return FailureCause(node=g.ids[i], kind="requires", via=(g.ids[ref],))
-        members = self.group_failed[ref]
-        return FailureCause(
-            node=g.ids[i],
-            kind="group",
-            via=tuple(g.ids[m] for m in members),
-            group=g.grp_names[ref],
-            group_k=g.grp_k[ref],
-            group_n=g.mem_ptr[ref + 1] - g.mem_ptr[ref],
-        )
-
-    def path(self, i: int) -> list[str]:
-        """The chain from node `i` back to a directly failed node, `i` first."""
-        g = self.graph
-        out = [g.ids[i]]
-        cur = i
-        while True:
-            code, ref = self.down[cur]
-            if code == 0:
-                return out
-            cur = ref if code == 1 else self.group_failed[ref][0]
-            out.append(g.ids[cur])
-
-    def degraded_groups(self) -> list[tuple[str, str, int, int]]:
-        """Groups that lost members but still hold k: (owner, group, healthy, k)."""
-        g = self.graph
-        out = []
-        for grp, members in self.group_failed.items():
-            owner = g.grp_owner[grp]
-            if owner in self.down:
-                continue
-            n = g.mem_ptr[grp + 1] - g.mem_ptr[grp]
-            out.append((g.ids[owner], g.grp_names[grp], n - len(members), g.grp_k[grp]))
-        return sorted(out)

@@ -1,7 +1,8 @@
-"""Load a catalog from the native YAML format, turning every problem into a named error."""
+"""Load a catalog file (native YAML or JSON, or Backstage), turning problems into named errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from pydantic import ValidationError
 
 from outagelens.errors import CatalogError, CatalogErrors
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.construct import gc_paused
+from outagelens.topology.lines import Loader, with_lines
 from outagelens.topology.models import CatalogFile
 
 
@@ -23,20 +26,38 @@ def load_catalog(path: str | Path) -> Catalog:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"cannot read file: {exc}", file=str(p)) from None
     try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        with gc_paused():  # parsing builds millions of acyclic objects in large catalogs
+            return _from_documents(_parse(text, str(p)), str(p))
+    except CatalogError as exc:
+        raise with_lines(exc, text) from None
+
+
+def _parse(text: str, source: str) -> list[Any]:
+    """YAML documents; a file that is JSON (a subset of YAML) goes through the JSON parser,
+    about 30 times faster than PyYAML for machine-written catalogs."""
+    if text.lstrip().startswith("{"):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError:
+            pass  # YAML flow style that is not JSON
+    try:
+        return [d for d in yaml.load_all(text, Loader=Loader) if d is not None]
     except yaml.YAMLError as exc:
-        raise CatalogError(f"not valid YAML: {exc}", file=str(p)) from None
+        raise CatalogError(f"not valid YAML: {exc}", file=source) from None
+
+
+def _from_documents(docs: list[Any], source: str) -> Catalog:
     if docs and all(isinstance(d, dict) and "apiVersion" in d for d in docs):
         from outagelens.topology.backstage import catalog_from_backstage
 
-        return Catalog(catalog_from_backstage(docs, source=str(p)), source=str(p))
+        return Catalog(catalog_from_backstage(docs, source=source), source=source)
     if len(docs) != 1:
         raise CatalogError(
             f"expected one YAML document, found {len(docs)} "
             "(multi-document files are read as Backstage catalogs only)",
-            file=str(p),
+            file=source,
         )
-    return catalog_from_dict(docs[0], source=str(p))
+    return catalog_from_dict(docs[0], source=source)
 
 
 def catalog_from_dict(raw: Any, *, source: str | None = None) -> Catalog:
@@ -74,7 +95,7 @@ def _named_errors(
                 continue
             field_parts.append(str(part) if isinstance(part, str) else f"[{part}]")
         field = ".".join(field_parts).replace(".[", "[") or None
-        message = err["msg"]
+        message = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against docs/catalog.md)"
         elif err["type"] == "missing":

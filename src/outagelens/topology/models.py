@@ -7,6 +7,8 @@ need the whole catalog (unknown ids, duplicates, cycles) live in `validate.py`.
 from __future__ import annotations
 
 import itertools
+import zoneinfo
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -21,6 +23,17 @@ EntityId = Annotated[
         description="Identifier unique across the whole catalog.",
     ),
 ]
+
+
+def _check_timezone(value: str) -> str:
+    """Accept only IANA time-zone names that this system knows."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown IANA time zone '{value}' (e.g. 'Europe/Berlin', 'UTC')"
+        ) from None
+    return value
 
 
 class _Strict(BaseModel):
@@ -194,6 +207,23 @@ class MaintenanceWindow(_Strict):
     end: str = Field(description="ISO 8601 end, with offset.")
     description: str | None = None
 
+    @field_validator("start", "end")
+    @classmethod
+    def _iso_with_offset(cls, value: str) -> str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not an ISO 8601 date-time") from None
+        if parsed.tzinfo is None:
+            raise ValueError(f"'{value}' has no UTC offset (write e.g. +01:00 or Z)")
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> MaintenanceWindow:
+        if datetime.fromisoformat(self.end) <= datetime.fromisoformat(self.start):
+            raise ValueError(f"maintenance window end {self.end} is not after start {self.start}")
+        return self
+
 
 class Sla(_Strict):
     """Service level agreement of one subscription, following the usual cloud conventions."""
@@ -210,6 +240,11 @@ class Sla(_Strict):
         description="How much a degraded minute counts as downtime (0: not at all, 1: fully).",
     )
     maintenance_windows: list[MaintenanceWindow] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
 
     @field_validator("credit_tiers")
     @classmethod
@@ -305,6 +340,9 @@ class RegulatoryProfile(_Strict):
     daily_transaction_value: float | None = Field(default=None, ge=0)
     member_states: list[str] = Field(default_factory=list)
     competent_authority: str | None = None
+    annual_turnover: float | None = Field(
+        default=None, ge=0, description="Previous financial year's turnover, EUR (NIS2)."
+    )
 
 
 class Customer(_Strict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 
 from outagelens.errors import CatalogError, CatalogErrors
 from outagelens.topology.models import CatalogFile, Dependent, Subscription
@@ -125,29 +125,3 @@ def check_catalog(catalog: CatalogFile, file: str | None = None) -> None:
     checker.check_refs()
     if checker.errors:
         raise CatalogErrors(checker.errors)
-
-
-def find_cycle(size: int, successors: Callable[[int], Sequence[int]]) -> list[int] | None:
-    """A dependency cycle as a list of node indices (first repeated last), or None."""
-    white, grey, black = 0, 1, 2
-    color = bytearray(size)
-    for start in range(size):
-        if color[start] != white:
-            continue
-        stack: list[tuple[int, Sequence[int], int]] = [(start, successors(start), 0)]
-        color[start] = grey
-        while stack:
-            node, succ, pos = stack[-1]
-            if pos < len(succ):
-                stack[-1] = (node, succ, pos + 1)
-                nxt = succ[pos]
-                if color[nxt] == grey:
-                    path = [n for n, _, _ in stack]
-                    return [*path[path.index(nxt) :], nxt]
-                if color[nxt] == white:
-                    color[nxt] = grey
-                    stack.append((nxt, successors(nxt), 0))
-            else:
-                color[node] = black
-                stack.pop()
-    return None

@@ -6,6 +6,7 @@ only when the signals are emitted, so every model works on one clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -233,13 +234,39 @@ def choice_param(fault: FaultSpec, name: str, allowed: Sequence[str], default: s
 
 
 def bump_version(version: str | None, rng: np.random.Generator) -> str:
-    """A plausible next version string (patch or minor bump)."""
+    """A plausible next version: the last number goes up by 1 or 2 (1.30.4 -> 1.30.5, 23.4R1 ->
+    23.4R2, 4.31.2F -> 4.31.3F)."""
     if not version:
         return f"1.{int(rng.integers(0, 20))}.{int(rng.integers(0, 10))}"
-    parts = version.split(".")
-    for i in range(len(parts) - 1, -1, -1):
-        digits = "".join(ch for ch in parts[i] if ch.isdigit())
-        if digits and parts[i].startswith(digits):
-            parts[i] = str(int(digits) + 1 + int(rng.integers(0, 2))) + parts[i][len(digits) :]
-            return ".".join(parts)
-    return version + ".1"
+    step = 1 + int(rng.integers(0, 2))
+    numbers = list(re.finditer(r"\d+", version))
+    if not numbers:
+        return f"{version}.{step}"
+    last = numbers[-1]
+    return f"{version[: last.start()]}{int(last.group()) + step}{version[last.end() :]}"
+
+
+CONFIG_STORIES: dict[str, tuple[str, ...]] = {
+    "network": ("route policy update", "EVPN VNI mapping change", "ACL cleanup",
+                "BGP timers tuned", "MTU change on uplinks"),
+    "balancer": ("TLS cipher list change", "timeout defaults changed", "backend pool resized",
+                 "health check interval changed"),
+    "data": ("connection pool limits lowered", "autovacuum settings tuned",
+             "replication slot settings changed", "max_connections raised"),
+    "platform": ("feature flag enabled for all tenants", "admission webhook enabled",
+                 "resource quotas changed", "scheduler policy update"),
+}  # fmt: skip
+_STORY_OF_KIND: dict[ComponentKind, str] = {
+    ComponentKind.NETWORK: "network", ComponentKind.ROUTER: "network",
+    ComponentKind.SWITCH: "network", ComponentKind.FIREWALL: "network",
+    ComponentKind.EDGE: "network", ComponentKind.DDOS_PROTECTION: "network",
+    ComponentKind.DNS: "network", ComponentKind.CDN: "balancer",
+    ComponentKind.LOAD_BALANCER: "balancer", ComponentKind.API_GATEWAY: "balancer",
+    ComponentKind.DATABASE: "data", ComponentKind.STORAGE: "data", ComponentKind.CACHE: "data",
+    ComponentKind.MESSAGE_QUEUE: "data",
+}  # fmt: skip
+
+
+def config_story(component: Component, rng: np.random.Generator) -> str:
+    """A plausible description of a configuration change on this kind of component."""
+    return pick(rng, CONFIG_STORIES[_STORY_OF_KIND.get(component.kind, "platform")])

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outagelens.signals.types import AlarmSeverity as Severity
 from outagelens.sim.faults.base import (
     AlarmEvent,
     Evidence,
     FaultContext,
     FaultEffect,
     HazardEvent,
+    Mode,
     Phase,
     choice_param,
     components_at,
@@ -36,40 +38,46 @@ class HazardStory:
     urgency: str
     severity: str
     certainty: str
-    outcome: str
+    outcomes: tuple[str, ...]  # default outcomes; one is drawn per run
     sender: str
     sender_name: str
     text: str
 
 
+_WEATHER = ("warnings@weather-service.example", "National weather service")
 HAZARDS: dict[str, HazardStory] = {
     "flood": HazardStory(
-        "Flood warning", "Met", (60, 180), "Expected", "Severe", "Likely", "generator_fails",
+        "Flood warning", "Met", (60, 180), "Expected", "Severe", "Likely",
+        ("generator_fails",),
         "warnings@flood-centre.example", "Regional flood forecasting centre",
         "River levels rising fast; flooding of low-lying industrial areas expected.",
     ),
     "storm": HazardStory(
         "Severe thunderstorm warning", "Met", (30, 120), "Immediate", "Severe", "Likely",
-        "generator_fails", "warnings@weather-service.example", "National weather service",
+        ("generator_fails", "cooling_after_power"),
+        *_WEATHER,
         "Severe thunderstorms with gusts up to 110 km/h and lightning.",
     ),
     "heatwave": HazardStory(
-        "Extreme heat warning", "Met", (360, 900), "Expected", "Extreme", "Likely", "cooling",
-        "warnings@weather-service.example", "National weather service",
+        "Extreme heat warning", "Met", (360, 900), "Expected", "Extreme", "Likely",
+        ("cooling",),
+        *_WEATHER,
         "Extreme heat, daytime temperatures up to 39 C.",
     ),
     "earthquake": HazardStory(
-        "Earthquake", "Geo", (-6, -2), "Immediate", "Extreme", "Observed", "site_loss",
+        "Earthquake", "Geo", (-6, -2), "Immediate", "Extreme", "Observed",
+        ("site_loss",),
         "alerts@seismic-survey.example", "Geological survey",
         "Strong earthquake observed; damage to buildings reported.",
     ),
     "grid_failure": HazardStory(
         "Regional power outage", "Infra", (-20, -5), "Immediate", "Severe", "Observed",
-        "generator_fails", "outages@grid-operator.example", "Transmission system operator",
+        ("generator_fails", "cooling_after_power"),
+        "outages@grid-operator.example", "Transmission system operator",
         "Loss of supply in the regional grid after a substation fault.",
     ),
 }  # fmt: skip
-OUTCOMES = ("generator_fails", "hidden", "cooling", "site_loss")
+OUTCOMES = ("generator_fails", "hidden", "cooling", "cooling_after_power", "site_loss")
 
 
 def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
@@ -80,7 +88,8 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     if not hazard_name:
         hazard_name = sorted(HAZARDS)[int(rng.integers(len(HAZARDS)))]
     story = HAZARDS[hazard_name]
-    outcome = choice_param(fault, "outcome", OUTCOMES, story.outcome)
+    drawn = story.outcomes[int(rng.integers(len(story.outcomes)))]
+    outcome = choice_param(fault, "outcome", OUTCOMES, "") or drawn
     onset = fault.onset_minutes
     end = min(onset + fault.duration_minutes, float(ctx.n_minutes))
     lead = float(rng.uniform(*story.lead_minutes))
@@ -109,6 +118,7 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
         "generator_fails": _power_loss,
         "hidden": _power_loss,
         "cooling": _cooling,
+        "cooling_after_power": _cooling_after_power,
         "site_loss": _site_loss,
     }
     phases, roots = builders[outcome](fault, ctx, location, onset, end, evidence, outcome)
@@ -140,37 +150,41 @@ def _power_loss(
     gens = _ids(ctx, location, ComponentKind.GENERATOR)
     upses = _ids(ctx, location, ComponentKind.UPS)
     battery = param(fault, "battery_minutes", float(rng.uniform(8, 15)))
-    restore = end + float(rng.uniform(-5, 30))
-    alarms = evidence.alarms
-    for g in grids:
-        alarms.append(AlarmEvent(onset, g, "utility_power_loss", "critical", "utility feed lost",
-                                 restore, essential=True))  # fmt: skip
-    for u in upses:
-        alarms.append(AlarmEvent(onset + 0.2, u, "ups_on_battery", "major",
-                                 f"on battery, runtime {battery:.0f} min", restore))  # fmt: skip
-    if outcome == "hidden":
-        for g in gens:
-            alarms.append(AlarmEvent(onset + 0.5, g, "generator_start", "warning",
-                                     "generator started, load transferred", restore))  # fmt: skip
-        hidden_end = min(end, onset + battery)
-        return [Phase(onset, hidden_end, grids or ())], grids or (location,)
-    for g in gens:
-        alarms.append(AlarmEvent(onset + 0.5, g, "generator_start", "critical",
-                                 "generator failed to start", restore, essential=True))  # fmt: skip
     dark = min(end, onset + battery)
-    for u in upses:
-        alarms.append(AlarmEvent(dark - 0.3, u, "ups_on_battery", "critical",
-                                 "battery exhausted, output off", restore))  # fmt: skip
+    hidden = outcome == "hidden"
+    # (minute, components, alarm, severity, message, essential)
+    story: list[tuple[float, tuple[str, ...], str, Severity, str, bool]] = [
+        (onset, grids, "utility_power_loss", "critical", "utility feed lost", True),
+        (onset + 0.2, upses, "ups_on_battery", "major", f"on battery, runtime {battery:.0f} min",
+         False),
+    ]  # fmt: skip
+    if hidden:
+        story.append((onset + 0.5, gens, "generator_start", "warning",
+                      "generator started, load transferred", False))  # fmt: skip
+    else:
+        story.append((onset + 0.5, gens, "generator_start", "critical",
+                      "generator failed to start", True))  # fmt: skip
+        story.append((dark - 0.3, upses, "ups_on_battery", "critical",
+                      "battery exhausted, output off", False))  # fmt: skip
+    restore = end + float(rng.uniform(-5, 30))
+    for minute, comps, kind, severity, message, essential in story:
+        evidence.alarms.extend(
+            AlarmEvent(minute, c, kind, severity, message, restore, essential) for c in comps
+        )
+    if hidden:  # the generator carries the load: the grid is out, nothing else is
+        return [Phase(onset, end, grids)], grids or (location,)
     roots = (*grids, *gens) if grids else (location,)
     phases = [Phase(onset, dark, grids)] if grids else []
     if dark < end:
-        if fault.severity == "down":
-            phases.append(Phase(dark, end, roots))
-        else:
-            phases.append(Phase(dark, end, roots, "degraded", fault.partial_fraction, 2.0))
-    if not phases:
-        phases.append(Phase(onset, end, roots))
-    return phases, roots
+        mode: Mode = "down" if fault.severity == "down" else "degraded"
+        phases.append(Phase(dark, end, roots, mode, fault.partial_fraction, 2.0))
+    return phases or [Phase(onset, end, roots)], roots
+
+
+_HOT_KINDS = (
+    ComponentKind.ROUTER, ComponentKind.SWITCH, ComponentKind.STORAGE, ComponentKind.HYPERVISOR,
+    ComponentKind.COMPUTE, ComponentKind.NETWORK,
+)  # fmt: skip
 
 
 def _cooling(
@@ -181,28 +195,53 @@ def _cooling(
     end: float,
     evidence: Evidence,
     outcome: str,
+    warning_lead: float = 25.0,
 ) -> tuple[list[Phase], tuple[str, ...]]:
     """Cooling cannot keep up with the heat: throttling first, then thermal shutdown."""
     rng = ctx.rng
     coolers = _ids(ctx, location, ComponentKind.COOLING)
-    roots = coolers or (location,)
+    roots = _top_level(ctx, coolers) or (location,)
     heat = min(end, onset + param(fault, "throttle_minutes", float(rng.uniform(8, 20))))
+    alarms = evidence.alarms
     for c in coolers:
-        evidence.alarms.append(AlarmEvent(max(0.0, onset - 25), c, "over_temperature", "major",
-                                          "supply air temperature above setpoint"))  # fmt: skip
-        evidence.alarms.append(AlarmEvent(onset, c, "cooling_failure", "critical",
-                                          "cooling capacity exceeded", end + 20, essential=True))  # fmt: skip
-    others = [c.id for c in components_at(ctx.catalog, location) if c.id not in coolers]
-    for cid in others[:3]:
-        evidence.alarms.append(AlarmEvent(heat, cid, "over_temperature", "critical",
-                                          "inlet temperature 38 C, thermal protection", end))  # fmt: skip
+        alarms.append(AlarmEvent(max(0.0, onset - warning_lead), c, "over_temperature", "major",
+                                 "supply air temperature above setpoint"))  # fmt: skip
+        alarms.append(AlarmEvent(onset, c, "cooling_failure", "critical",
+                                 "cooling capacity exceeded", end + 20, True))  # fmt: skip
+    for comp in components_at(ctx.catalog, location, _HOT_KINDS)[:3]:
+        alarms.append(AlarmEvent(heat, comp.id, "over_temperature", "critical",
+                                 "inlet temperature 38 C, thermal protection", end))  # fmt: skip
     phases = [Phase(onset, heat, roots, "degraded", 0.12, 2.0)]
     if heat < end:
-        if fault.severity == "down":
-            phases.append(Phase(heat, end, roots))
-        else:
-            phases.append(Phase(heat, end, roots, "degraded", fault.partial_fraction, 2.5))
+        mode: Mode = "down" if fault.severity == "down" else "degraded"
+        phases.append(Phase(heat, end, roots, mode, fault.partial_fraction, 2.5))
     return phases, roots
+
+
+def _top_level(ctx: FaultContext, ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `ids` no other of them depends on (the hall loop, not each CRAC unit)."""
+    below = {d for i in ids for d in ctx.catalog.components[i].dependency_ids()}
+    return tuple(i for i in ids if i not in below)
+
+
+def _cooling_after_power(
+    fault: FaultSpec,
+    ctx: FaultContext,
+    location: str,
+    onset: float,
+    end: float,
+    evidence: Evidence,
+    outcome: str,
+) -> tuple[list[Phase], tuple[str, ...]]:
+    """The generator carries the IT load, but the chillers do not restart: the hall heats up."""
+    power, grids = _power_loss(fault, ctx, location, onset, end, evidence, "hidden")
+    lag = param(fault, "cooling_lag_minutes", float(ctx.rng.uniform(10, 30)))
+    hot = min(onset + lag, end - 1)
+    cooling, coolers = _cooling(
+        fault, ctx, location, hot, end, evidence, outcome, warning_lead=min(25.0, lag * 0.6)
+    )
+    roots = tuple(dict.fromkeys((*coolers, *grids)))
+    return power + cooling, roots
 
 
 def _site_loss(
@@ -216,7 +255,8 @@ def _site_loss(
 ) -> tuple[list[Phase], tuple[str, ...]]:
     """The site itself is lost (structural damage, water in the building)."""
     for comp in components_at(ctx.catalog, location)[:4]:
-        evidence.alarms.append(AlarmEvent(onset + 0.1, comp.id, "link_down", "critical",
-                                          "device unreachable", end))  # fmt: skip
-    mode = "down" if fault.severity == "down" else "degraded"
+        evidence.alarms.append(
+            AlarmEvent(onset + 0.1, comp.id, "link_down", "critical", "device unreachable", end)
+        )
+    mode: Mode = "down" if fault.severity == "down" else "degraded"
     return [Phase(onset, end, (location,), mode, fault.partial_fraction, 2.0)], (location,)

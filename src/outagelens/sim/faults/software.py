@@ -14,6 +14,7 @@ from outagelens.sim.faults.base import (
     Phase,
     bump_version,
     choice_param,
+    config_story,
     param,
     pick,
     require_component,
@@ -30,15 +31,6 @@ ACTORS: tuple[str, ...] = (
     "terraform-cloud",
 )
 
-_CONFIG_STORIES: tuple[str, ...] = (
-    "route policy update",
-    "TLS cipher list change",
-    "connection pool limits lowered",
-    "feature flag enabled for all tenants",
-    "timeout defaults changed",
-    "ACL cleanup",
-)
-
 
 def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     """Phases and evidence of one bad change."""
@@ -52,16 +44,22 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
     end = min(onset + fault.duration_minutes, float(ctx.n_minutes))
     change_at = max(0.0, onset - lag)
     actor = pick(rng, ACTORS)
-    story = pick(rng, _CONFIG_STORIES)
+    story = config_story(comp, rng)
     evidence = Evidence()
     if kind == "deploy":
         to_version = str(fault.parameters.get("to_version") or bump_version(version, rng))
         evidence.changes.append(
             ChangeEvent(
-                change_at, comp.id, software, "deploy", actor, version, to_version,
+                change_at,
+                comp.id,
+                software,
+                "deploy",
+                actor,
+                version,
+                to_version,
                 f"upgrade {software} {version or '?'} -> {to_version}",
             )
-        )  # fmt: skip
+        )
     else:
         to_version = version or ""
         evidence.changes.append(
@@ -71,11 +69,16 @@ def build(fault: FaultSpec, ctx: FaultContext) -> FaultEffect:
         back = max(onset, end - float(rng.uniform(1, 4)))
         evidence.changes.append(
             ChangeEvent(
-                back, comp.id, software, "rollback", "oncall@ops",
-                to_version or None, version or to_version or "previous",
+                back,
+                comp.id,
+                software,
+                "rollback",
+                "oncall@ops",
+                to_version or None,
+                version or to_version or "previous",
                 f"rollback of {kind} by incident commander",
             )
-        )  # fmt: skip
+        )
     n_decoys = int(param(fault, "decoy_changes", 3))
     evidence.changes.extend(decoy_changes(ctx.catalog, ctx, comp.id, onset, n_decoys))
     if fault.severity == "down":
@@ -103,13 +106,12 @@ def decoy_changes(
         assert comp.software is not None  # filtered above
         at = float(min(max(0.0, around + rng.uniform(-120, 90)), ctx.n_minutes - 1))
         version = comp.software.version
+        name, actor = comp.software.name, pick(rng, ACTORS)
         if version and rng.random() < 0.6:
             new = bump_version(version, rng)
-            text = f"upgrade {comp.software.name} {version} -> {new}"
-            kind = "deploy"
+            text = f"upgrade {name} {version} -> {new}"
+            out.append(ChangeEvent(at, comp.id, name, "deploy", actor, version, new, text))
         else:
-            new, text, kind = version, pick(rng, _CONFIG_STORIES), "config"
-        out.append(
-            ChangeEvent(at, comp.id, comp.software.name, kind, pick(rng, ACTORS), version, new, text)  # type: ignore[arg-type]
-        )
+            text = config_story(comp, rng)
+            out.append(ChangeEvent(at, comp.id, name, "config", actor, version, version, text))
     return out

@@ -1,0 +1,64 @@
+"""`outagelens serve`, `outagelens db upgrade`, `outagelens apikey create`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from outagelens.store.records import Scope
+
+console = Console()
+db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys with scopes (ingest, read, admin).", no_args_is_help=True)
+
+DB_HELP = "Database: SQLite path or URL, or postgresql://... (env OUTAGELENS_DB_URL)."
+
+
+def serve(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    catalog: Path | None = typer.Option(None, "--catalog", help="Catalog YAML to activate."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8080, "--port", help="TCP port."),
+) -> None:
+    """Run the OutageLens server (FastAPI on uvicorn); migrations are applied at start."""
+    import uvicorn
+
+    from outagelens.server.app import create_app
+    from outagelens.server.logs import configure_logging
+    from outagelens.server.settings import load_settings
+
+    settings = load_settings({"db_url": db, "catalog_path": catalog})
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Apply schema migrations up to the newest revision."""
+    from outagelens.server.settings import load_settings
+    from outagelens.store.db import current_revision, make_engine, upgrade
+
+    settings = load_settings({"db_url": db})
+    engine = make_engine(settings.db_url, schema=settings.db_schema)
+    upgrade(engine)
+    console.print(f"[green]ok[/]: schema at revision {current_revision(engine)}")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    scope: Scope = typer.Option(..., "--scope", help="ingest, read or admin."),
+    name: str = typer.Option("cli", "--name", help="Who the key is for (shown as author)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    from outagelens.server.app import open_store
+    from outagelens.server.auth import create_api_key
+    from outagelens.server.settings import load_settings
+
+    settings = load_settings({"db_url": db})
+    key = create_api_key(open_store(settings), scope, name, settings.api_key_pepper)
+    console.print(f"[green]created[/] {scope} key for {name!r}; it is shown only once:")
+    print(key)

@@ -1,0 +1,116 @@
+"""Expected (no-outage) per-minute figures: earlier days, pre-onset median, or the catalog."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from outagelens.impact.config import ImpactConfig
+from outagelens.impact.models import BaselineMethod
+from outagelens.signals import SeriesSet
+
+Floats = npt.NDArray[np.float64]
+MINUTES_PER_DAY = 1440
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Expected value of one figure for each minute of a grid, and how it was obtained."""
+
+    values: Floats
+    method: BaselineMethod
+    description: str
+
+
+def series_rows(series: SeriesSet, keys: Sequence[tuple[str, str, str]], metric: str) -> Floats:
+    """Sum of one metric over the given keys per minute; NaN where no key has a sample."""
+    rows = [series.get(k, metric).astype(np.float64) for k in keys if k in series]
+    if not rows:
+        return np.full(series.n_minutes, np.nan)
+    stacked = np.vstack(rows)
+    total: Floats = np.nansum(stacked, axis=0)
+    total[np.all(np.isnan(stacked), axis=0)] = np.nan
+    return total
+
+
+def profile_factors(start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig) -> Floats:
+    """Daily-profile weight of each minute of a grid, normalised to a daily mean of 1."""
+    weights = np.asarray(config.daily_profile, dtype=np.float64)
+    weights = weights / weights.mean()
+    local = start.astimezone(tz)
+    first_hour = local.hour + local.minute / 60.0
+    hours = (first_hour + np.arange(n) / 60.0).astype(np.int64) % 24
+    factors: Floats = weights[hours]
+    return factors
+
+
+def from_series(
+    row: Floats,
+    series: SeriesSet,
+    grid_start: datetime,
+    n: int,
+    onset: datetime,
+    tz: ZoneInfo,
+    config: ImpactConfig,
+) -> Baseline | None:
+    """Baseline of a grid from one series row: same minute of earlier days, else pre-onset."""
+    first = series.minute_index(grid_start)
+    earlier = _same_minute_earlier_days(row, first, n, config.baseline_days)
+    if earlier is not None:
+        values, days = earlier
+        return Baseline(
+            values,
+            BaselineMethod.SAME_MINUTE_EARLIER_DAYS,
+            f"median of the same minutes on {days} earlier day(s)",
+        )
+    onset_col = series.minute_index(onset)
+    lo = max(0, onset_col - config.pre_onset_minutes)
+    window = row[lo : max(lo, min(onset_col, len(row)))]
+    samples = window[~np.isnan(window)]
+    if len(samples) < config.min_baseline_samples:
+        return None
+    median = float(np.median(samples))
+    pre_start = series.time_at(lo)
+    pre_factor = float(profile_factors(pre_start, len(window), tz, config).mean())
+    values = median * profile_factors(grid_start, n, tz, config) / pre_factor
+    return Baseline(
+        values,
+        BaselineMethod.PRE_ONSET_MEDIAN,
+        f"median of the {len(samples)} minutes before onset, scaled by the daily profile",
+    )
+
+
+def _same_minute_earlier_days(
+    row: Floats, first: int, n: int, max_days: int
+) -> tuple[Floats, int] | None:
+    """Per-minute median over earlier days that cover the whole grid, or None if none do."""
+    days: list[Floats] = []
+    for k in range(1, max_days + 1):
+        lo = first - k * MINUTES_PER_DAY
+        if lo < 0 or lo + n > len(row):
+            continue
+        day = row[lo : lo + n]
+        if not np.isnan(day).any():
+            days.append(day)
+    if not days:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values: Floats = np.median(np.vstack(days), axis=0)
+    return values, len(days)
+
+
+def from_catalog(
+    per_minute: float, grid_start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig
+) -> Baseline:
+    """Baseline from a catalog daily-average rate, shaped by the daily profile."""
+    if per_minute <= 0:
+        return Baseline(np.zeros(n), BaselineMethod.NONE, "no figure in the catalog")
+    values = per_minute * profile_factors(grid_start, n, tz, config)
+    return Baseline(values, BaselineMethod.CATALOG, "the catalog's per-minute business figure")

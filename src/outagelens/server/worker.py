@@ -1,0 +1,160 @@
+"""The background worker: processes committed inbox rows off the request path.
+
+One thread per server process. It wakes when an ingest commits (or every poll interval), turns
+unprocessed inbox rows into canonical signals in one transaction per batch, then lets the live
+investigation (if any) recompute incidents, at most once per `investigate_every_seconds`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from outagelens.errors import OutageLensError
+from outagelens.server.metrics import Metrics
+from outagelens.server.processing import process
+from outagelens.server.settings import ServerSettings
+from outagelens.signals.pagerduty import PagerDutyAlerts
+from outagelens.store.protocol import Store
+from outagelens.store.rows import now_utc
+
+log = logging.getLogger("outagelens.server.worker")
+
+REFRESH_SECONDS = 60.0
+
+
+class LiveStep(Protocol):
+    """Recompute live incidents from the store (see server/live.py)."""
+
+    def __call__(self) -> None:
+        """One pass."""
+
+    def close(self) -> None:
+        """Release resources (child processes)."""
+
+
+class Worker:
+    """Processes the inbox on a thread; `wake()` after a commit, `stop()` at shutdown."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: ServerSettings,
+        metrics: Metrics,
+        live: LiveStep | None = None,
+        on_depth: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.metrics = metrics
+        self.live = live
+        self.on_depth = on_depth
+        self.pagerduty = PagerDutyAlerts()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._dirty = False
+        self._last_live = 0.0
+        self._pd_loaded = False
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread = threading.Thread(target=self._run, name="outagelens-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish its current pass and wait for it."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self.live is not None:
+            self.live.close()
+
+    def wake(self) -> None:
+        """Signal new inbox rows."""
+        self._wake.set()
+
+    def _load_pagerduty_state(self) -> None:
+        """Replay processed PagerDuty events so open dedup_keys survive a restart."""
+        for rec in self.store.processed_of("pagerduty", "pagerduty"):
+            try:
+                self.pagerduty.apply(rec.payload, received_at=rec.received_at)
+            except OutageLensError:
+                continue
+        self._pd_loaded = True
+
+    def step(self) -> int:
+        """Process one batch; return how many inbox rows it took."""
+        if not self._pd_loaded:
+            self._load_pagerduty_state()
+        rows = self.store.unprocessed(self.settings.worker_batch)
+        if not rows:
+            self.metrics.inbox_depth.set(0)
+            return 0
+        result = process(rows, self.pagerduty)
+        self.store.apply(result.batch)
+        now = now_utc()
+        for row in rows:
+            self.metrics.processing_latency.observe((now - row.received_at).total_seconds())
+        for rec in rows:
+            self.metrics.processed.labels(rec.kind, "ok").inc()
+        for row_id, problem in result.invalid:
+            self.metrics.processed.labels("any", "invalid").inc()
+            log.warning("inbox row not readable", extra={"inbox_id": row_id, "error": problem})
+        self._dirty = True
+        depth = self.store.inbox_depth()
+        self.metrics.inbox_depth.set(depth)
+        if self.on_depth is not None:
+            self.on_depth(depth)
+        return len(rows)
+
+    def live_step(self, *, force: bool = False) -> bool:
+        """Run the live investigation if signals changed and enough time passed."""
+        if self.live is None or not (self._dirty or force):
+            return False
+        if (
+            not force
+            and time.monotonic() - self._last_live < self.settings.investigate_every_seconds
+        ):
+            return False
+        self._dirty = False
+        self._last_live = time.monotonic()
+        started = time.perf_counter()
+        try:
+            self.live()
+        except OutageLensError as exc:
+            self.metrics.investigations.labels("error").inc()
+            log.warning("live investigation failed", extra={"error": str(exc)})
+            return False
+        self.metrics.investigations.labels("ok").inc()
+        self.metrics.investigation_seconds.observe(time.perf_counter() - started)
+        return True
+
+    def drain(self) -> None:
+        """Process everything now, then investigate (tests and shutdown)."""
+        while self.step():
+            pass
+        self.live_step(force=True)
+
+    def _run(self) -> None:
+        backoff = self.settings.worker_poll_seconds
+        while not self._stop.is_set():
+            try:
+                took = self.step()
+                if took:
+                    continue
+                # Re-run now and then without new signals too: time alone resolves incidents.
+                self.live_step(force=time.monotonic() - self._last_live > REFRESH_SECONDS)
+                backoff = self.settings.worker_poll_seconds
+            except OutageLensError as exc:
+                log.warning("worker pass failed", extra={"error": str(exc)})
+                backoff = min(backoff * 2, 30.0)
+            except Exception:  # a bug must not kill the worker thread silently
+                log.exception("worker pass crashed")
+                backoff = min(backoff * 2, 30.0)
+            self._wake.wait(backoff)
+            self._wake.clear()
