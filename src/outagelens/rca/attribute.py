@@ -376,6 +376,8 @@ def alarm_share(alarm: str, severity: str) -> float:
     """
     if alarm in ("ups_on_battery", "over_temperature", "water_leak", "fire_alarm"):
         return 0.0  # conditions around it or a response to a loss upstream, not its failure
+    if alarm == "cooling_failure":
+        return 1.0  # capacity exceeded: the unit fails, but the environment made it fail
     if alarm == "generator_start" and severity != "critical":
         return 0.0
     return SEVERITY_SHARE.get(severity, 1.0)

@@ -154,15 +154,12 @@ class Localizer:
         full = model.explain(tuple(alarmed), among).explained
         if not full:
             return None
-        # Drop first the components whose alarms say least about their own failure; never drop
-        # units that report the same critical failure as another (a common-mode failure).
-        kinds = {n: self._critical_kinds(model.graph.ids[n]) for n in alarmed}
-        common = {n for n in alarmed if any(kinds[n] & kinds[m] for m in alarmed if m != n)}
+        # Drop first the components whose alarms say least about their own failure.
         for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
-            if n in common:
-                continue
             rest = tuple(m for m in alarmed if m != n)
-            if rest and model.explain(rest, among).explained >= full:
+            # A member that explains nothing but its own symptoms is a separate fault.
+            own = frozenset(model.node_obs.get(n, ()))
+            if rest and model.explain(rest, among).explained >= full - own:
                 alarmed = list(rest)
         if len(alarmed) > self.config.max_set_size:
             # Too many to be one fault: keep the units that report their own failure critically.
@@ -173,10 +170,6 @@ class Localizer:
         if not 2 <= len(alarmed) <= self.config.max_set_size:
             return None
         return tuple(sorted(alarmed))
-
-    def _critical_kinds(self, component: str) -> set[str]:
-        alarms = self.attributor.index.alarms.get(component, [])
-        return {a.alarm for a in alarms if alarm_share(a.alarm, a.severity) >= CRITICAL_SHARE}
 
     def _alarm_share(self, component: str) -> float:
         alarms = self.attributor.index.alarms.get(component, [])
