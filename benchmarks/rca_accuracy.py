@@ -62,6 +62,8 @@ class MethodScore:
     onset_error: float | None = None
     precision: float | None = None
     recall: float | None = None
+    missing_customers: tuple[str, ...] = ()
+    extra_customers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,19 +95,28 @@ def evaluate_case(name: str, entities: int, noise: str, case_dir: str, keep: boo
     truth = load_truth(Path(case_dir) / "signals")  # scoring only, after every method ran
     primary = inv.incidents[0] if inv.incidents else None
     hyps = primary.hypotheses if primary else []
-    engine = MethodScore([h.entities for h in hyps[:5]],
-                         hyps[0].category.value if hyps else "unknown", engine_s)
+    engine = MethodScore(
+        [h.entities for h in hyps[:5]], hyps[0].category.value if hyps else "unknown", engine_s
+    )
     if hyps and hyps[0].onset is not None and truth.onset is not None:
         engine.onset_error = abs((hyps[0].onset - truth.onset).total_seconds()) / 60
     got = set(primary.incident.scope.customers) if primary else set()
     want = set(truth.affected_customers)
     engine.precision = len(got & want) / len(got) if got else (1.0 if not want else 0.0)
     engine.recall = len(got & want) / len(want) if want else 1.0
+    engine.missing_customers = tuple(sorted(want - got))
+    engine.extra_customers = tuple(sorted(got - want))
     out["engine"] = engine
     if not keep:
         shutil.rmtree(case_dir, ignore_errors=True)
-    return CaseResult(name, entities, noise, str(truth.category), tuple(truth.root_causes),
-                      {m: out[m] for m in METHODS})
+    return CaseResult(
+        name,
+        entities,
+        noise,
+        str(truth.category),
+        tuple(truth.root_causes),
+        {m: out[m] for m in METHODS},
+    )
 
 
 def _hit(ranks: list[tuple[str, ...]], roots: tuple[str, ...], k: int) -> bool:
@@ -123,11 +134,18 @@ def summarize(results: Iterable[CaseResult], key: str) -> dict[str, dict[str, di
         table[g] = {}
         for m in METHODS:
             scores = [(r, r.methods[m]) for r in rs]
-            ac = [sum(_hit(s.ranks, r.truth_roots, k) for r, s in scores) / len(rs)
-                  for k in range(1, 6)]
-            row = {"n": float(len(rs)), "ac1": ac[0], "ac3": ac[2], "avg5": sum(ac) / 5,
-                   "cat": sum(s.category == r.truth_category for r, s in scores) / len(rs),
-                   "time": sum(s.seconds for _, s in scores) / len(rs)}
+            ac = [
+                sum(_hit(s.ranks, r.truth_roots, k) for r, s in scores) / len(rs)
+                for k in range(1, 6)
+            ]
+            row = {
+                "n": float(len(rs)),
+                "ac1": ac[0],
+                "ac3": ac[2],
+                "avg5": sum(ac) / 5,
+                "cat": sum(s.category == r.truth_category for r, s in scores) / len(rs),
+                "time": sum(s.seconds for _, s in scores) / len(rs),
+            }
             onsets = [s.onset_error for _, s in scores if s.onset_error is not None]
             if onsets:
                 row["onset"] = sorted(onsets)[len(onsets) // 2]
@@ -142,44 +160,109 @@ def summarize(results: Iterable[CaseResult], key: str) -> dict[str, dict[str, di
 
 def _order(groups: Iterable[str]) -> list[str]:
     named = {"clean": 0, "realistic": 1, "harsh": 2}
-    return sorted(groups, key=lambda g: (g == "all", named.get(g, 9),
-                                         int(g) if g.isdigit() else 0, g))
+    return sorted(
+        groups, key=lambda g: (g == "all", named.get(g, 9), int(g) if g.isdigit() else 0, g)
+    )
 
 
 def render(title: str, table: dict[str, dict[str, dict[str, float]]]) -> Table:
     """A Rich table of one summary."""
     t = Table(title=title)
-    for col in ("group", "n", "method", "AC@1", "AC@3", "Avg@5", "category", "onset err (min, median)",
-                "cust. precision", "cust. recall", "s/investigation"):
+    for col in (
+        "group",
+        "n",
+        "method",
+        "AC@1",
+        "AC@3",
+        "Avg@5",
+        "category",
+        "onset err (min, median)",
+        "cust. precision",
+        "cust. recall",
+        "s/investigation",
+    ):
         t.add_column(col, justify="left" if col in ("group", "method") else "right")
     for g in _order(table):
         for m in METHODS:
             row = table[g][m]
-            t.add_row(g, f"{row['n']:.0f}", m, f"{row['ac1']:.2f}", f"{row['ac3']:.2f}",
-                      f"{row['avg5']:.2f}", f"{row['cat']:.2f}",
-                      f"{row['onset']:.1f}" if "onset" in row else "-",
-                      f"{row['prec']:.2f}" if "prec" in row else "-",
-                      f"{row['rec']:.2f}" if "rec" in row else "-", f"{row['time']:.2f}")
+            t.add_row(
+                g,
+                f"{row['n']:.0f}",
+                m,
+                f"{row['ac1']:.2f}",
+                f"{row['ac3']:.2f}",
+                f"{row['avg5']:.2f}",
+                f"{row['cat']:.2f}",
+                f"{row['onset']:.1f}" if "onset" in row else "-",
+                f"{row['prec']:.2f}" if "prec" in row else "-",
+                f"{row['rec']:.2f}" if "rec" in row else "-",
+                f"{row['time']:.2f}",
+            )
         t.add_section()
     return t
 
 
+def _md_row(group: str, method: str, r: dict[str, float]) -> str:
+    onset = f"{r['onset']:.1f}" if "onset" in r else "-"
+    prec = f"{r['prec']:.2f}" if "prec" in r else "-"
+    rec = f"{r['rec']:.2f}" if "rec" in r else "-"
+    return (
+        f"| {group} | {r['n']:.0f} | {method} | {r['ac1']:.2f} | {r['ac3']:.2f} | "
+        f"{r['avg5']:.2f} | {r['cat']:.2f} | {onset} | {prec} | {rec} | {r['time']:.2f} |"
+    )
+
+
 def markdown(title: str, table: dict[str, dict[str, dict[str, float]]]) -> str:
     """The same summary as a Markdown table."""
-    lines = [f"**{title}**", "",
-             "| group | n | method | AC@1 | AC@3 | Avg@5 | category | onset err (min, median) "
-             "| cust. precision | cust. recall | s/investigation |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"**{title}**",
+        "",
+        "| group | n | method | AC@1 | AC@3 | Avg@5 | category | onset err (min, median) "
+        "| cust. precision | cust. recall | s/investigation |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for g in _order(table):
-        for m in METHODS:
-            r = table[g][m]
-            lines.append(
-                f"| {g} | {r['n']:.0f} | {m} | {r['ac1']:.2f} | {r['ac3']:.2f} | {r['avg5']:.2f} "
-                f"| {r['cat']:.2f} | {r['onset']:.1f} | {r['prec']:.2f} | {r['rec']:.2f} "
-                f"| {r['time']:.2f} |" if "onset" in r and "prec" in r else
-                f"| {g} | {r['n']:.0f} | {m} | {r['ac1']:.2f} | {r['ac3']:.2f} | {r['avg5']:.2f} "
-                f"| {r['cat']:.2f} | - | - | - | {r['time']:.2f} |")
+        lines.extend(_md_row(g, m, table[g][m]) for m in METHODS)
     return "\n".join(lines) + "\n"
+
+
+def run_suite(
+    n: int, seed: int, sizes: tuple[int, ...], root: Path, keep: bool, console: Console
+) -> list[CaseResult]:
+    """Generate the suite case by case and evaluate each in a worker as soon as it is written."""
+    from outagelens.sim.suite import write_suite
+
+    futures: list[Future[CaseResult]] = []
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        for i, case in enumerate(write_suite(n, root, seed=seed, sizes=sizes), start=1):
+            futures.append(
+                pool.submit(
+                    evaluate_case, case.name, case.entities, case.noise, str(case.directory), keep
+                )
+            )
+            console.print(
+                f"[dim]generated {i}/{n} ({case.entities} entities, {case.noise})[/]",
+                highlight=False,
+            )
+        return [f.result() for f in futures]
+
+
+def print_misses(results: list[CaseResult], console: Console) -> None:
+    """The engine's wrong answers and customer mismatches, one line each."""
+    for r in results:
+        e = r.methods["engine"]
+        if e.missing_customers or e.extra_customers:
+            console.print(
+                f"customers {r.name} {r.entities} {r.noise}: missing "
+                f"{e.missing_customers} extra {e.extra_customers}",
+                highlight=False,
+            )
+        if not _hit(e.ranks, r.truth_roots, 1) or e.category != r.truth_category:
+            console.print(
+                f"miss {r.name} {r.entities} {r.noise}: truth {r.truth_roots} "
+                f"{r.truth_category}; got {e.ranks[:3]} {e.category}",
+                highlight=False,
+            )
 
 
 def main() -> None:
@@ -194,42 +277,31 @@ def main() -> None:
     ap.add_argument("--markdown", default=None, help="also write the tables as Markdown here")
     ap.add_argument("--show-misses", action="store_true", help="list the engine's misses")
     args = ap.parse_args()
-    from outagelens.sim.suite import write_suite
-
     n = 36 if args.quick and args.n == 300 else args.n
-    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else (
-        QUICK_SIZES if args.quick else FULL_SIZES)
+    default = QUICK_SIZES if args.quick else FULL_SIZES
+    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else default
     root = Path(args.out or tempfile.mkdtemp(prefix="rca-suite-"))
     console = Console(width=170)
     started = time.perf_counter()
-    futures: list[Future[CaseResult]] = []
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        for i, case in enumerate(write_suite(n, root, seed=args.seed, sizes=sizes), start=1):
-            futures.append(pool.submit(evaluate_case, case.name, case.entities, case.noise,
-                                       str(case.directory), args.keep))
-            console.print(f"[dim]generated {i}/{n} ({case.entities} entities, {case.noise})[/]",
-                          highlight=False)
-        results = [f.result() for f in futures]
+    results = run_suite(n, args.seed, sizes, root, args.keep, console)
     wall = time.perf_counter() - started
     by_noise, by_size = summarize(results, "noise"), summarize(results, "entities")
     cmd = "python benchmarks/rca_accuracy.py " + " ".join(sys.argv[1:])
-    header = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-              f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}); {n} scenarios, seed {args.seed}, sizes "
-              f"{', '.join(map(str, sizes))}; wall time {wall / 60:.1f} min; command: `{cmd}`")
+    header = (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}); {n} scenarios, seed {args.seed}, sizes "
+        f"{', '.join(map(str, sizes))}; wall time {wall / 60:.1f} min; command: `{cmd}`"
+    )
     console.print(render("RCA accuracy by noise level", by_noise))
     console.print(render("RCA accuracy by catalog size (entities)", by_size))
     console.print(header)
     if args.show_misses:
-        for r in results:
-            e = r.methods["engine"]
-            if not _hit(e.ranks, r.truth_roots, 1) or e.category != r.truth_category:
-                console.print(f"miss {r.name} {r.entities} {r.noise}: truth {r.truth_roots} "
-                              f"{r.truth_category}; got {e.ranks[:3]} {e.category}", highlight=False)
+        print_misses(results, console)
     if args.markdown:
-        Path(args.markdown).write_text(
-            header + "\n\n" + markdown("By noise level", by_noise) + "\n"
-            + markdown("By catalog size (entities)", by_size), encoding="utf-8")
+        tables = markdown("By noise level", by_noise) + "\n"
+        tables += markdown("By catalog size (entities)", by_size)
+        Path(args.markdown).write_text(header + "\n\n" + tables, encoding="utf-8")
     if not args.keep and not args.out:
         shutil.rmtree(root, ignore_errors=True)
 

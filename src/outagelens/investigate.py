@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from outagelens.correlate.grouping import CorrelateConfig, SymptomGroup, group_symptoms
 from outagelens.correlate.models import Incident
 from outagelens.correlate.observations import ObservationIndex
-from outagelens.correlate.scope import build_scope
+from outagelens.correlate.scope import build_scope, extend_scope
 from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_symptoms
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
@@ -99,6 +99,9 @@ def _investigate_group(
 ) -> IncidentInvestigation:
     hypotheses = localizer.rank(group)
     scope = build_scope(catalog, index, group.symptoms, signals.window_end)
+    if hypotheses and group.cover is not None:
+        top = hypotheses[0]
+        scope = extend_scope(catalog, scope, top.entities, set(top.contradicted))
     incident = Incident(
         id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}", symptoms=tuple(group.symptoms), scope=scope
     )

@@ -32,6 +32,13 @@ class AffectedSubscription(BaseModel):
     state: HealthState = Field(description="Worst state over the incident.")
     locations: tuple[str, ...]
     intervals: tuple[OutageInterval, ...]
+    basis: str = Field(
+        default="observed",
+        description=(
+            "observed: symptoms seen; predicted: the root cause takes it down but it is not "
+            "observed; redundancy_lost: an active-active location is down, failover hides it."
+        ),
+    )
 
 
 class Scope(BaseModel):

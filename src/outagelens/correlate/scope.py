@@ -104,3 +104,55 @@ def build_scope(
         geography=tuple(sorted({catalog.locations[x].geography for x in locs})),
         subscriptions=tuple(subs),
     )
+
+
+def extend_scope(
+    catalog: Catalog, scope: Scope, root: tuple[str, ...], contradicted: set[str]
+) -> Scope:
+    """Add what the root cause's propagation takes down but no symptom showed: subscriptions
+    predicted down without a healthy observation, and active-active ones that lost a location."""
+    prop = catalog.propagate(root)
+    have = {s.subscription for s in scope.subscriptions}
+    added: list[AffectedSubscription] = []
+    for sub_id, state, basis in [
+        *((s, HealthState.DOWN, "predicted") for s in prop.subscriptions),
+        *((s, HealthState.DEGRADED, "redundancy_lost") for s in prop.partial_subscriptions),
+    ]:
+        if sub_id in have:
+            continue
+        ref = catalog.subscriptions[sub_id]
+        locs = [
+            loc
+            for loc in ref.subscription.locations
+            if f"{ref.service}@{loc}" in prop.down or loc in prop.down
+        ] or list(ref.subscription.locations)
+        if basis == "predicted" and any(f"{sub_id}@{loc}" in contradicted for loc in locs):
+            continue
+        added.append(
+            AffectedSubscription(
+                subscription=sub_id,
+                customer=ref.customer.id,
+                service=ref.service,
+                state=state,
+                locations=tuple(locs),
+                intervals=(),
+                basis=basis,
+            )
+        )
+        have.add(sub_id)
+    if not added:
+        return scope
+    subs = tuple(sorted([*scope.subscriptions, *added], key=lambda s: s.subscription))
+    locs = sorted(
+        {*scope.locations, *(x for s in added for x in s.locations)} & set(catalog.locations)
+    )
+    return scope.model_copy(
+        update={
+            "subscriptions": subs,
+            "customers": tuple(sorted({s.customer for s in subs})),
+            "services": tuple(sorted({s.service for s in subs})),
+            "locations": tuple(locs),
+            "regions": tuple(sorted({catalog.locations[x].region for x in locs})),
+            "geography": tuple(sorted({catalog.locations[x].geography for x in locs})),
+        }
+    )

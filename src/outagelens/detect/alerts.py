@@ -105,8 +105,11 @@ def alert_symptoms(
 
 
 # Alarms that do not report the device's own failure: a UPS on battery (even exhausted) did its
-# job after a loss upstream; heat, water and fire are conditions around the device.
-NOT_OWN_FAILURE = frozenset({"ups_on_battery", "over_temperature", "water_leak", "fire_alarm"})
+# job after a loss upstream; heat (cooling capacity exceeded), water and fire are conditions
+# around the device.
+NOT_OWN_FAILURE = frozenset(
+    {"ups_on_battery", "over_temperature", "cooling_failure", "water_leak", "fire_alarm"}
+)
 
 
 def alarm_symptoms(alarms: Iterable[HardwareAlarm], catalog: Catalog) -> list[Symptom]:

@@ -7,6 +7,7 @@ baseline detector below. Both turn one key's metrics into intervals with a state
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -205,6 +206,33 @@ def _symptom(series: SeriesSet, key: tuple[str, ...], iv: DetectedInterval) -> S
     )
 
 
+def _row_median(x: npt.NDArray[np.float32], step: int) -> npt.NDArray[np.float64]:
+    """Per-row median over every `step`-th minute, missing samples set to the row mean.
+
+    A fast robust baseline for the screen (numpy's nanmedian falls back to a per-row loop
+    whenever a NaN is present, far too slow for 100,000-row catalogs)."""
+    sub = x[:, ::step]
+    if sub.shape[1] == 0:
+        return np.full(sub.shape[0], np.nan)
+    missing = np.isnan(sub)
+    count = sub.shape[1] - missing.sum(axis=1)
+    zeroed = np.where(missing, np.float32(0), sub)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = zeroed.sum(axis=1) / count
+    filled = np.where(missing, mean[:, None].astype(np.float32), sub)
+    k = filled.shape[1] // 2
+    med = np.partition(filled, k, axis=1)[:, k]
+    return np.asarray(med, dtype=np.float64)
+
+
+def _row_extreme(x: npt.NDArray[np.float32], *, low: bool) -> npt.NDArray[np.float64]:
+    """Per-row min (or max) ignoring NaN; NaN for rows without samples."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = np.nanmin(x, axis=1) if low else np.nanmax(x, axis=1)
+    return np.asarray(out, dtype=np.float64)
+
+
 def candidate_rows(
     series: SeriesSet, config: RobustBaselineConfig | None = None
 ) -> npt.NDArray[np.int64]:
@@ -212,23 +240,24 @@ def candidate_rows(
     cfg = config or RobustBaselineConfig()
     if len(series.keys) == 0:
         return np.zeros(0, dtype=np.int64)
+    step = max(1, series.n_minutes // 96)
     avail = series.values["availability"]
     rate = series.values["request_rate"]
     err = series.values["error_rate"]
     lat = series.values["latency_p95_ms"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        med_a = np.nanmedian(np.where(np.isfinite(avail), avail, np.nan), axis=1, keepdims=True)
+        ratio = (err / np.where(rate > 0, rate, np.nan)).astype(np.float32)
+        med_a = _row_median(avail, step)
         a_bad = (
-            np.nanmin(avail, axis=1, initial=np.inf)
-            < np.nan_to_num(med_a[:, 0], nan=1.0) - cfg.min_excess
+            _row_extreme(avail, low=True) < np.where(np.isnan(med_a), 1.0, med_a) - cfg.min_excess
         )
-        ratio = np.where(rate > 0, err / rate, np.nan)
-        med_r = np.nan_to_num(np.nanmedian(ratio, axis=1), nan=0.0)
-        e_bad = np.nanmax(np.nan_to_num(ratio, nan=-1.0), axis=1) > med_r + cfg.min_excess
-        med_rate = np.nan_to_num(np.nanmedian(rate, axis=1), nan=0.0)
-        c_bad = (
-            np.nanmin(np.nan_to_num(rate, nan=np.inf), axis=1) < cfg.collapse_fraction * med_rate
+        med_r = _row_median(ratio, step)
+        e_bad = (
+            _row_extreme(ratio, low=False) > np.where(np.isnan(med_r), 0.0, med_r) + cfg.min_excess
         )
-        med_lat = np.nan_to_num(np.nanmedian(lat, axis=1), nan=np.inf)
-        l_bad = np.nanmax(np.nan_to_num(lat, nan=-1.0), axis=1) > cfg.latency_factor * med_lat
-    return np.flatnonzero(a_bad | e_bad | c_bad | l_bad).astype(np.int64)
+        med_rate = _row_median(rate, step)
+        c_bad = _row_extreme(rate, low=True) < cfg.collapse_fraction * med_rate
+        med_lat = _row_median(lat, step)
+        l_bad = _row_extreme(lat, low=False) > cfg.latency_factor * med_lat
+    hit = np.nan_to_num(a_bad | e_bad | c_bad | l_bad, nan=False).astype(bool)
+    return np.flatnonzero(hit).astype(np.int64)

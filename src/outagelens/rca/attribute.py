@@ -289,79 +289,81 @@ class Attributor:
         return out
 
     def _traffic_and_hazards(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
-        cfg = self.config
         out: list[tuple[Evidence, float]] = []
         comp = self.catalog.components.get(entity)
         is_site = entity in self.catalog.locations or (comp is not None and comp.kind in SITE_KINDS)
         is_edge = comp is not None and comp.kind in EDGE_KINDS
         for loc in self.catalog.location_of(entity) if self.catalog.has(entity) else []:
-            for et in self.index.edge_traffic(loc, onset):
-                if et.attack:
-                    ev = Evidence(
-                        kind="traffic_attack",
-                        supports=True,
-                        entity=et.component,
-                        time=et.peak_time,
-                        weight=cfg.w_attack,
-                        category=CauseCategory.CYBERATTACK,
-                        sentence=et.sentence(),
-                        data={
-                            "surge": round(et.surge, 2),
-                            "new_share": round(et.new_share, 3),
-                            "syn_ratio": round(et.syn_ratio, 3),
-                        },
-                    )
-                    # The component the traffic was measured at is the entry point under attack.
-                    share = 2.0 if et.component == entity else 0.5 if is_edge else 0.0
-                    out.append((ev, share))
-                elif et.flash_crowd:
-                    ev = Evidence(
-                        kind="traffic_surge_legitimate",
-                        supports=False,
-                        entity=et.component,
-                        time=et.peak_time,
-                        weight=-cfg.w_flash_crowd,
-                        category=CauseCategory.CYBERATTACK,
-                        sentence=et.sentence() + "; not an attack",
-                        data={
-                            "surge": round(et.surge, 2),
-                            "new_share": round(et.new_share, 3),
-                            "syn_ratio": round(et.syn_ratio, 3),
-                        },
-                    )
-                    out.append((ev, 0.0))
-            start, end = window(onset, cfg.hazard_before_minutes, cfg.after_minutes)
-            for hz in self.index.hazards_at(loc, start, end):
-                info = hz.infos[0] if hz.infos else None
-                what = info.event if info else "hazard"
-                sev = info.severity if info else "Unknown"
-                ev = Evidence(
-                    kind="hazard",
-                    supports=True,
-                    entity=loc,
-                    time=hz.onset,
-                    weight=cfg.w_hazard,
-                    category=CauseCategory.NATURAL_DISASTER,
-                    sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
-                    f"since {hz.onset:%H:%M} UTC",
-                    data={"identifier": hz.identifier, "event": what},
-                )
-                out.append(
-                    (ev, 1.5 if entity in self.catalog.locations else 1.0 if is_site else 0.0)
-                )
-            for hz in self.index.hazards_elsewhere(loc, start, end):
-                what = hz.infos[0].event if hz.infos else "hazard"
-                ev = Evidence(
-                    kind="hazard_elsewhere",
-                    supports=False,
-                    entity=loc,
-                    time=hz.onset,
-                    weight=0.0,
-                    category=CauseCategory.NATURAL_DISASTER,
-                    sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
-                    data={"identifier": hz.identifier},
-                )
-                out.append((ev, 0.0))
+            out.extend(self._traffic(entity, loc, onset, is_edge))
+            out.extend(self._hazards(entity, loc, onset, is_site))
+        return out
+
+    def _traffic(
+        self, entity: str, loc: str, onset: datetime, is_edge: bool
+    ) -> list[tuple[Evidence, float]]:
+        """Attack-like ingress (for) or a legitimate surge (against a cyberattack)."""
+        cfg = self.config
+        out: list[tuple[Evidence, float]] = []
+        for et in self.index.edge_traffic(loc, onset):
+            if not (et.attack or et.flash_crowd):
+                continue
+            data = {
+                "surge": round(et.surge, 2),
+                "new_share": round(et.new_share, 3),
+                "syn_ratio": round(et.syn_ratio, 3),
+            }
+            ev = Evidence(
+                kind="traffic_attack" if et.attack else "traffic_surge_legitimate",
+                supports=et.attack,
+                entity=et.component,
+                time=et.peak_time,
+                weight=cfg.w_attack if et.attack else -cfg.w_flash_crowd,
+                category=CauseCategory.CYBERATTACK,
+                sentence=et.sentence() + ("" if et.attack else "; not an attack"),
+                data=data,
+            )
+            # The component the traffic was measured at is the entry point under attack.
+            share = 2.0 if et.component == entity else 0.5 if is_edge else 0.0
+            out.append((ev, share if et.attack else 0.0))
+        return out
+
+    def _hazards(
+        self, entity: str, loc: str, onset: datetime, is_site: bool
+    ) -> list[tuple[Evidence, float]]:
+        """CAP hazards covering the location (for), and those elsewhere (ignored, listed)."""
+        cfg = self.config
+        out: list[tuple[Evidence, float]] = []
+        start, end = window(onset, cfg.hazard_before_minutes, cfg.after_minutes)
+        share = 1.5 if entity in self.catalog.locations else 1.0 if is_site else 0.0
+        for hz in self.index.hazards_at(loc, start, end):
+            info = hz.infos[0] if hz.infos else None
+            what = info.event if info else "hazard"
+            sev = info.severity if info else "Unknown"
+            ev = Evidence(
+                kind="hazard",
+                supports=True,
+                entity=loc,
+                time=hz.onset,
+                weight=cfg.w_hazard,
+                category=CauseCategory.NATURAL_DISASTER,
+                sentence=f"CAP {sev} '{what}' from {hz.sender} covers {loc} "
+                f"since {hz.onset:%H:%M} UTC",
+                data={"identifier": hz.identifier, "event": what},
+            )
+            out.append((ev, share))
+        for hz in self.index.hazards_elsewhere(loc, start, end):
+            what = hz.infos[0].event if hz.infos else "hazard"
+            ev = Evidence(
+                kind="hazard_elsewhere",
+                supports=False,
+                entity=loc,
+                time=hz.onset,
+                weight=0.0,
+                category=CauseCategory.NATURAL_DISASTER,
+                sentence=f"CAP '{what}' from {hz.sender} does not cover {loc}; ignored",
+                data={"identifier": hz.identifier},
+            )
+            out.append((ev, 0.0))
         return out
 
 
@@ -374,6 +376,8 @@ def alarm_share(alarm: str, severity: str) -> float:
     """
     if alarm in ("ups_on_battery", "over_temperature", "water_leak", "fire_alarm"):
         return 0.0  # conditions around it or a response to a loss upstream, not its failure
+    if alarm == "cooling_failure":
+        return 1.0  # capacity exceeded: the unit fails, but the environment made it fail
     if alarm == "generator_start" and severity != "critical":
         return 0.0
     return SEVERITY_SHARE.get(severity, 1.0)

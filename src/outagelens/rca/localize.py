@@ -78,9 +78,11 @@ class Localizer:
     def rank(self, group: SymptomGroup) -> list[Hypothesis]:
         """Ranked hypotheses (best first) for a symptom group."""
         model, among = group.model, group.obs_ids
-        # A robust start: the 10th percentile, so one early false symptom does not move it.
-        starts = sorted(s.start for s in group.symptoms)
-        start = starts[len(starts) // 10]
+        # A robust start: the first quartile of the down symptoms' starts, so false symptoms
+        # earlier in a long cluster do not move it.
+        down = [s.start for s in group.symptoms if s.state is HealthState.DOWN]
+        starts = sorted(down or [s.start for s in group.symptoms])
+        start = starts[len(starts) // 4]
         extra = self._evidence_nodes(model, start)
         singles = [(n,) for n in model.candidates(among, extra)]
         scored = [self._score(model, c, among) for c in singles]
@@ -136,19 +138,35 @@ class Localizer:
         idx = self.attributor.index
         upstream = model.cover_counts(among)
         alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
+        # A common-mode failure happens at one site: keep the site whose alarmed components
+        # lie upstream of the most symptoms.
+        site_of = {n: model.catalog.location_of(model.graph.ids[n]) for n in alarmed}
+        weight: dict[str, float] = {}
+        for n, locs in site_of.items():
+            if locs:
+                weight[locs[0]] = weight.get(locs[0], 0.0) + upstream[n]
+        if not weight:
+            return None
+        site = max(sorted(weight), key=weight.__getitem__)
+        alarmed = [n for n in alarmed if site_of[n] == [site]]
         if len(alarmed) < 2:
             return None
         full = model.explain(tuple(alarmed), among).explained
         if not full:
             return None
-        # Drop first the components whose alarms say least about their own failure; never drop
-        # one that reports its own failure critically (a common-mode failure of all units).
+        # Drop first the components whose alarms say least about their own failure.
         for n in sorted(alarmed, key=lambda m: (self._alarm_share(model.graph.ids[m]), m)):
-            if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE:
-                continue
             rest = tuple(m for m in alarmed if m != n)
-            if rest and model.explain(rest, among).explained >= full:
+            # A member that explains nothing but its own symptoms is a separate fault.
+            own = frozenset(model.node_obs.get(n, ()))
+            if rest and model.explain(rest, among).explained >= full - own:
                 alarmed = list(rest)
+        if len(alarmed) > self.config.max_set_size:
+            # Too many to be one fault: keep the units that report their own failure critically.
+            critical = [
+                n for n in alarmed if self._alarm_share(model.graph.ids[n]) >= CRITICAL_SHARE
+            ]
+            alarmed = critical if 2 <= len(critical) <= self.config.max_set_size else alarmed
         if not 2 <= len(alarmed) <= self.config.max_set_size:
             return None
         return tuple(sorted(alarmed))

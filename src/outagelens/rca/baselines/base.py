@@ -46,7 +46,7 @@ class RcaProblem:
             self.signals.series,
             self.signals.window_start,
             self.signals.window_end,
-            set(keyed),  # type: ignore[arg-type]
+            set(keyed),
         )
         obs = build_observations(index, self.symptoms, healthy)
         return ExplanationModel(self.catalog, obs, config or ExplainConfig())

@@ -45,14 +45,18 @@ class Sherlock(BaselineRCA):
     def _loglik(self, observed: HealthState | None, predicted_down: bool) -> float:
         cfg = self.config
         if predicted_down:
-            p = {HealthState.DOWN: cfg.p_down_given_down,
-                 HealthState.DEGRADED: cfg.p_troubled_given_down}.get(
+            p = {
+                HealthState.DOWN: cfg.p_down_given_down,
+                HealthState.DEGRADED: cfg.p_troubled_given_down,
+            }.get(
                 observed,  # type: ignore[arg-type]
                 1 - cfg.p_down_given_down - cfg.p_troubled_given_down,
             )
         else:
-            p = {HealthState.DOWN: cfg.p_down_given_up,
-                 HealthState.DEGRADED: cfg.p_troubled_given_up}.get(
+            p = {
+                HealthState.DOWN: cfg.p_down_given_up,
+                HealthState.DEGRADED: cfg.p_troubled_given_up,
+            }.get(
                 observed,  # type: ignore[arg-type]
                 1 - cfg.p_down_given_up - cfg.p_troubled_given_up,
             )
