@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Row, Table, and_, select, update
 
-from outagelens.store.sql import SqlStore, now_utc
+from outagelens.store.rows import now_utc
+from outagelens.store.sql import SqlStore
 from outagelens.store.status_records import (
     ComponentOverride,
     MaintenanceRecord,

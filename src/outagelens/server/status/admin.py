@@ -44,7 +44,7 @@ from outagelens.server.status.schemas import (
 from outagelens.server.status.service import StatusService
 from outagelens.server.status.tokens import new_page_token
 from outagelens.store.records import Scope
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.store.status_records import MaintenanceRecord, StatusUpdate, UpdateState
 
 router = APIRouter(prefix="/api/status", tags=["status admin"])

@@ -15,7 +15,7 @@ from outagelens.server.errors import RejectedError
 from outagelens.server.status.delivery import Deliverer, target_policy
 from outagelens.server.status.schemas import SubscriberOut, UpdateOut
 from outagelens.server.status.service import StatusService
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.store.status_records import StatusUpdate, Subscriber, SubscriberKind
 from outagelens.topology import Catalog
 

@@ -29,7 +29,7 @@ from outagelens.comms.notify import (
 )
 from outagelens.errors import StoreError
 from outagelens.server.settings import ServerSettings
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.store.status_records import OutboxRecord, Subscriber, SubscriberKind
 from outagelens.store.status_sql import SqlStatusStore
 

@@ -33,7 +33,7 @@ from outagelens.server.status.incidents import audience_entities, audiences_of, 
 from outagelens.server.status.render import maintenance_models, page_path, render_audience
 from outagelens.server.status.snapshots import SnapshotCache
 from outagelens.server.status.tokens import TokenBook
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.store.status_records import OutboxItem, StatusUpdate, UpdateState
 from outagelens.store.status_sql import SqlStatusStore
 from outagelens.topology import Catalog

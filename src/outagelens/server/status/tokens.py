@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 
 from outagelens.server.auth import hash_key
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.store.status_records import PageToken
 
 TOKEN_PREFIX = "olp"
