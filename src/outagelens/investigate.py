@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from outagelens.correlate.grouping import CorrelateConfig, SymptomGroup, group_symptoms
@@ -14,6 +14,7 @@ from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeries
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
 from outagelens.impact.assess import assess_incident
+from outagelens.impact.sla import WeightedInterval
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
 from outagelens.rca.localize import LocalizeConfig, Localizer
@@ -61,8 +62,13 @@ def investigate(
     *,
     config: InvestigateConfig | None = None,
     progress: Progress | None = None,
+    earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None = None,
 ) -> Investigation:
-    """Investigate one window of signals against a catalog."""
+    """Investigate one window of signals against a catalog.
+
+    `earlier_outages` maps a subscription id to the month's earlier outage intervals (from the
+    server's store), so SLA uptime counts every incident of the month.
+    """
     cfg = config or InvestigateConfig()
     report = progress or (lambda stage, done, total: None)
     report("detect", 0, 1)
@@ -76,7 +82,9 @@ def investigate(
     incidents = []
     for n, group in enumerate(groups, start=1):
         report("rca", n - 1, len(groups))
-        incidents.append(_investigate_group(catalog, index, group, localizer, signals, n))
+        incidents.append(
+            _investigate_group(catalog, index, group, localizer, signals, n, earlier_outages)
+        )
     report("rca", len(groups), len(groups))
     return Investigation(
         window_start=signals.window_start,
@@ -96,6 +104,7 @@ def _investigate_group(
     localizer: Localizer,
     signals: SignalSet,
     n: int,
+    earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None = None,
 ) -> IncidentInvestigation:
     hypotheses = localizer.rank(group)
     scope = build_scope(catalog, index, group.symptoms, signals.window_end)
@@ -105,7 +114,13 @@ def _investigate_group(
     incident = Incident(
         id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}", symptoms=tuple(group.symptoms), scope=scope
     )
-    impact = assess_incident(catalog, incident, series=signals.series, as_of=signals.window_end)
+    impact = assess_incident(
+        catalog,
+        incident,
+        series=signals.series,
+        as_of=signals.window_end,
+        earlier_outages=earlier_outages,
+    )
     return IncidentInvestigation(
         incident=incident,
         hypotheses=hypotheses,

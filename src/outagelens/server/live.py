@@ -106,8 +106,38 @@ def investigate_store(
         window_end=end,
         catalog=catalog.source or "server",
     )
-    result = investigate(catalog, signals)
+    result = investigate(catalog, signals, earlier_outages=earlier_outages(store, catalog, start))
     return [snapshot_of(i) for i in result.incidents], end
+
+
+def earlier_outages(
+    store: Store, catalog: Catalog, before: datetime
+) -> dict[str, list[tuple[datetime, datetime, float]]]:
+    """Outage intervals of stored incidents that ended before `before`, per subscription.
+
+    They count toward the month's SLA uptime of the incidents investigated now; incidents still
+    inside the window are investigated again and are not counted twice. A degraded interval
+    weighs the subscription SLA's `degraded_weight`, a down one 1.
+    """
+    out: dict[str, list[tuple[datetime, datetime, float]]] = {}
+    for record in store.incidents():
+        scope = record.snapshot.get("scope")
+        if not scope or not scope.get("end"):
+            continue
+        if datetime.fromisoformat(scope["end"]) > before:
+            continue
+        for sub in scope.get("subscriptions", []):
+            ref = catalog.subscriptions.get(sub["subscription"])
+            sla = ref.subscription.sla if ref else None
+            degraded = sla.degraded_weight if sla else 0.0
+            for iv in sub.get("intervals", []):
+                if iv.get("end") is None:
+                    continue
+                weight = 1.0 if iv["state"] == "down" else degraded
+                out.setdefault(sub["subscription"], []).append(
+                    (datetime.fromisoformat(iv["start"]), datetime.fromisoformat(iv["end"]), weight)
+                )
+    return out
 
 
 def investigate_database(
