@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.store.databases import BACKENDS, database
 
 from outagelens.server.app import create_app, open_store
 from outagelens.server.auth import create_api_key
 from outagelens.server.context import ServerContext
 from outagelens.server.settings import load_settings
 from outagelens.store.records import Scope
-from tests.store.databases import BACKENDS, database
 
 EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "three-customers.yaml"
 
@@ -30,8 +30,9 @@ class Server:
 
     def post(self, path: str, scope: Scope = Scope.INGEST, **kwargs: Any) -> Any:
         """POST with the key of `scope`."""
-        return self.client.post(path, headers={**self.keys[scope], **kwargs.pop("headers", {})},
-                                **kwargs)  # fmt: skip
+        return self.client.post(
+            path, headers={**self.keys[scope], **kwargs.pop("headers", {})}, **kwargs
+        )
 
     def get(self, path: str, scope: Scope = Scope.READ, **kwargs: Any) -> Any:
         """GET with the key of `scope`."""
@@ -45,7 +46,14 @@ class Server:
 
 def make_server(url: str, schema: str | None, **overrides: Any) -> Iterator[Server]:
     """Build an app with the given settings and yield it inside a running TestClient."""
-    values = {"db_url": url, "db_schema": schema, "worker_enabled": False, **overrides}
+    # in-thread investigation: a child process per test would cost seconds of imports each
+    values = {
+        "db_url": url,
+        "db_schema": schema,
+        "worker_enabled": False,
+        "investigate_in_subprocess": False,
+        **overrides,
+    }
     settings = load_settings(values, environ={})
     store = open_store(settings)
     app = create_app(settings, store=store)

@@ -8,7 +8,9 @@ from typing import Any
 CSV_HEADER = "timestamp,customer,service,location,availability,request_rate,error_rate,latency_p95_ms,throughput\n"  # noqa: E501
 
 
-def am_alert(name: str, status: str = "firing", start: str = "2026-03-14T09:00:00Z") -> dict[str, Any]:
+def am_alert(
+    name: str, status: str = "firing", start: str = "2026-03-14T09:00:00Z"
+) -> dict[str, Any]:
     """One alert as Alertmanager puts it in a webhook."""
     return {
         "status": status,
@@ -128,7 +130,10 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
     "changes": ("/ingest/changes", {"json": [CHANGE]}),
     "hardware": ("/ingest/hardware", {"json": {"alarms": [ALARM]}}),
     "series": ("/ingest/series", {"content": SERIES_CSV, "headers": {"content-type": "text/csv"}}),
-    "traffic": ("/ingest/traffic", {"content": TRAFFIC_CSV, "headers": {"content-type": "text/csv"}}),
+    "traffic": (
+        "/ingest/traffic",
+        {"content": TRAFFIC_CSV, "headers": {"content-type": "text/csv"}},
+    ),
 }
 # how many signals each valid request carries
 VALID_COUNT = {"alertmanager": 2}
@@ -142,7 +147,11 @@ INVALID: dict[str, tuple[str, dict[str, Any], str]] = {
         {"json": webhook({**am_alert("A"), "labels": {"alertname": "A", "component": "x"}})},
         "severity",
     ),
-    "pd-action": ("/ingest/pagerduty", {"json": {**pd_trigger(), "event_action": "x"}}, "event_action"),
+    "pd-action": (
+        "/ingest/pagerduty",
+        {"json": {**pd_trigger(), "event_action": "x"}},
+        "event_action",
+    ),
     "pd-resolve-no-key": (
         "/ingest/pagerduty",
         {"json": {"routing_key": "r", "event_action": "resolve"}},
@@ -156,12 +165,20 @@ INVALID: dict[str, tuple[str, dict[str, Any], str]] = {
         },
         "type",
     ),
-    "cap-not-xml": ("/ingest/cap", {"content": "<alert", "headers": {"content-type": "application/xml"}}, ""),
+    "cap-not-xml": (
+        "/ingest/cap",
+        {"content": "<alert", "headers": {"content-type": "application/xml"}},
+        "",
+    ),
     "changes-missing": ("/ingest/changes", {"json": [CHANGE, {"id": "c2"}]}, "changes[1]"),
     "series-ratio": (
         "/ingest/series",
         {"content": SERIES_CSV.replace(",0.5,", ",1.5,"), "headers": {"content-type": "text/csv"}},
         "availability",
     ),
-    "series-type": ("/ingest/series", {"content": SERIES_CSV, "headers": {"content-type": "text/plain"}}, "Content-Type"),
+    "series-type": (
+        "/ingest/series",
+        {"content": SERIES_CSV, "headers": {"content-type": "text/plain"}},
+        "Content-Type",
+    ),
 }

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.server.conftest import Server, make_server
+from tests.server.payloads import INVALID, VALID, VALID_COUNT, am_alert, pd_trigger, webhook
 
 from outagelens.server.app import create_app
 from outagelens.server.auth import create_api_key
@@ -14,8 +16,6 @@ from outagelens.server.settings import load_settings
 from outagelens.store.db import make_engine
 from outagelens.store.records import Scope
 from outagelens.store.sql import SqlStore
-from tests.server.conftest import Server, make_server
-from tests.server.payloads import INVALID, VALID, VALID_COUNT, am_alert, pd_trigger, webhook
 
 SOURCES = sorted(VALID)
 
@@ -76,7 +76,11 @@ def test_alert_resolution_is_a_new_delivery_and_wins(sqlite_server: Server) -> N
 def test_pagerduty_dedup_key_lifecycle(sqlite_server: Server) -> None:
     trigger = pd_trigger("dk-9")
     assert sqlite_server.post("/ingest/pagerduty", json=trigger).json()["dedup_key"] == "dk-9"
-    resolve = {"routing_key": trigger["routing_key"], "event_action": "resolve", "dedup_key": "dk-9"}
+    resolve = {
+        "routing_key": trigger["routing_key"],
+        "event_action": "resolve",
+        "dedup_key": "dk-9",
+    }
     sqlite_server.post("/ingest/pagerduty", json=resolve)
     sqlite_server.drain()
     [stored] = sqlite_server.ctx.store.signals("alert")

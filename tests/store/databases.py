@@ -28,7 +28,9 @@ def database(backend: str, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
         return
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalize_url(url))
     with admin.begin() as conn:

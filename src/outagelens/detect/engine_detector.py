@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,8 +34,8 @@ class EngineDetectorConfig:
 
     screen: RobustBaselineConfig = field(default_factory=RobustBaselineConfig)
     intervals: IntervalConfig = field(default_factory=IntervalConfig)
-    history_minutes: int = 180  # history before a screened stretch (baseline + warm-up)
-    after_minutes: int = 30  # and after its end, to see the recovery
+    history_minutes: int = 150  # history before a screened stretch (baseline + warm-up)
+    after_minutes: int = 20  # and after its end, to see the recovery
 
 
 class EngineSeriesDetector:
@@ -66,7 +68,7 @@ class EngineSeriesDetector:
         seg = avail[a:b]
         if np.isfinite(seg).sum() < cfg.intervals.baseline_window + 10:
             return None
-        stamps = np.arange(a, b).astype("datetime64[m]")
+        stamps = _stamps(b)[a:b]
         hits = find_anomalous_intervals(stamps, seg, direction="down", config=cfg.intervals)
         end0 = iv.end if iv.end is not None else n
         for hit in hits:
@@ -85,6 +87,15 @@ class EngineSeriesDetector:
                     s, e, state, min(1.0, max(0.0, frac)), max(iv.score, hit.peak_score)
                 )
         return None
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=8)
+def _stamps(n: int) -> list[datetime]:
+    """Minute timestamps for column indices; only their spacing matters to the detector."""
+    return [_EPOCH + timedelta(minutes=i) for i in range(n)]
 
 
 def _dedupe(intervals: list[DetectedInterval]) -> list[DetectedInterval]:

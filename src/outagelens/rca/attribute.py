@@ -34,6 +34,7 @@ from outagelens.rca.signals_index import (
     window,
 )
 from outagelens.signals.types import HardwareAlarm
+from outagelens.topology.graph import NodeKind
 from outagelens.topology.models import ComponentKind
 
 EDGE_KINDS = frozenset(
@@ -115,6 +116,7 @@ class Attributor:
         self.index = index
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
+        self._upstream_cache: dict[str, list[str]] = {}
 
     def attribute(
         self,
@@ -192,24 +194,37 @@ class Attributor:
         self, entity: str, start: datetime, end: datetime
     ) -> list[tuple[str, HardwareAlarm]]:
         """Alarms upstream of the entity whose components, failed together, take it down."""
-        cat = self.catalog
-        if entity in cat.locations:
-            upstream = [
-                c.id
-                for c in cat.components.values()
-                if c.location == entity and c.kind in SITE_KINDS
-            ]
-        elif entity in cat.graph.index:
-            upstream = [d for d in cat.dependencies(entity) if d in cat.components]
-        else:
+        alarmed_now = self.index.alarmed_components(start, end)
+        if not alarmed_now:
             return []
-        alarmed = {d: self.index.alarms_between(d, start, end) for d in upstream}
-        alarmed = {d: a for d, a in alarmed.items() if a}
-        if not alarmed:
+        g = self.catalog.graph
+        upstream = [d for d in self._upstream(entity) if d in alarmed_now]
+        if not upstream:
             return []
-        if entity not in cat.locations and entity not in cat.propagate(list(alarmed)).down:
-            return []
-        return [(d, a) for d, alarms in sorted(alarmed.items()) for a in alarms]
+        if entity not in self.catalog.locations:
+            down = g.propagate([g.index[d] for d in upstream]).down
+            if g.index[entity] not in down:
+                return []
+        return [(d, a) for d in sorted(upstream) for a in self.index.alarms_between(d, start, end)]
+
+    def _upstream(self, entity: str) -> list[str]:
+        """Components upstream of an entity (for a location: its power and cooling plant)."""
+        cached = self._upstream_cache.get(entity)
+        if cached is None:
+            cat, g = self.catalog, self.catalog.graph
+            if entity in cat.locations:
+                cached = [
+                    c.id
+                    for c in cat.components.values()
+                    if c.location == entity and c.kind in SITE_KINDS
+                ]
+            elif entity in g.index:
+                deps = g.reachable([g.index[entity]], reverse=False)
+                cached = [g.ids[d] for d in deps if g.kinds[d] is NodeKind.COMPONENT]
+            else:
+                cached = []
+            self._upstream_cache[entity] = cached
+        return cached
 
     def _changes(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
         cfg = self.config
@@ -217,7 +232,8 @@ class Attributor:
         out: list[tuple[Evidence, float]] = []
         if entity not in self.catalog.components:
             return out
-        deps = self.catalog.dependencies(entity, transitive=False)
+        g = self.catalog.graph
+        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity])]
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
             (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:

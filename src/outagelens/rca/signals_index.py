@@ -73,6 +73,7 @@ class SignalsIndex:
     changes: dict[str, list[Change]] = field(default_factory=dict)
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
     _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
+    _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -100,6 +101,15 @@ class SignalsIndex:
             for a in self.alarms.get(component, ())
             if a.time <= end and (a.time >= start or (a.cleared_at or end) >= start)
         ]
+
+    def alarmed_components(self, start: datetime, end: datetime) -> frozenset[str]:
+        """Components with an alarm raised in [start, end] or still active at start."""
+        key = (start, end)
+        if key not in self._alarmed:
+            self._alarmed[key] = frozenset(
+                c for c in self.alarms if self.alarms_between(c, start, end)
+            )
+        return self._alarmed[key]
 
     def changes_between(self, component: str, start: datetime, end: datetime) -> list[Change]:
         """Changes to a component in [start, end]."""

@@ -84,7 +84,7 @@ def create_app(
     app = FastAPI(
         title="OutageLens",
         version=__version__,
-        description="Ingest signals, investigate outages live, serve incidents. See docs/server.md.",
+        description="Ingest signals, investigate outages live, serve incidents (docs/server.md).",
         lifespan=lifespan,
     )
     app.state.ctx = ctx
@@ -167,8 +167,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema with its 422 answers replaced by our 400 error list."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                         routes=app.routes)  # fmt: skip
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     ref = {"$ref": "#/components/schemas/ErrorBody"}
     for path in schema.get("paths", {}).values():
         for op in path.values():
@@ -176,11 +177,26 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             if responses.pop("422", None) is not None:
                 responses.setdefault(
                     "400",
-                    {"description": "Invalid input", "content": {"application/json": {"schema": ref}}},
+                    {
+                        "description": "Invalid input",
+                        "content": {"application/json": {"schema": ref}},
+                    },
                 )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}"))
+    components.setdefault(
+        "ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     app.openapi_schema = schema
     return schema
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory outagelens.server.app:app_from_env` (settings from env)."""
+    from outagelens.server.logs import configure_logging
+    from outagelens.server.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

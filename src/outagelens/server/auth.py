@@ -62,7 +62,9 @@ def authenticate(store: Store, header: str | None, pepper: str) -> Caller:
     """Check `Authorization: Bearer <key>`; 401 when missing or unknown."""
     if not header or not header.lower().startswith("bearer "):
         raise RejectedError(
-            401, "missing 'Authorization: Bearer <key>'", where="header.Authorization",
+            401,
+            "missing 'Authorization: Bearer <key>'",
+            where="header.Authorization",
             **{"WWW-Authenticate": "Bearer"},
         )
     key = header[7:].strip()

@@ -78,9 +78,7 @@ def problems_of(exc: OutageLensError) -> list[Problem]:
     if isinstance(exc, ProblemsError):
         return list(exc.problems)
     if isinstance(exc, CatalogErrors):
-        return [
-            Problem(where=e.entity or e.file or "catalog", message=str(e)) for e in exc.errors
-        ]
+        return [Problem(where=e.entity or e.file or "catalog", message=str(e)) for e in exc.errors]
     where = getattr(exc, "source", None) or getattr(exc, "file", None) or "body"
     return [Problem(where=str(where), message=str(exc))]
 
@@ -112,7 +110,9 @@ def install_error_handlers(app: FastAPI, retry_after: int) -> None:
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         headers = dict(exc.headers or {})
-        return error_response(exc.status_code, [Problem(where="request", message=exc.detail)], **headers)
+        return error_response(
+            exc.status_code, [Problem(where="request", message=exc.detail)], **headers
+        )
 
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(RejectedError, rejected)

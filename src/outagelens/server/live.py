@@ -11,53 +11,77 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Callable
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 from outagelens.server.context import ServerContext
 from outagelens.server.processing import minute_floor, signal_set
+from outagelens.store.db import make_engine
+from outagelens.store.protocol import Store
 from outagelens.store.records import IncidentRecord, IncidentStatus
-from outagelens.store.sql import now_utc
+from outagelens.store.sql import SqlStore, now_utc
+from outagelens.topology import Catalog
 
 log = logging.getLogger("outagelens.server.live")
 ORDER = list(IncidentStatus)
 ALL = 10_000_000
 
 
-def live_step_for(ctx: ServerContext) -> Callable[[], None] | None:
+class LiveInvestigator:
+    """The live step: investigate in a child process (SqlStore) or in this thread (others).
+
+    The investigation is CPU-bound Python; in the API process it would hold the GIL and slow
+    every request. A one-process pool keeps it off the request path for real: the child opens
+    its own connection, reads the window, investigates, and returns snapshots to upsert here.
+    """
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+        self._pool: ProcessPoolExecutor | None = None
+        if ctx.settings.investigate_in_subprocess and isinstance(ctx.store, SqlStore):
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+    def __call__(self) -> None:
+        """One live pass."""
+        run_live(self.ctx, pool=self._pool)
+
+    def close(self) -> None:
+        """Stop the child process."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def live_step_for(ctx: ServerContext) -> LiveInvestigator | None:
     """The live step for this server, or None when the investigation engine is not installed."""
     # find_spec, not import: the engine pulls in scipy, which would slow every server start.
     if importlib.util.find_spec("outagelens.investigate") is None:
         log.warning("outagelens.investigate not available: live investigation is off")
         return None
-    return lambda: _run_quietly(ctx)
+    return LiveInvestigator(ctx)
 
 
-def _run_quietly(ctx: ServerContext) -> None:
-    run_live(ctx)
-
-
-def window_of(ctx: ServerContext) -> tuple[datetime, datetime] | None:
-    """The window of stored data to investigate: up to `window_minutes` ending at the latest."""
-    bounds = ctx.store.time_range()
+def window_of(store: Store, minutes: int) -> tuple[datetime, datetime] | None:
+    """The window of stored data to investigate: up to `minutes` ending at the latest."""
+    bounds = store.time_range()
     if bounds is None:
         return None
     end = minute_floor(bounds[1]) + timedelta(minutes=1)
-    start = max(minute_floor(bounds[0]), end - timedelta(minutes=ctx.settings.window_minutes))
+    start = max(minute_floor(bounds[0]), end - timedelta(minutes=minutes))
     return start, end
 
 
-def run_live(ctx: ServerContext, now: datetime | None = None) -> list[str]:
-    """Investigate the current window and upsert incidents; return the incident ids touched."""
+def investigate_store(
+    store: Store, catalog: Catalog, minutes: int
+) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Snapshots of every incident in the store's current window, and the window end."""
     from outagelens.investigate import investigate
 
-    catalog = ctx.catalog()
-    window = window_of(ctx)
-    if catalog is None or window is None:
-        return []
+    window = window_of(store, minutes)
+    if window is None:
+        return [], None
     start, end = window
-    store = ctx.store
     others = [r for k in ("change", "hardware", "hazard") for r in store.signals(k, limit=ALL)]
     signals = signal_set(
         store.signals("alert", since=start, until=end, limit=ALL),
@@ -69,7 +93,49 @@ def run_live(ctx: ServerContext, now: datetime | None = None) -> list[str]:
         catalog=catalog.source or "server",
     )
     result = investigate(catalog, signals)
-    return upsert_incidents(ctx, [snapshot_of(i) for i in result.incidents], now or now_utc())
+    return [snapshot_of(i) for i in result.incidents], end
+
+
+def investigate_database(
+    url: str, schema: str | None, catalog_text: str, source: str, minutes: int
+) -> tuple[list[dict[str, Any]], datetime | None]:
+    """`investigate_store` on its own connection: what the child process runs."""
+    from outagelens.server.api.catalog import parse_catalog
+
+    engine = make_engine(url, schema=schema, pool_size=1)
+    try:
+        return investigate_store(SqlStore(engine), parse_catalog(catalog_text, source), minutes)
+    finally:
+        engine.dispose()
+
+
+def run_live(
+    ctx: ServerContext, now: datetime | None = None, pool: ProcessPoolExecutor | None = None
+) -> list[str]:
+    """Investigate the current window and upsert incidents; return the incident ids touched."""
+    record = ctx.store.active_catalog()
+    catalog = ctx.catalog()
+    if record is None or catalog is None:
+        return []
+    minutes = ctx.settings.window_minutes
+    if pool is not None:
+        settings = ctx.settings
+        job = pool.submit(
+            investigate_database,
+            settings.db_url,
+            settings.db_schema,
+            record.text,
+            record.source,
+            minutes,
+        )
+        snaps, end = job.result()
+    else:
+        snaps, end = investigate_store(ctx.store, catalog, minutes)
+    if end is None:
+        return []
+    # Data time can run ahead of this clock (replays, skewed sources): take the later of both.
+    clock = max(now or now_utc(), end)
+    return upsert_incidents(ctx, snaps, clock)
 
 
 def snapshot_of(inv: Any) -> dict[str, Any]:
@@ -116,14 +182,20 @@ def match_key_of(snap: dict[str, Any]) -> str:
     return "scope:" + ",".join(belief["customers"] or belief["locations"])
 
 
-def status_of(snap: dict[str, Any], settings_confident: float, quiet: float, now: datetime) -> IncidentStatus:
+def status_of(
+    snap: dict[str, Any], settings_confident: float, quiet: float, now: datetime
+) -> IncidentStatus:
     """Lifecycle status the evidence supports."""
     belief = snap["belief"]
     if belief["ongoing"] or belief["end"] is None:
         confident = belief["confidence"] is not None and belief["confidence"] >= settings_confident
         return IncidentStatus.IDENTIFIED if confident else IncidentStatus.INVESTIGATING
     ended = datetime.fromisoformat(str(belief["end"]).replace("Z", "+00:00"))
-    return IncidentStatus.RESOLVED if now - ended >= timedelta(minutes=quiet) else IncidentStatus.MONITORING
+    return (
+        IncidentStatus.RESOLVED
+        if now - ended >= timedelta(minutes=quiet)
+        else IncidentStatus.MONITORING
+    )
 
 
 def next_status(current: IncidentStatus, evidence: IncidentStatus) -> IncidentStatus:

@@ -153,9 +153,7 @@ def override_cause(override: Override) -> RootCause:
     )
 
 
-def incident_fields(
-    snapshot: dict[str, Any], overrides: list[Override]
-) -> dict[str, Any]:
+def incident_fields(snapshot: dict[str, Any], overrides: list[Override]) -> dict[str, Any]:
     """Root cause (override wins), computed root cause, scope and summary of a snapshot."""
     computed = root_cause_of(snapshot)
     chosen = override_cause(overrides[-1]) if overrides else computed

@@ -47,7 +47,10 @@ class ServerSettings(BaseModel):
     worker_batch: int = Field(default=2000, ge=1, description="Inbox rows per processing pass.")
     worker_poll_seconds: float = Field(default=0.5, gt=0, description="Idle wait between passes.")
     investigate_every_seconds: float = Field(
-        default=2.0, ge=0, description="Least time between two live investigations."
+        default=5.0, ge=0, description="Least time between two live investigations."
+    )
+    investigate_in_subprocess: bool = Field(
+        default=True, description="Run the live investigation in a child process (SQL stores)."
     )
     window_minutes: int = Field(
         default=240, ge=10, description="Signals looked at by the live investigation."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from typing import Protocol
 
 from outagelens.errors import OutageLensError
 from outagelens.server.metrics import Metrics
@@ -23,8 +23,16 @@ from outagelens.store.sql import now_utc
 log = logging.getLogger("outagelens.server.worker")
 
 REFRESH_SECONDS = 60.0
-LiveStep = Callable[[], None]
-"""Recompute live incidents from the store (see server/live.py)."""
+
+
+class LiveStep(Protocol):
+    """Recompute live incidents from the store (see server/live.py)."""
+
+    def __call__(self) -> None:
+        """One pass."""
+
+    def close(self) -> None:
+        """Release resources (child processes)."""
 
 
 class Worker:
@@ -60,6 +68,8 @@ class Worker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self.live is not None:
+            self.live.close()
 
     def wake(self) -> None:
         """Signal new inbox rows."""
@@ -99,7 +109,10 @@ class Worker:
         """Run the live investigation if signals changed and enough time passed."""
         if self.live is None or not (self._dirty or force):
             return False
-        if not force and time.monotonic() - self._last_live < self.settings.investigate_every_seconds:
+        if (
+            not force
+            and time.monotonic() - self._last_live < self.settings.investigate_every_seconds
+        ):
             return False
         self._dirty = False
         self._last_live = time.monotonic()

@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -380,7 +381,7 @@ class SqlStore:
     ) -> Override:
         """Record an override; the newest one wins."""
         now = now_utc()
-        row = {
+        row: dict[str, Any] = {
             "incident_id": incident_id,
             "entities": list(entities),
             "category": category,
@@ -390,7 +391,7 @@ class SqlStore:
         }
         with self._write() as conn:
             new_id = conn.execute(OVERRIDES.insert().returning(OVERRIDES.c.id), row).scalar_one()
-        return Override(id=int(new_id), **{**row, "entities": tuple(entities)})
+        return Override(int(new_id), incident_id, tuple(entities), category, author, comment, now)
 
     def overrides(self, incident_id: str) -> list[Override]:
         """Overrides, oldest first."""
@@ -411,10 +412,11 @@ class SqlStore:
 
     def add_note(self, incident_id: str, author: str, text: str) -> Note:
         """Add a note."""
-        row = {"incident_id": incident_id, "author": author, "text": text, "created_at": now_utc()}
+        now = now_utc()
+        row = {"incident_id": incident_id, "author": author, "text": text, "created_at": now}
         with self._write() as conn:
             new_id = conn.execute(NOTES.insert().returning(NOTES.c.id), row).scalar_one()
-        return Note(id=int(new_id), **row)
+        return Note(int(new_id), incident_id, author, text, now)
 
     def notes(self, incident_id: str) -> list[Note]:
         """Notes, oldest first."""
@@ -464,18 +466,20 @@ class SqlStore:
 
     def add_catalog(self, text: str, source: str, *, activate: bool) -> CatalogRecord:
         """Store a catalog version, optionally making it the only active one."""
-        row = {
-            "created_at": now_utc(),
-            "source": source,
-            "text": text,
-            "sha256": hashlib.sha256(text.encode()).hexdigest(),
-            "active": activate,
-        }
+        record = CatalogRecord(
+            id=0,
+            created_at=now_utc(),
+            source=source,
+            text=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            active=activate,
+        )
+        row = {k: v for k, v in vars(record).items() if k != "id"}
         with self._write() as conn:
             if activate:
                 conn.execute(update(CATALOGS).where(CATALOGS.c.active).values(active=False))
             new_id = conn.execute(CATALOGS.insert().returning(CATALOGS.c.id), row).scalar_one()
-        return CatalogRecord(id=int(new_id), **row)
+        return replace(record, id=int(new_id))
 
     def active_catalog(self) -> CatalogRecord | None:
         """The active catalog, or None."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -49,7 +49,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     """Declarative base of the store's tables."""
 
-    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
 
 
 class InboxRow(Base):
@@ -77,7 +77,7 @@ class SignalRow(Base):
     __tablename__ = "signals"
     __table_args__ = (
         UniqueConstraint("kind", "key", name="uq_signals_kind_key"),
-        Index("ix_signals_kind_time", "kind", "time"),
+        Index("ix_signals_kind_time_key", "kind", "time", "key"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

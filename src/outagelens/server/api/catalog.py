@@ -84,9 +84,7 @@ async def upload_catalog(
     return catalog_out(record, catalog)
 
 
-@router.post(
-    "/validate", response_model=CatalogCheck, responses=NOT_FOUND, openapi_extra=YAML_BODY
-)
+@router.post("/validate", response_model=CatalogCheck, responses=NOT_FOUND, openapi_extra=YAML_BODY)
 async def validate_catalog(
     request: Request, _caller: Caller = Depends(require(Scope.READ))
 ) -> CatalogCheck:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Response
 
 from outagelens.server.auth import Caller, require
 from outagelens.server.context import ServerContext, context
@@ -67,7 +66,9 @@ def incident_versions(
         known = [o for o in overrides if o.created_at <= v.created_at]
         fields = incident_fields(v.snapshot, known)
         fields.pop("computed_root_cause")
-        out.append(VersionOut(version=v.version, created_at=v.created_at, status=v.status, **fields))
+        out.append(
+            VersionOut(version=v.version, created_at=v.created_at, status=v.status, **fields)
+        )
     return out
 
 
@@ -101,17 +102,17 @@ def incident_impact(
 
 @router.get(
     "/{incident_id}/report",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
 )
 def incident_report(
     incident_id: str, ctx: ServerContext = Depends(context), _caller: Caller = READ
-) -> PlainTextResponse:
+) -> Response:
     """The postmortem report in Markdown (the root-cause override wins)."""
     investigation = _investigation(ctx, _incident(ctx, incident_id))
     notes = ctx.store.notes(incident_id)
     text = render_report(investigation, notes)
-    return PlainTextResponse(text, media_type="text/markdown")
+    return Response(text, media_type="text/markdown; charset=utf-8")
 
 
 @router.post("/{incident_id}/status", response_model=IncidentOut, responses=NOT_FOUND)
@@ -143,7 +144,9 @@ def override_root_cause(
             raise RejectedError(
                 400, f"not in the active catalog: {', '.join(unknown)}", where="body.entities"
             )
-    ctx.store.add_override(incident_id, body.entities, str(body.category), caller.name, body.comment)
+    ctx.store.add_override(
+        incident_id, body.entities, str(body.category), caller.name, body.comment
+    )
     return incident_out(record, ctx.store.overrides(incident_id))
 
 
@@ -159,9 +162,7 @@ def list_notes(
     ]
 
 
-@router.post(
-    "/{incident_id}/notes", response_model=NoteOut, status_code=201, responses=NOT_FOUND
-)
+@router.post("/{incident_id}/notes", response_model=NoteOut, status_code=201, responses=NOT_FOUND)
 def add_note(
     incident_id: str,
     body: NoteIn,

@@ -52,7 +52,9 @@ def list_signals(
         None if kind is None else str(kind), since=since, until=until, limit=limit, offset=offset
     )
     return [
-        SignalOut(kind=r.kind, key=r.key, time=r.time, end=r.end, entity=r.entity, payload=r.payload)
+        SignalOut(
+            kind=r.kind, key=r.key, time=r.time, end=r.end, entity=r.entity, payload=r.payload
+        )
         for r in records
     ]
 

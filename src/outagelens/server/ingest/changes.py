@@ -44,7 +44,9 @@ def records(
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
-                problems.append(Problem(where=f"{wrapper}[{i}].{loc}".rstrip("."), message=err["msg"]))
+                problems.append(
+                    Problem(where=f"{wrapper}[{i}].{loc}".rstrip("."), message=err["msg"])
+                )
     if problems:
         raise ProblemsError(problems)
     if not out:
@@ -104,4 +106,3 @@ async def ingest_hardware(
     body = json_body(await request.body(), "hardware")
     models = records(body, HardwareAlarm, "alarms", "hardware")
     return await commit_answer(request, "hardware", _items(models, "hardware", "hardware"))
-

@@ -11,11 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
-from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +22,7 @@ from outagelens.server.auth import Caller
 from outagelens.server.errors import INGEST_RESPONSES
 from outagelens.server.ingest.common import IngestAnswer, commit_answer, ingest_caller
 from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet
-from outagelens.signals.series_io import frame_from_table
+from outagelens.signals.series_io import frame_from_table, frame_to_table
 from outagelens.signals.timefmt import format_time, parse_time
 from outagelens.store.records import InboxItem
 
@@ -89,29 +86,24 @@ def _jsonl_table(body: bytes, types: dict[str, pa.DataType], source: str) -> pa.
                         f"field '{name}': {exc}", source=source, line=lineno
                     ) from None
             values.append(value)
-    schema = pa.schema([(n, pa.timestamp("us", tz="UTC") if n == "timestamp" else t)
-                        for n, t in types.items()])  # fmt: skip
+    schema = pa.schema(
+        [(n, pa.timestamp("us", tz="UTC") if n == "timestamp" else t) for n, t in types.items()]
+    )
     try:
         return pa.table(columns, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise SignalError(f"cannot read JSON lines: {exc}", source=source) from None
 
 
-def _cells(frame: MinuteFrame) -> Iterator[tuple[tuple[str, ...], int, tuple[float, ...]]]:
-    """(key, minute column, metric values) for every cell with at least one sample."""
-    stacked = np.stack([frame.values[m] for m in frame.METRICS], axis=-1)
-    present = ~np.all(np.isnan(stacked), axis=-1)
-    for row, col in zip(*np.nonzero(present), strict=True):
-        yield frame.keys[int(row)], int(col), tuple(float(v) for v in stacked[row, col])
-
-
 def rows_of(frame: MinuteFrame) -> list[list[Any]]:
-    """[timestamp, keys..., metrics...] per cell with a sample; NaN -> None."""
+    """[timestamp, keys..., metrics...] per cell with a sample; missing samples are None."""
+    table = frame_to_table(frame)
+    names = ["timestamp", *frame.KEY_NAMES, *frame.METRICS]
+    columns = [table.column(n).to_pylist() for n in names]
     out = []
-    for key, col, values in _cells(frame):
-        minute = format_time(frame.time_at(col))
-        metrics = [None if math.isnan(v) else v for v in values]
-        out.append([minute, *key, *metrics])
+    for values in zip(*columns, strict=True):
+        stamp, rest = values[0], values[1:]
+        out.append([format_time(stamp), *rest])
     return out
 
 

@@ -1,4 +1,4 @@
-"""Initial schema: inbox, signals, frame points, incidents, versions, overrides, notes, keys, catalogs.
+"""Initial schema: inbox, signals, points, incidents, versions, overrides, notes, keys, catalogs.
 
 Revision ID: 0001_initial
 Revises:
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.UniqueConstraint("kind", "key", name="uq_signals_kind_key"),
     )
-    op.create_index("ix_signals_kind_time", "signals", ["kind", "time"])
+    op.create_index("ix_signals_kind_time_key", "signals", ["kind", "time", "key"])
     op.create_table(
         "frame_points",
         sa.Column("frame", sa.String(16), primary_key=True),

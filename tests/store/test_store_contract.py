@@ -1,4 +1,4 @@
-"""SqlStore on SQLite and PostgreSQL: inbox idempotency, upserts, incidents, keys, catalogs."""
+"""The Store contract on memory, SQLite and PostgreSQL: inbox, upserts, incidents, keys."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from outagelens.errors import StoreError
 from outagelens.store.db import current_revision, make_engine, normalize_url, upgrade
+from outagelens.store.protocol import Store
 from outagelens.store.records import (
     ApiKeyRecord,
     FramePoint,
@@ -35,15 +36,15 @@ def alert(key: str, end: datetime | None, note: str) -> SignalRecord:
     return SignalRecord("alert", key, T0, end, "lb-1", {"note": note})
 
 
-def test_schema_matches_tables_after_upgrade(store: SqlStore) -> None:
-    assert current_revision(store.engine) == "0001_initial"
-    with store.engine.connect() as conn:
+def test_schema_matches_tables_after_upgrade(sql_store: SqlStore) -> None:
+    assert current_revision(sql_store.engine) == "0001_initial"
+    with sql_store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
 
-def test_upgrade_twice_is_a_no_op(store: SqlStore) -> None:
-    upgrade(store.engine)
-    assert current_revision(store.engine) == "0001_initial"
+def test_upgrade_twice_is_a_no_op(sql_store: SqlStore) -> None:
+    upgrade(sql_store.engine)
+    assert current_revision(sql_store.engine) == "0001_initial"
 
 
 @pytest.mark.parametrize(
@@ -70,12 +71,12 @@ def test_inbox_insert_or_ignore(
     [item(1, start="2026-03-14T09:05:00Z"), item(1, source="cloudevents")],
     ids=["other-start", "other-source"],
 )
-def test_same_key_with_other_start_or_source_is_new(store: SqlStore, other: InboxItem) -> None:
+def test_same_key_with_other_start_or_source_is_new(store: Store, other: InboxItem) -> None:
     store.add_to_inbox([item(1)])
     assert store.add_to_inbox([other]).accepted == 1
 
 
-def test_apply_marks_processed_and_keeps_order(store: SqlStore) -> None:
+def test_apply_marks_processed_and_keeps_order(store: Store) -> None:
     store.add_to_inbox([item(n) for n in range(5)])
     rows = store.unprocessed(3)
     assert [r.payload["n"] for r in rows] == [0, 1, 2]
@@ -107,7 +108,7 @@ def test_signal_upsert_keeps_the_resolution(
     assert [s.payload["note"] for s in store.signals("alert") if s.key == "fp2@t"] == [kept]
 
 
-def test_signal_queries_by_kind_and_window(store: SqlStore) -> None:
+def test_signal_queries_by_kind_and_window(store: Store) -> None:
     recs = [
         SignalRecord("alert", "a", T0, T0 + timedelta(minutes=10), None, {}),
         SignalRecord("alert", "b", T0 + timedelta(hours=2), None, None, {}),
@@ -120,7 +121,7 @@ def test_signal_queries_by_kind_and_window(store: SqlStore) -> None:
     assert store.time_range() == (T0 - timedelta(hours=1), T0 + timedelta(hours=2))
 
 
-def test_points_upsert_latest_wins(store: SqlStore) -> None:
+def test_points_upsert_latest_wins(store: Store) -> None:
     key = ("bank", "api", "fra1")
     first = FramePoint("series", key, T0, {"availability": 1.0, "request_rate": None})
     second = FramePoint("series", key, T0, {"availability": 0.5, "request_rate": 3.0})
@@ -132,9 +133,11 @@ def test_points_upsert_latest_wins(store: SqlStore) -> None:
     assert store.points("series", since=T0 + timedelta(minutes=1)) == []
 
 
-def test_incident_versions_only_on_change(store: SqlStore) -> None:
+def test_incident_versions_only_on_change(store: Store) -> None:
     inc = store.create_incident("rc:lb-1", {"belief": 1}, IncidentStatus.INVESTIGATING)
-    same = store.update_incident(inc.id, snapshot={"belief": 1}, status=IncidentStatus.INVESTIGATING)
+    same = store.update_incident(
+        inc.id, snapshot={"belief": 1}, status=IncidentStatus.INVESTIGATING
+    )
     assert same.version == 1
     changed = store.update_incident(inc.id, snapshot={"belief": 2})
     resolved = store.update_incident(inc.id, status=IncidentStatus.RESOLVED)
@@ -153,7 +156,7 @@ def test_incident_versions_only_on_change(store: SqlStore) -> None:
         store.update_incident("nope", status=IncidentStatus.RESOLVED)
 
 
-def test_overrides_and_notes_in_order(store: SqlStore) -> None:
+def test_overrides_and_notes_in_order(store: Store) -> None:
     inc = store.create_incident("k", {}, IncidentStatus.INVESTIGATING)
     store.add_override(inc.id, ["ups-a"], "hardware", "ann", "first")
     store.add_override(inc.id, ["grid"], "natural_disaster", "bob", "second")
@@ -165,7 +168,7 @@ def test_overrides_and_notes_in_order(store: SqlStore) -> None:
     assert [n.text for n in store.notes(inc.id)] == ["called the site"]
 
 
-def test_api_keys_and_catalog_activation(store: SqlStore) -> None:
+def test_api_keys_and_catalog_activation(store: Store) -> None:
     key = ApiKeyRecord("abc", "h" * 64, Scope.READ, "ops", T0)
     store.add_api_key(key)
     assert store.api_key("abc") == key
