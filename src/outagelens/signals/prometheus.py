@@ -39,9 +39,9 @@ import numpy as np
 from outagelens.errors import SignalError
 from outagelens.signals.alertmanager import AlertmanagerMapping, alert_from_webhook_alert
 from outagelens.signals.frames import MinuteFrame, SeriesSet, TrafficSet
-from outagelens.signals.replay_clock import ReplayClock
+from outagelens.signals.replay_clock import ReplayClock, retime
 from outagelens.signals.timefmt import ZERO_TIME_TEXT, format_time
-from outagelens.signals.types import Alert
+from outagelens.signals.types import Alert, Meta, SignalSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,3 +238,38 @@ def alertmanager_alerts(url: str, *, timeout: float = 30.0) -> tuple[list[Alert]
 def window_text(start: datetime, n_minutes: int) -> str:
     """'2026-11-26T13:00:00Z + 60 min' for messages."""
     return f"{format_time(start)} + {n_minutes} min"
+
+
+def prometheus_window(
+    url: str,
+    start: datetime,
+    end: datetime,
+    *,
+    alertmanager_url: str | None = None,
+    catalog_ref: str = "catalog",
+) -> SignalSet:
+    """A SignalSet over [start, end) (whole minutes) with series and traffic from Prometheus
+    and, if given, the active alerts from Alertmanager; times mapped by a replay clock if one
+    is published (otherwise wall time)."""
+    first = start.replace(second=0, microsecond=0)
+    n_minutes = math.ceil((end - first) / timedelta(minutes=1))
+    if n_minutes <= 0:
+        raise SignalError(f"--to {format_time(end)} must be after --from {format_time(start)}")
+    source = PrometheusSource(PrometheusConfig(url=url))
+    try:
+        clock = source.replay_clock()
+        series = source.series(first, n_minutes, clock)
+        traffic = source.traffic(first, n_minutes, clock)
+    finally:
+        source.close()
+    alerts: list[Alert] = []
+    if alertmanager_url is not None:
+        active, _skipped = alertmanager_alerts(alertmanager_url)
+        alerts = [retime(a, clock.to_scenario) for a in active]
+    meta = Meta(
+        window_start=first,
+        window_end=first + timedelta(minutes=n_minutes),
+        catalog=catalog_ref,
+        generator="outagelens-prometheus",
+    )
+    return SignalSet(meta=meta, series=series, traffic=traffic, alerts=tuple(alerts))
