@@ -37,14 +37,14 @@ def alert(key: str, end: datetime | None, note: str) -> SignalRecord:
 
 
 def test_schema_matches_tables_after_upgrade(sql_store: SqlStore) -> None:
-    assert current_revision(sql_store.engine) == "0001_initial"
+    assert current_revision(sql_store.engine) == "0002_status_pages"
     with sql_store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
 
 def test_upgrade_twice_is_a_no_op(sql_store: SqlStore) -> None:
     upgrade(sql_store.engine)
-    assert current_revision(sql_store.engine) == "0001_initial"
+    assert current_revision(sql_store.engine) == "0002_status_pages"
 
 
 @pytest.mark.parametrize(

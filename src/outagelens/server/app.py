@@ -24,6 +24,7 @@ from outagelens.server.limits import BodyLimitMiddleware, TokenBuckets
 from outagelens.server.metrics import Metrics
 from outagelens.server.schemas import Health
 from outagelens.server.settings import ServerSettings
+from outagelens.server.status import install as install_status
 from outagelens.server.worker import LiveStep, Worker
 from outagelens.store.db import make_engine, upgrade
 from outagelens.store.protocol import Store
@@ -70,7 +71,7 @@ def create_app(
         from outagelens.server.live import live_step_for
 
         live = live_step_for(ctx)
-    ctx.worker = Worker(the_store, settings, metrics, live)
+    ctx.worker = Worker(the_store, settings, metrics, live, on_depth=ctx.set_depth)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(signals.router)
     app.include_router(catalog_api.router)
     _add_operations(app, ctx)
+    install_status(app, ctx)
     app.middleware("http")(_observe(metrics))
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -58,7 +58,9 @@ def create_api_key(store: Store, scope: Scope, name: str, pepper: str) -> str:
     return key
 
 
-def authenticate(store: Store, header: str | None, pepper: str) -> Caller:
+def authenticate(
+    lookup: Callable[[str], ApiKeyRecord | None], header: str | None, pepper: str
+) -> Caller:
     """Check `Authorization: Bearer <key>`; 401 when missing or unknown."""
     if not header or not header.lower().startswith("bearer "):
         raise RejectedError(
@@ -71,7 +73,7 @@ def authenticate(store: Store, header: str | None, pepper: str) -> Caller:
     parts = key.split("_")
     if len(parts) < 3 or parts[0] != KEY_PREFIX:
         raise RejectedError(401, "malformed API key", where="header.Authorization")
-    record = store.api_key(parts[1])
+    record = lookup(parts[1])
     if (
         record is None
         or record.revoked
@@ -87,7 +89,7 @@ def require(scope: Scope) -> Callable[[Request], Caller]:
     def check(request: Request) -> Caller:
         ctx = request.app.state.ctx
         caller = authenticate(
-            ctx.store, request.headers.get("authorization"), ctx.settings.api_key_pepper
+            ctx.api_key, request.headers.get("authorization"), ctx.settings.api_key_pepper
         )
         if caller.scope not in ALLOWED[scope]:
             raise RejectedError(

@@ -18,6 +18,7 @@ from typing import Any
 
 from outagelens.server.context import ServerContext
 from outagelens.server.processing import minute_floor, signal_set
+from outagelens.server.status.sla import catalog_for_sla
 from outagelens.store.db import make_engine
 from outagelens.store.protocol import Store
 from outagelens.store.records import IncidentRecord, IncidentStatus
@@ -87,6 +88,7 @@ def investigate_store(
     if window is None:
         return [], None
     start, end = window
+    catalog = catalog_for_sla(store, catalog)  # scheduled maintenance is not SLA downtime
     others = [r for k in ("change", "hardware", "hazard") for r in store.signals(k, limit=ALL)]
     signals = signal_set(
         store.signals("alert", since=start, until=end, limit=ALL),

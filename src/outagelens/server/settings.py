@@ -66,6 +66,32 @@ class ServerSettings(BaseModel):
         description="Prometheus HTTP API base URL: live SLI series and traffic are read there.",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # Status pages (docs/status-pages.md).
+    status_enabled: bool = Field(default=True, description="Serve status pages and notify.")
+    status_auto_publish: bool = Field(
+        default=True, description="Publish drafted incident updates at once (else await approval)."
+    )
+    status_base_url: str = Field(
+        default="http://localhost:8000", description="Public URL of this server (links, feeds)."
+    )
+    status_snapshot_dir: Path | None = Field(
+        default=None, description="Where rendered pages are kept on disk (survive DB outages)."
+    )
+    status_refresh_seconds: float = Field(
+        default=2.0, gt=0, description="How often pages are rebuilt from the store."
+    )
+    status_webhook_allowed_networks: str = Field(
+        default="", description="Comma-separated CIDRs webhooks may target besides public ones."
+    )
+    status_delivery_attempts: int = Field(default=8, ge=1, description="Tries per notification.")
+    status_retry_first_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubles per attempt (max 10 min)."
+    )
+    status_smtp_host: str | None = Field(default=None, description="SMTP server for e-mail.")
+    status_smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    status_smtp_sender: str = Field(
+        default="status@outagelens.invalid", description="From address of e-mails."
+    )
 
 
 def load_settings(

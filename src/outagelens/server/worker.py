@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from outagelens.errors import OutageLensError
@@ -44,11 +45,13 @@ class Worker:
         settings: ServerSettings,
         metrics: Metrics,
         live: LiveStep | None = None,
+        on_depth: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.metrics = metrics
         self.live = live
+        self.on_depth = on_depth
         self.pagerduty = PagerDutyAlerts()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -103,6 +106,10 @@ class Worker:
             self.metrics.processed.labels("any", "invalid").inc()
             log.warning("inbox row not readable", extra={"inbox_id": row_id, "error": problem})
         self._dirty = True
+        depth = self.store.inbox_depth()
+        self.metrics.inbox_depth.set(depth)
+        if self.on_depth is not None:
+            self.on_depth(depth)
         return len(rows)
 
     def live_step(self, *, force: bool = False) -> bool:
@@ -139,7 +146,6 @@ class Worker:
             try:
                 took = self.step()
                 if took:
-                    self.metrics.inbox_depth.set(self.store.inbox_depth())
                     continue
                 # Re-run now and then without new signals too: time alone resolves incidents,
                 # and series read from Prometheus change without any ingest.

@@ -179,3 +179,6 @@ class CatalogRow(Base):
     text: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+# The status-page tables share this metadata (Alembic and compare_metadata see them too).
+from outagelens.store import status_tables as _status_tables  # noqa: E402,F401

@@ -48,7 +48,7 @@ def _source_of(request: Request) -> str:
 def commit(request: Request, source: str, items: Sequence[InboxItem]) -> IngestResult:
     """Commit items to the inbox (503 if over its bound); answer only after the commit."""
     ctx = context(request)
-    depth = ctx.store.inbox_depth()
+    depth = ctx.inbox_depth()
     if depth + len(items) > ctx.settings.inbox_bound:
         ctx.metrics.rejected.labels(source, "503").inc()
         raise RejectedError(
@@ -58,6 +58,7 @@ def commit(request: Request, source: str, items: Sequence[InboxItem]) -> IngestR
             **{"Retry-After": str(ctx.settings.retry_after_seconds)},
         )
     result = ctx.store.add_to_inbox(items)
+    ctx.count_committed(result.accepted)
     ctx.metrics.ingested.labels(source, "accepted").inc(result.accepted)
     ctx.metrics.ingested.labels(source, "duplicate").inc(result.duplicates)
     ctx.metrics.inbox_depth.set(depth + result.accepted)

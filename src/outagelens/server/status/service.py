@@ -1,0 +1,256 @@
+"""The status service: keeps every page true from the live incidents, drafts and publishes
+updates per audience, and enqueues subscriber notifications.
+
+`sync()` runs on its own thread every `status_refresh_seconds` (and at once after an admin
+change). It reads incidents and overrides, drafts the missing update of each incident's current
+stage for the public page and every affected customer (published at once when
+`status_auto_publish`, else kept as a draft for approval), then re-renders every page into the
+snapshot cache when anything it shows changed. A store failure leaves the last pages in place,
+marked stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from outagelens.comms.drafts import draft_update
+from outagelens.comms.models import ComponentStatus
+from outagelens.comms.status import (
+    PUBLIC,
+    LiveIncident,
+    incident_impact,
+    incident_name,
+    interval_status,
+)
+from outagelens.errors import StoreError
+from outagelens.server.context import ServerContext
+from outagelens.server.status.incidents import audience_entities, audiences_of, live_incident
+from outagelens.server.status.render import maintenance_models, page_path, render_audience
+from outagelens.server.status.snapshots import SnapshotCache
+from outagelens.server.status.tokens import TokenBook
+from outagelens.store.sql import now_utc
+from outagelens.store.status_records import OutboxItem, StatusUpdate, UpdateState
+from outagelens.store.status_sql import SqlStatusStore
+from outagelens.topology import Catalog
+
+log = logging.getLogger("outagelens.server.status")
+AUTHOR = "outagelens"
+EVENT = "incident.update"
+
+
+class StatusService:
+    """Pages, drafts and notifications of one server."""
+
+    def __init__(self, ctx: ServerContext, store: SqlStatusStore, cache: SnapshotCache) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.cache = cache
+        self.tokens = TokenBook(ctx.settings.api_key_pepper)
+        self._fingerprint: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.on_enqueue: Callable[[], None] | None = None
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Sync now, then keep syncing on a thread."""
+        self.sync()
+        self._thread = threading.Thread(target=self._run, name="outagelens-status", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def wake(self) -> None:
+        """Ask for a sync soon."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.ctx.settings.status_refresh_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.sync()
+            except Exception:  # a bug must not end the pages' refresh silently
+                log.exception("status sync crashed")
+
+    # -- one pass -----------------------------------------------------------------------------
+
+    def sync(self, now: datetime | None = None, *, force: bool = False) -> bool:
+        """Bring drafts, notifications and pages up to date; True if pages were re-rendered."""
+        with self._lock:
+            try:
+                return self._sync(now or now_utc(), force)
+            except StoreError as exc:
+                if not self.cache.stale:
+                    log.warning("store unavailable: serving saved pages", extra={"error": str(exc)})
+                self.cache.stale = True
+                return False
+
+    def _sync(self, now: datetime, force: bool) -> bool:
+        self.tokens.load(self.store.page_tokens())
+        catalog = self.ctx.catalog()
+        if catalog is None:
+            self.cache.stale = False
+            return False
+        lives = self.live_incidents(catalog)
+        now = data_clock(now, lives)
+        if self._draft_missing(catalog, lives, now):
+            lives = self.live_incidents(catalog)
+        maint = self.store.maintenances()
+        overrides = self.component_overrides()
+        fingerprint = _fingerprint(lives, maint, overrides, now)
+        if not force and fingerprint == self._fingerprint and not self.cache.stale:
+            return False
+        clock = now
+        maintenances = maintenance_models(maint, clock)
+        for audience in [PUBLIC, *sorted(catalog.customers)]:
+            _, page = render_audience(
+                catalog,
+                lives,
+                audience=audience,
+                now=clock,
+                base_url=self.ctx.settings.status_base_url,
+                maintenances=maintenances,
+                overrides=overrides,
+            )
+            self.cache.put(page)
+        self._fingerprint = fingerprint
+        self.cache.stale = False
+        return True
+
+    def live_incidents(self, catalog: Catalog) -> list[LiveIncident]:
+        """Every stored incident with its published updates."""
+        published: dict[str, list[StatusUpdate]] = {}
+        for item in self.store.status_updates(state=UpdateState.PUBLISHED):
+            published.setdefault(item.incident_id, []).append(item)
+        out = []
+        for record in self.ctx.store.incidents():
+            live = live_incident(
+                catalog,
+                record,
+                self.ctx.store.overrides(record.id),
+                published.get(record.id, []),
+                self.ctx.settings.confident,
+            )
+            if live is not None:
+                out.append(live)
+        return out
+
+    def component_overrides(self) -> dict[str, ComponentStatus]:
+        """Component -> status a person set (the latest per component; None clears)."""
+        latest: dict[str, str | None] = {}
+        for o in self.store.component_overrides():
+            latest[o.component] = o.status
+        return {c: ComponentStatus(s) for c, s in latest.items() if s is not None}
+
+    # -- drafts and notifications -------------------------------------------------------------
+
+    def _draft_missing(self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime) -> int:
+        """Draft each audience's update of each incident's current stage, once; count new ones."""
+        existing = {(u.incident_id, u.audience, u.stage) for u in self.store.status_updates()}
+        auto = self.ctx.settings.status_auto_publish
+        added = 0
+        for inc in lives:
+            for audience in audiences_of(catalog, inc):
+                if (inc.id, audience, inc.status.value) in existing:
+                    continue
+                draft = draft_update(catalog, inc, audience=audience, stage=inc.status, now=now)
+                item = StatusUpdate(
+                    id=f"{inc.id}:{audience}:{inc.status.value}",
+                    incident_id=inc.id,
+                    audience=audience,
+                    stage=inc.status.value,
+                    body=draft.body,
+                    state=UpdateState.PUBLISHED if auto else UpdateState.DRAFTED,
+                    author=AUTHOR,
+                    drafted=True,
+                    components=tuple(sorted(audience_entities(catalog, inc, audience))),
+                    created_at=now,
+                    published_at=now if auto else None,
+                )
+                if self.store.add_status_update(item):
+                    added += 1
+                    if auto:
+                        self.notify(catalog, inc, item, now)
+        return added
+
+    def notify(
+        self, catalog: Catalog, incident: LiveIncident, item: StatusUpdate, now: datetime
+    ) -> int:
+        """Enqueue a published update for the page's subscribers it concerns; count new ones."""
+        payload = notification_payload(catalog, incident, item, self.ctx.settings.status_base_url)
+        items = [
+            OutboxItem(f"{item.id}:{sub.id}", sub.id, EVENT, payload)
+            for sub in self.store.subscribers(item.audience)
+            if not sub.components or set(sub.components) & set(item.components)
+        ]
+        added = self.store.enqueue(items, now) if items else 0
+        if added and self.on_enqueue is not None:
+            self.on_enqueue()
+        return added
+
+
+def data_clock(now: datetime, lives: Sequence[LiveIncident]) -> datetime:
+    """The later of the wall clock and the newest data time (replays and skewed sources run
+    ahead of the clock; the live investigation takes the same view)."""
+    latest = [i.scope.start + timedelta(minutes=i.scope.duration_minutes) for i in lives]
+    return max([now, *latest])
+
+
+def notification_payload(
+    catalog: Catalog, incident: LiveIncident, item: StatusUpdate, base_url: str
+) -> dict[str, Any]:
+    """What a subscriber receives: the page, the incident as that page shows it, the update."""
+    audience = item.audience
+    statuses: list[ComponentStatus] = []
+    for sub in incident.scope.subscriptions:
+        if audience != PUBLIC and sub.customer != audience:
+            continue
+        statuses.extend(interval_status(iv.state, iv.failed_fraction) for iv in sub.intervals)
+    impact = incident_impact(statuses)
+    page_incident_id = incident.id if audience == PUBLIC else f"{incident.id}-{audience}"
+    return {
+        "page": {"id": audience, "url": base_url.rstrip("/") + page_path(audience)},
+        "incident": {
+            "id": page_incident_id,
+            "name": incident_name(catalog, list(item.components), impact),
+            "impact": impact.value,
+            "components": list(item.components),
+        },
+        "update": {
+            "id": item.id,
+            "status": item.stage,
+            "body": item.body,
+            "created_at": (item.published_at or item.created_at).isoformat(),
+        },
+    }
+
+
+def _fingerprint(
+    lives: Sequence[LiveIncident],
+    maint: Sequence[Any],
+    overrides: dict[str, ComponentStatus],
+    now: datetime,
+) -> str:
+    """What pages show, hashed; the minute is in it so time-driven states move on."""
+    parts: list[Any] = [now.replace(second=0, microsecond=0).isoformat(), sorted(overrides.items())]
+    for inc in lives:
+        parts.append((inc.id, inc.status, inc.updated_at, inc.cause, inc.resolved_at))
+        parts.append(sorted((k, [u.id for u in v]) for k, v in inc.updates.items()))
+    parts.append([(m.id, m.cancelled, m.updated_at) for m in maint])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
