@@ -185,3 +185,80 @@ def create_key(db: Path, scope: str) -> str:
         check=True,
     )
     return done.stdout.strip().splitlines()[-1]
+
+
+STAGES = ["investigating", "identified", "monitoring", "resolved"]
+
+
+@dataclass
+class StatusPages:
+    """The server's REST API, status pages and status admin API, as the test reads them."""
+
+    base: str
+    headers: dict[str, str]
+    customer: str
+    token: str
+
+    @classmethod
+    def create(cls, base: str, headers: dict[str, str], customer: str) -> StatusPages:
+        """Make a page token for `customer`'s private page."""
+        url = f"{base}/api/status/customers/{customer}/tokens"
+        answer = httpx.post(url, headers=headers, json={}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return cls(base, headers, customer, str(answer.json()["token"]))
+
+    def subscribe(self, audience: str, url: str) -> None:
+        """A webhook subscriber for 'public' or the customer's audience."""
+        body = {"audience": audience, "kind": "webhook", "target": url, "secret": "s" * 20}
+        answer = httpx.post(
+            f"{self.base}/api/status/subscribers", headers=self.headers, json=body, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+
+    def _get(self, path: str, **params: str) -> Any:
+        answer = httpx.get(f"{self.base}{path}", headers=self.headers, params=params, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def incidents(self) -> list[dict[str, Any]]:
+        """GET /api/incidents."""
+        return list(self._get("/api/incidents"))
+
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        """GET /api/incidents/{id}."""
+        return dict(self._get(f"/api/incidents/{incident_id}"))
+
+    def summary(self, audience: str) -> dict[str, Any]:
+        """The Statuspage v2 summary of the public page, or of the customer's private page."""
+        if audience == "public":
+            path = "/status/api/v2/summary.json"
+            answer = httpx.get(f"{self.base}{path}", timeout=10)
+        else:
+            path = f"/customers/{audience}/status/api/v2/summary.json"
+            answer = httpx.get(f"{self.base}{path}", params={"token": self.token}, timeout=10)
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    def affected(self, audience: str) -> set[str]:
+        """Names of the components (not groups) a page shows as not operational."""
+        components = self.summary(audience)["components"]
+        return {c["name"] for c in components if not c["group"] and c["status"] != "operational"}
+
+    def summary_text(self, audience: str) -> str:
+        """Every incident update body on the page's summary, joined."""
+        bodies = [
+            u["body"]
+            for inc in self.summary(audience)["incidents"]
+            for u in inc.get("incident_updates", [])
+        ]
+        return "\n".join(bodies)
+
+    def updates(self) -> list[dict[str, Any]]:
+        """GET /api/status/updates (every audience)."""
+        return list(self._get("/api/status/updates"))
+
+    def settled_outbox(self) -> list[dict[str, Any]] | None:
+        """The outbox when every notification is delivered or failed for good, else None."""
+        rows = list(self._get("/api/status/outbox"))
+        done = all(r["delivered_at"] or r["failed_at"] for r in rows)
+        return rows if rows and done else None

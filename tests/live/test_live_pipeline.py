@@ -12,19 +12,22 @@ after the same number of scenario minutes as in production. The test knows the i
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from tests.conftest import require_program
+from tests.factories import RecordingReceiver, recording_receiver
 from tests.live.conftest import (
     ALERTMANAGER,
     CATALOG,
     PROMETHEUS,
     ROOT,
+    STAGES,
     Proc,
+    StatusPages,
     alertmanager_yml,
     create_key,
     free_port,
@@ -36,31 +39,20 @@ from tests.live.conftest import (
     wait_for,
 )
 
+from outagelens.comms.drafts import cause_sentence
+from outagelens.comms.status import CauseStatement
+from outagelens.signals.types import Truth
 from outagelens.sim.builtin import builtin_scenario
 from outagelens.sim.replay import Replay, ReplayConfig, start_replay
 from outagelens.sim.runner import simulate
-from outagelens.topology import load_catalog
+from outagelens.topology import Catalog, load_catalog
 
 SEED = 0
 SPEED = 60.0
 SCRAPE_SECONDS = 0.5
 LEAD_MINUTES = 15  # replay starts this long before the fault's onset
+BANK = "hansa-direktbank"
 QUIET_MINUTES = 5  # server: monitoring time before 'resolved' (scenario minutes)
-
-
-def _incidents(base: str, headers: dict[str, str]) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{base}/api/incidents", headers=headers, timeout=5)
-    answer.raise_for_status()
-    body = answer.json()
-    return list(body["incidents"] if isinstance(body, dict) else body)
-
-
-def _covering(incidents: list[dict[str, Any]], customers: set[str]) -> dict[str, Any] | None:
-    for incident in incidents:
-        scope = incident.get("scope") or {}
-        if customers <= set(scope.get("customers", [])):
-            return incident
-    return None
 
 
 @pytest.mark.prometheus
@@ -101,6 +93,9 @@ def test_three_customer_outage_opens_identifies_and_resolves(tmp_path: Path) -> 
         "OUTAGELENS_QUIET_MINUTES": str(QUIET_MINUTES),
         "OUTAGELENS_WINDOW_MINUTES": "180",
         "OUTAGELENS_LOG_LEVEL": "WARNING",
+        "OUTAGELENS_STATUS_REFRESH_SECONDS": "0.5",
+        "OUTAGELENS_STATUS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "OUTAGELENS_STATUS_RETRY_FIRST_SECONDS": "0.2",
     }
     server_argv = python_argv(
         "serve",
@@ -131,62 +126,85 @@ def test_three_customer_outage_opens_identifies_and_resolves(tmp_path: Path) -> 
         wait_for("outagelens /healthz", lambda: http_ok(f"{base}/healthz"), 60, procs)
         wait_for("alertmanager ready", lambda: http_ok(f"{am_url}/-/ready"), 30, procs)
         wait_for("prometheus ready", lambda: http_ok(f"{prom_url}/-/ready"), 30, procs)
+        pages = StatusPages.create(base, headers, BANK)
         config = ReplayConfig(SPEED, start_minute, port=ports["replay"], post_to=base, api_key=key)
-        replay = start_replay(catalog, result.signals, config)
-        try:
-            _assert_pipeline(replay, base, headers, truth, procs)
-        finally:
-            replay.stop()
+        with recording_receiver() as receiver:
+            for audience, path in (("public", "/public"), (BANK, "/bank")):
+                pages.subscribe(audience, receiver.url + path)
+            replay = start_replay(catalog, result.signals, config)
+            try:
+                incident_id = _assert_pipeline(replay, pages, truth, catalog, procs)
+            finally:
+                replay.stop()
+            _assert_notifications(pages, receiver, incident_id, procs)
         assert replay.poster is not None and replay.poster.failed == []
 
 
+def _seconds_until(when: datetime) -> float:
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 def _assert_pipeline(
-    replay: Replay, base: str, headers: dict[str, str], truth: Any, procs: tuple[Proc, ...]
-) -> None:
-    timeline = replay.timeline
+    replay: Replay, pages: StatusPages, truth: Truth, catalog: Catalog, procs: tuple[Proc, ...]
+) -> str:
+    """Opens, shows the affected components, finds the cause, resolves; returns the incident."""
+    assert truth.onset is not None and truth.end is not None and truth.category is not None
     customers = set(truth.affected_customers)
-    onset_wall = timeline.wall_of(truth.onset)
-    end_wall = timeline.wall_of(truth.end)
+    onset_wall = replay.timeline.wall_of(truth.onset)
+    end_wall = replay.timeline.wall_of(truth.end)
+    minute = 60 / SPEED  # wall seconds per scenario minute
 
-    def seconds_until(when: Any) -> float:
-        from datetime import UTC, datetime
-
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-    # Opens: within 10 scenario minutes of the onset (alerts need `for:` + group wait).
-    opened = wait_for(
+    wait_for(
         f"an incident covering {sorted(customers)}",
-        lambda: _covering(_incidents(base, headers), customers),
-        seconds_until(onset_wall) + 10 * 60 / SPEED + 30,
+        lambda: _covering(pages.incidents(), customers),
+        _seconds_until(onset_wall) + 10 * minute + 30,
         procs,
     )
-    assert opened["status"] in ("investigating", "identified")
+    affected = wait_for(
+        "affected fra1 components on the public and the bank's status page",
+        lambda: pages.affected("public") and pages.affected(BANK) and pages.affected("public"),
+        _seconds_until(onset_wall) + 10 * minute + 30,
+        procs,
+    )
+    assert affected
 
     def identified() -> dict[str, Any] | None:
-        incident = _covering(_incidents(base, headers), customers)
+        incident = _covering(pages.incidents(), customers)
         root = (incident or {}).get("root_cause") or {}
         ok = set(root.get("entities", [])) == set(truth.root_causes)
         return incident if ok and root.get("category") == truth.category else None
 
     found = wait_for(
-        f"root cause {list(truth.root_causes)} ({truth.category})",
+        f"root cause {list(truth.root_causes)} ({truth.category}) on the API",
         identified,
-        seconds_until(onset_wall) + 20 * 60 / SPEED + 30,
+        _seconds_until(onset_wall) + 20 * minute + 30,
         procs,
     )
     # Early passes may split the first minutes into a short-lived incident (server matching);
     # the one that carries the root cause is the one that must resolve.
-    assert found["status"] in ("investigating", "identified")
+    component = catalog.components[truth.root_causes[0]]
+    cause = cause_sentence(
+        CauseStatement(truth.category, component.kind.value, component.location, False), catalog
+    )
+    for audience in ("public", BANK):
+        wait_for(
+            f"the cause on the {audience} status page: {cause!r}",
+            lambda a=audience: cause in pages.summary_text(a),
+            _seconds_until(onset_wall) + 20 * minute + 30,
+            procs,
+        )
+
+    # The bank's two Frankfurt services (online banking VMs, payments database) are down.
+    assert len(pages.affected(BANK)) == 2, pages.summary(BANK)["components"]
 
     def resolved() -> dict[str, Any] | None:
-        answer = httpx.get(f"{base}/api/incidents/{found['id']}", headers=headers, timeout=5)
-        incident: dict[str, Any] = answer.json()
+        incident = pages.incident(found["id"])
         return incident if incident["status"] == "resolved" else None
 
     closed = wait_for(
         "the incident to resolve after recovery",
         resolved,
-        seconds_until(end_wall) + (QUIET_MINUTES + 15) * 60 / SPEED + 30,
+        _seconds_until(end_wall) + (QUIET_MINUTES + 15) * minute + 30,
         procs,
     )
     root = closed["root_cause"]
@@ -195,3 +213,41 @@ def _assert_pipeline(
         truth.category,
     )
     assert customers <= set(closed["scope"]["customers"])
+    for audience in ("public", BANK):
+        wait_for(
+            f"all components operational again on the {audience} page",
+            lambda a=audience: not pages.affected(a),
+            30,
+            procs,
+        )
+    return str(found["id"])
+
+
+def _assert_notifications(
+    pages: StatusPages, receiver: RecordingReceiver, incident_id: str, procs: tuple[Proc, ...]
+) -> None:
+    """Every published update reached its audience's subscriber exactly once, in order."""
+    published = wait_for("the outbox to settle", pages.settled_outbox, 30, procs)
+    updates = [u for u in pages.updates() if u["state"] == "published"]
+    expected = {
+        "/public": [u["id"] for u in updates if u["audience"] == "public"],
+        "/bank": [u["id"] for u in updates if u["audience"] == BANK],
+    }
+    got: dict[str, list[str]] = {"/public": [], "/bank": []}
+    for request in receiver.requests:
+        got[request.path].append(json.loads(request.body)["update"]["id"])
+    assert len(published) == len(receiver.requests)
+    assert {p: sorted(v) for p, v in got.items()} == {p: sorted(v) for p, v in expected.items()}
+    stages = [
+        u["status"] for u in updates if u["incident_id"] == incident_id and u["audience"] == BANK
+    ]
+    assert stages[-1] == "resolved" and stages.count("resolved") == 1, stages
+    assert stages == sorted(stages, key=STAGES.index), stages
+
+
+def _covering(incidents: list[dict[str, Any]], customers: set[str]) -> dict[str, Any] | None:
+    for incident in incidents:
+        scope = incident.get("scope") or {}
+        if customers <= set(scope.get("customers", [])):
+            return incident
+    return None
