@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 import yaml
@@ -95,7 +95,7 @@ def wait_for(
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             last = exc
         if last and not isinstance(last, Exception):
-            return last
+            return cast(T, last)
         time.sleep(interval)
     logs = "\n".join(p.tail() for p in procs)
     raise AssertionError(

@@ -100,6 +100,7 @@ def _scrape(collector: ReplayCollector) -> dict[str, dict[tuple[tuple[str, str],
 def test_collector_exposes_the_minute_shown(sim: tuple[Catalog, SimResult]) -> None:
     catalog, result = sim
     signals = result.signals
+    assert result.truth.onset is not None
     minute = int((result.truth.onset - signals.window_start) / timedelta(minutes=1)) + 5
     timeline = _timeline(signals, minute, 1)
     metrics = _scrape(ReplayCollector(catalog, signals, timeline, now=lambda: ORIGIN))
