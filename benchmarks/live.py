@@ -153,7 +153,13 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
             comp = catalog.components[truth.root_causes[0]]
             statement = CauseStatement(truth.category, comp.kind.value, comp.location, False)
             sentence = cause_sentence(statement, catalog)
-            t_cause = _when(lambda: sentence in pages.summary_text("public"), budget, "cause")
+            # Bounded: the pages may keep an earlier cause (see docs/prometheus.md).
+            try:
+                t_cause: float | None = _when(
+                    lambda: sentence in pages.summary_text("public"), 60, "the cause sentence"
+                )
+            except AssertionError:
+                t_cause = None
             t_fail = _first_failing_scrape(prom_url, onset_wall - timedelta(minutes=1))
         finally:
             replay.stop()
@@ -165,7 +171,10 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
         ),
         ("status page shows affected components", f"{t_pages - t_fail:+.1f} s (target < 60 s)"),
         ("correct root cause + category on the API", f"{t_rc - t_fail:+.1f} s (target < 120 s)"),
-        ("cause sentence on the public status page", f"{t_cause - t_fail:+.1f} s"),
+        (
+            "cause sentence on the public status page",
+            "not within 60 s after the API" if t_cause is None else f"{t_cause - t_fail:+.1f} s",
+        ),
     ]
 
 

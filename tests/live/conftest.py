@@ -7,9 +7,11 @@ goes to a log file whose tail is shown when a wait fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -59,10 +61,15 @@ class Proc:
 def started(
     name: str, argv: list[str], log: Path, env: dict[str, str] | None = None
 ) -> Iterator[Proc]:
-    """Run argv until the block ends; stop it by its pid (terminate, then kill)."""
+    """Run argv until the block ends; stop it by its pid (terminate, then kill its group)."""
     with log.open("wb") as out:
+        # Own process group: children it spawns (the server's investigation process) go too.
         popen = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
         )
     proc = Proc(name, popen, log)
     try:
@@ -74,6 +81,8 @@ def started(
         except subprocess.TimeoutExpired:
             popen.kill()
             popen.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(popen.pid, signal.SIGKILL)
 
 
 def wait_for(
