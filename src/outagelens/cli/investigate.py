@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -11,9 +12,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from outagelens.cli.impact_view import render_impact
+from outagelens.errors import SignalError
 from outagelens.investigate import investigate as run_investigation
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.signals import load_signals_dir
+from outagelens.signals.prometheus import prometheus_window
+from outagelens.signals.timefmt import parse_time
+from outagelens.signals.types import SignalSet
 from outagelens.topology import load_catalog
 
 console = Console()
@@ -21,13 +26,23 @@ console = Console()
 
 def investigate(
     catalog: Path = typer.Option(..., "--catalog", help="Catalog file (native YAML)."),
-    signals: Path = typer.Option(..., "--signals", help="Signals directory (docs/signals.md)."),
+    signals: Path | None = typer.Option(
+        None, "--signals", help="Signals directory (docs/signals.md)."
+    ),
+    prometheus: str | None = typer.Option(
+        None, "--prometheus", help="Read SLI series from this Prometheus (with --from, --to)."
+    ),
+    from_: str | None = typer.Option(None, "--from", help="Window start, ISO 8601 with zone."),
+    to: str | None = typer.Option(None, "--to", help="Window end, ISO 8601 with zone."),
+    alertmanager_url: str | None = typer.Option(
+        None, "--alertmanager-url", help="Take the active alerts from this Alertmanager."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the Investigation as JSON."),
     incidents: int = typer.Option(3, "--incidents", min=1, help="Incidents to show in detail."),
 ) -> None:
     """Investigate a window of signals: what is affected, since when, what failed and why."""
     cat = load_catalog(catalog)
-    sig = load_signals_dir(signals)
+    sig = _signals(catalog, signals, prometheus, from_, to, alertmanager_url)
     if as_json:
         result = run_investigation(cat, sig)
         print(result.model_dump_json(indent=2))
@@ -46,6 +61,37 @@ def investigate(
 
         result = run_investigation(cat, sig, progress=progress)
     render(result, incidents)
+
+
+def _signals(
+    catalog: Path,
+    signals: Path | None,
+    prometheus: str | None,
+    from_: str | None,
+    to: str | None,
+    alertmanager_url: str | None,
+) -> SignalSet:
+    """The signals directory, or a window read from Prometheus (docs/prometheus.md)."""
+    if prometheus is None:
+        if signals is None:
+            raise SignalError("give --signals DIR, or --prometheus URL --from ISO --to ISO")
+        return load_signals_dir(signals)
+    if from_ is None or to is None:
+        raise SignalError("--prometheus needs --from and --to (ISO 8601 times)")
+    return prometheus_window(
+        prometheus,
+        _when(from_, "--from"),
+        _when(to, "--to"),
+        alertmanager_url=alertmanager_url,
+        catalog_ref=str(catalog),
+    )
+
+
+def _when(text: str, option: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise SignalError(f"{option} {text!r}: {exc}") from None
 
 
 def render(result: Investigation, limit: int) -> None:

@@ -21,6 +21,9 @@ def serve(
     catalog: Path | None = typer.Option(None, "--catalog", help="Catalog YAML to activate."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8080, "--port", help="TCP port."),
+    prometheus: str | None = typer.Option(
+        None, "--prometheus", help="Prometheus URL to read live SLI series from."
+    ),
 ) -> None:
     """Run the OutageLens server (FastAPI on uvicorn); migrations are applied at start."""
     import uvicorn
@@ -29,7 +32,7 @@ def serve(
     from outagelens.server.logs import configure_logging
     from outagelens.server.settings import load_settings
 
-    settings = load_settings({"db_url": db, "catalog_path": catalog})
+    settings = load_settings({"db_url": db, "catalog_path": catalog, "prometheus_url": prometheus})
     configure_logging(settings.log_level)
     app = create_app(settings)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

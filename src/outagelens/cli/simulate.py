@@ -11,7 +11,9 @@ from rich.table import Table
 
 from outagelens.errors import ScenarioError
 from outagelens.sim.builtin import BUILTINS
+from outagelens.sim.replay import ReplayConfig, parse_listen, start_replay
 from outagelens.sim.runner import SimResult, resolve_scenario, run_scenario
+from outagelens.sim.runner import simulate as simulate_scenario
 from outagelens.sim.scenario import NoiseConfig
 from outagelens.sim.suite import NOISE_LEVELS, SuiteCase, write_suite
 
@@ -71,6 +73,15 @@ def simulate(
         "parquet", "--format", help="Series and traffic tables: parquet or csv."
     ),
     list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
+    serve_metrics: str | None = typer.Option(
+        None, "--serve-metrics", help="HOST:PORT: replay live as a Prometheus exporter."
+    ),
+    speed: float = typer.Option(1.0, "--speed", help="Replay speed: scenario s per wall s."),
+    start_minute: int = typer.Option(0, "--start-minute", help="Scenario minute to start at."),
+    post_to: str | None = typer.Option(
+        None, "--post-to", help="OutageLens URL for changes, alarms and CAP hazards."
+    ),
+    api_key: str | None = typer.Option(None, "--api-key", help="Ingest key for --post-to."),
 ) -> None:
     """Run a scenario: `--scenario NAME|FILE.yaml --out DIR [--catalog FILE] [--seed N]`."""
     if ctx.invoked_subcommand is not None:
@@ -78,7 +89,7 @@ def simulate(
     if list_:
         _list()
         return
-    if scenario is None or out is None:
+    if scenario is None or (out is None and serve_metrics is None):
         raise ScenarioError("give --scenario NAME|FILE.yaml and --out DIR (or --list)")
     cat, scn = resolve_scenario(scenario, catalog)
     if noise is not None:
@@ -87,8 +98,24 @@ def simulate(
         scn = scn.model_copy(update={"noise": NoiseConfig.level(noise)})
     if table_format not in ("parquet", "csv"):
         raise ScenarioError(f"--format must be parquet or csv, got {table_format!r}")
-    result = run_scenario(cat, scn, seed, out, table_format=table_format)  # type: ignore[arg-type]
-    _written(result, out, table_format)
+    if out is not None:
+        result = run_scenario(cat, scn, seed, out, table_format=table_format)  # type: ignore[arg-type]
+        _written(result, out, table_format)
+    else:
+        result = simulate_scenario(cat, scn, seed)
+    if serve_metrics is not None:
+        host, port = parse_listen(serve_metrics)
+        config = ReplayConfig(speed, start_minute, host, port, post_to, api_key)
+        replay = start_replay(cat, result.signals, config)
+        console.print(
+            f"replaying from minute {start_minute} at speed {speed:g}: {replay.url} "
+            f"(ends {replay.timeline.wall_end:%H:%M:%S} UTC; Ctrl-C stops)",
+            highlight=False,
+        )
+        try:
+            replay.wait()
+        finally:
+            replay.stop()
 
 
 @app.command("suite")

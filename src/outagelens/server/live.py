@@ -86,11 +86,16 @@ def window_of(store: Store, minutes: int) -> tuple[datetime, datetime] | None:
 
 
 def investigate_store(
-    store: Store, catalog: Catalog, minutes: int
+    store: Store, catalog: Catalog, minutes: int, prometheus_url: str | None = None
 ) -> tuple[list[dict[str, Any]], datetime | None]:
     """Snapshots of every incident in the store's current window, and the window end."""
     from outagelens.investigate import investigate
 
+    if prometheus_url is not None:  # series from Prometheus (server/prometheus_source.py)
+        from outagelens.server.prometheus_source import prometheus_signal_set
+
+        live = prometheus_signal_set(store, catalog, minutes, prometheus_url)
+        return [snapshot_of(i) for i in investigate(catalog, live).incidents], live.window_end
     window = window_of(store, minutes)
     if window is None:
         return [], None
@@ -141,14 +146,20 @@ def earlier_outages(
 
 
 def investigate_database(
-    url: str, schema: str | None, catalog_text: str, source: str, minutes: int
+    url: str,
+    schema: str | None,
+    catalog_text: str,
+    source: str,
+    minutes: int,
+    prometheus_url: str | None = None,
 ) -> tuple[list[dict[str, Any]], datetime | None]:
     """`investigate_store` on its own connection: what the child process runs."""
     from outagelens.server.api.catalog import parse_catalog
 
     engine = make_engine(url, schema=schema, pool_size=1)
     try:
-        return investigate_store(SqlStore(engine), parse_catalog(catalog_text, source), minutes)
+        catalog = parse_catalog(catalog_text, source)
+        return investigate_store(SqlStore(engine), catalog, minutes, prometheus_url)
     finally:
         engine.dispose()
 
@@ -171,10 +182,11 @@ def run_live(
             record.text,
             record.source,
             minutes,
+            settings.prometheus_url,
         )
         snaps, end = job.result()
     else:
-        snaps, end = investigate_store(ctx.store, catalog, minutes)
+        snaps, end = investigate_store(ctx.store, catalog, minutes, ctx.settings.prometheus_url)
     if end is None:
         return []
     # Data time can run ahead of this clock (replays, skewed sources): take the later of both.

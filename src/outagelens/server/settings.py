@@ -61,6 +61,10 @@ class ServerSettings(BaseModel):
     confident: float = Field(
         default=0.6, gt=0, le=1, description="Hypothesis confidence that makes 'identified'."
     )
+    prometheus_url: str | None = Field(
+        default=None,
+        description="Prometheus HTTP API base URL: live SLI series and traffic are read there.",
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     # Status pages (docs/status-pages.md).
     status_enabled: bool = Field(default=True, description="Serve status pages and notify.")

@@ -147,8 +147,12 @@ class Worker:
                 took = self.step()
                 if took:
                     continue
-                # Re-run now and then without new signals too: time alone resolves incidents.
-                self.live_step(force=time.monotonic() - self._last_live > REFRESH_SECONDS)
+                # Re-run now and then without new signals too: time alone resolves incidents,
+                # and series read from Prometheus change without any ingest.
+                refresh = REFRESH_SECONDS
+                if self.settings.prometheus_url:
+                    refresh = self.settings.investigate_every_seconds
+                self.live_step(force=time.monotonic() - self._last_live > refresh)
                 backoff = self.settings.worker_poll_seconds
             except OutageLensError as exc:
                 log.warning("worker pass failed", extra={"error": str(exc)})

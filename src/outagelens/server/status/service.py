@@ -199,7 +199,9 @@ class StatusService:
             for sub in self.store.subscribers(item.audience)
             if not sub.components or set(sub.components) & set(item.components)
         ]
-        added = self.store.enqueue(items, now) if items else 0
+        # The outbox runs on the wall clock (deliveries are due by it), even when the data clock
+        # that dates the update runs ahead of it (a replay faster than real time).
+        added = self.store.enqueue(items, min(now, now_utc())) if items else 0
         if added and self.on_enqueue is not None:
             self.on_enqueue()
         return added
