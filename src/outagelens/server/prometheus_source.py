@@ -21,7 +21,7 @@ from outagelens.signals.prometheus import PrometheusConfig, PrometheusSource
 from outagelens.signals.replay_clock import ReplayClock, retime
 from outagelens.signals.types import SignalSet
 from outagelens.store.protocol import Store
-from outagelens.store.sql import now_utc
+from outagelens.store.rows import now_utc
 from outagelens.topology import Catalog
 
 ALL = 10_000_000
