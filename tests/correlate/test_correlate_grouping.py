@@ -99,3 +99,32 @@ def test_ongoing_outage_has_no_end() -> None:
     scope = build_scope(cat, index, g.symptoms, signals.window_end)
     assert scope.ongoing and scope.end is None
     assert scope.duration_minutes == pytest.approx(120, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("service_end", "alarm_end", "ongoing"),
+    [(30, None, False), (None, 30, True), (30, 40, False)],
+    ids=["uncleared-alarm-after-recovery", "service-still-down", "both-ended"],
+)
+def test_outage_ends_when_service_is_back(
+    service_end: float | None, alarm_end: float | None, ongoing: bool
+) -> None:
+    cat = small_catalog()
+    index = ObservationIndex(cat)
+    symptoms = [
+        _sym("bank/web", 5, service_end, customer="bank", service="web", location="a"),
+        _sym("hv", 0, alarm_end, component="hv", location="a"),
+    ]
+    scope = build_scope(cat, index, symptoms, T0 + timedelta(hours=2))
+    assert scope.ongoing is ongoing
+    assert scope.start == T0
+    if not ongoing:
+        assert scope.end == T0 + timedelta(minutes=30)
+
+
+def test_without_customer_symptoms_every_symptom_counts() -> None:
+    cat = small_catalog()
+    scope = build_scope(
+        cat, ObservationIndex(cat), [_sym("hv", 0, None, component="hv")], T0 + timedelta(hours=1)
+    )
+    assert scope.ongoing and scope.end is None

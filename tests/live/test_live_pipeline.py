@@ -138,10 +138,7 @@ def test_three_customer_outage_opens_identifies_and_resolves(tmp_path: Path) -> 
                 replay.stop()
             _assert_notifications(pages, receiver, incident_id, procs)
         assert replay.poster is not None and replay.poster.failed == []
-    if cause_missing:
-        # Known gap (branch `status`): a page update is drafted once per incident stage, so a
-        # cause first stated at 'identified' stays when the investigation revises it.
-        pytest.xfail("; ".join(cause_missing))
+    assert not cause_missing, "; ".join(cause_missing)
 
 
 def _seconds_until(when: datetime) -> float:

@@ -74,7 +74,11 @@ def build_scope(
 ) -> Scope:
     """The scope of a group of symptoms (non-empty)."""
     start = min(s.start for s in symptoms)
-    ends = [s.end for s in symptoms]
+    # The outage ends when service is back: a device alarm that is never cleared (alarms are
+    # often raised once and cleared elsewhere) must not hold an incident open once every
+    # customer-facing symptom has ended. Without customer-facing symptoms, every symptom counts.
+    facing = [s for s in symptoms if s.customer and s.service and s.component is None]
+    ends = [s.end for s in (facing or symptoms)]
     ongoing = any(e is None for e in ends)
     end = None if ongoing else max(e for e in ends if e is not None)
     alerts = [s.start for s in symptoms if s.source is SymptomSource.ALERT]

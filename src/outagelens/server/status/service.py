@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from outagelens.comms.drafts import draft_update
-from outagelens.comms.models import ComponentStatus
+from outagelens.comms.models import ComponentStatus, IncidentStatus
 from outagelens.comms.status import (
     PUBLIC,
     LiveIncident,
@@ -162,16 +162,17 @@ class StatusService:
 
     def _draft_missing(self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime) -> int:
         """Draft each audience's update of each incident's current stage, once; count new ones."""
-        existing = {(u.incident_id, u.audience, u.stage) for u in self.store.status_updates()}
+        existing = {u.id for u in self.store.status_updates()}
         auto = self.ctx.settings.status_auto_publish
         added = 0
         for inc in lives:
             for audience in audiences_of(catalog, inc):
-                if (inc.id, audience, inc.status.value) in existing:
+                update_id = f"{inc.id}:{audience}:{inc.status.value}{_cause_key(inc)}"
+                if update_id in existing:
                     continue
                 draft = draft_update(catalog, inc, audience=audience, stage=inc.status, now=now)
                 item = StatusUpdate(
-                    id=f"{inc.id}:{audience}:{inc.status.value}",
+                    id=update_id,
                     incident_id=inc.id,
                     audience=audience,
                     stage=inc.status.value,
@@ -205,6 +206,18 @@ class StatusService:
         if added and self.on_enqueue is not None:
             self.on_enqueue()
         return added
+
+
+def _cause_key(inc: LiveIncident) -> str:
+    """Suffix naming the cause an 'identified' update states, so a revised cause is a new update.
+
+    The investigation may revise its cause after the first 'identified' update: the page must
+    then say the new cause, not keep the first one.
+    """
+    if inc.status is not IncidentStatus.IDENTIFIED or inc.cause is None:
+        return ""
+    c = inc.cause
+    return f":{c.category}:{c.component_kind}:{c.location or '-'}"
 
 
 def data_clock(now: datetime, lives: Sequence[LiveIncident]) -> datetime:
