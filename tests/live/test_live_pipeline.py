@@ -229,6 +229,20 @@ def _assert_notifications(
     pages: StatusPages, receiver: RecordingReceiver, incident_id: str, procs: tuple[Proc, ...]
 ) -> None:
     """Every published update reached its audience's subscriber exactly once, in order."""
+
+    def resolved_everywhere() -> bool:
+        # The status service drafts the 'resolved' updates on its own tick after the incident
+        # resolves: wait for both audiences' before taking the outbox as final.
+        audiences = {
+            u["audience"]
+            for u in pages.updates()
+            if u["incident_id"] == incident_id
+            and u["status"] == "resolved"
+            and u["state"] == "published"
+        }
+        return {"public", BANK} <= audiences
+
+    wait_for("the 'resolved' updates to be published", resolved_everywhere, 60, procs)
     published = wait_for("the outbox to settle", pages.settled_outbox, 30, procs)
     updates = [u for u in pages.updates() if u["state"] == "published"]
     expected = {
