@@ -7,11 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from outagelens.impact.models import ImpactReport, SlaAssessment
-
-
-def _money(amounts: dict[str, float]) -> str:
-    return ", ".join(f"{v:,.0f} {cur}" for cur, v in amounts.items()) or "0"
+from outagelens.impact.models import ImpactReport, SlaAssessment, format_money
 
 
 def _sla_cell(slas: list[SlaAssessment]) -> str:
@@ -94,7 +90,8 @@ def totals_panel(report: ImpactReport) -> Panel:
         f"weighted downtime: {t.weighted_downtime_minutes:g}",
         f"failed requests: {t.failed_requests:,.0f}   failed transactions: "
         f"{t.failed_transactions:,.0f}",
-        f"lost revenue: {_money(t.lost_revenue)}   SLA credits owed: {_money(t.credits)}",
+        f"lost revenue: {format_money(t.lost_revenue)}   "
+        f"SLA credits owed: {format_money(t.credits)}",
         f"end users affected: {t.end_users_affected:,}   expected support contacts: "
         f"{t.expected_support_contacts:,.0f} (rate {t.support_contact_rate:g} per user)",
         f"major regulatory incidents: {t.major_regulatory_incidents}",

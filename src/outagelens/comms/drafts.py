@@ -13,9 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outagelens.comms.models import IncidentStatus, IncidentUpdate
-from outagelens.comms.status import PUBLIC, CauseStatement, LiveIncident, component_name
+from outagelens.comms.status import (
+    CauseStatement,
+    LiveIncident,
+    component_name,
+    visible_intervals,
+)
 from outagelens.topology import Catalog
-from outagelens.topology.validate import deployment_id
 
 _CATEGORY_WORDS = {
     "hardware": "a hardware failure",
@@ -71,16 +75,10 @@ def cause_sentence(cause: CauseStatement, catalog: Catalog) -> str:
 
 
 def _affected(catalog: Catalog, incident: LiveIncident, audience: str) -> list[str]:
-    names: dict[str, None] = {}
-    for sub in incident.scope.subscriptions:
-        if audience != PUBLIC and sub.customer != audience:
-            continue
-        svc = catalog.services.get(sub.service)
-        if svc is None:
-            continue
-        for iv in sub.intervals:
-            entity = deployment_id(svc.id, iv.location) if svc.locations else svc.id
-            names[component_name(catalog, entity)] = None
+    names = {
+        component_name(catalog, entity): None
+        for _, _, entity in visible_intervals(catalog, incident.scope, audience)
+    }
     return list(names)
 
 

@@ -7,7 +7,7 @@ ever carries another customer's name, figures or internal notes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +23,7 @@ from outagelens.comms.models import (
     PageIncident,
     PageSnapshot,
 )
-from outagelens.correlate.models import AffectedSubscription, Scope
+from outagelens.correlate.models import AffectedSubscription, OutageInterval, Scope
 from outagelens.detect.models import HealthState
 from outagelens.topology import Catalog
 from outagelens.topology.validate import deployment_id
@@ -92,8 +92,18 @@ def component_name(catalog: Catalog, entity: str) -> str:
     return catalog.services[entity].name
 
 
-def _visible(sub: AffectedSubscription, audience: str) -> bool:
-    return audience == PUBLIC or sub.customer == audience
+def visible_intervals(
+    catalog: Catalog, scope: Scope, audience: str
+) -> Iterator[tuple[AffectedSubscription, OutageInterval, str]]:
+    """(subscription, interval, page component id) of every outage interval `audience` may see."""
+    for sub in scope.subscriptions:
+        if audience != PUBLIC and sub.customer != audience:
+            continue
+        svc = catalog.services.get(sub.service)
+        if svc is None:
+            continue
+        for iv in sub.intervals:
+            yield sub, iv, deployment_id(svc.id, iv.location) if svc.locations else svc.id
 
 
 def _affected_entities(
@@ -101,21 +111,14 @@ def _affected_entities(
 ) -> dict[str, ComponentStatus]:
     """Component entity -> worst status among the audience-visible affected subscriptions."""
     out: dict[str, ComponentStatus] = {}
-    for sub in scope.subscriptions:
-        if not _visible(sub, audience):
+    for _, iv, entity in visible_intervals(catalog, scope, audience):
+        if ongoing_only and iv.end is not None:
             continue
-        svc = catalog.services.get(sub.service)
-        if svc is None:
-            continue
-        for iv in sub.intervals:
-            if ongoing_only and iv.end is not None:
-                continue
-            entity = deployment_id(svc.id, iv.location) if svc.locations else svc.id
-            status = interval_status(iv.state, iv.failed_fraction)
-            if COMPONENT_SEVERITY[status] > COMPONENT_SEVERITY.get(
-                out.get(entity, ComponentStatus.OPERATIONAL), 0
-            ):
-                out[entity] = status
+        status = interval_status(iv.state, iv.failed_fraction)
+        if COMPONENT_SEVERITY[status] > COMPONENT_SEVERITY.get(
+            out.get(entity, ComponentStatus.OPERATIONAL), 0
+        ):
+            out[entity] = status
     return out
 
 

@@ -166,3 +166,10 @@ class ImpactReport(_Result):
     customers: tuple[CustomerImpact, ...]
     totals: ImpactTotals
     notes: tuple[str, ...] = ()
+
+
+def format_money(amounts: dict[str, float]) -> str:
+    """'118,000 EUR' per currency, currencies in order, never converted; '0' when empty."""
+    if not amounts:
+        return "0"
+    return ", ".join(f"{v:,.0f} {c}" for c, v in sorted(amounts.items()))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from outagelens.impact.models import CustomerImpact, ImpactReport
+from outagelens.impact.models import format_money as money
 from outagelens.investigation import IncidentInvestigation
 from outagelens.rca.models import Hypothesis
 from outagelens.report.figures import postmortem_charts
@@ -51,13 +52,6 @@ class _Blameless:
         for actor in self.actors:
             sentence = sentence.replace(f" by {actor}", "").replace(actor, "an operator")
         return sentence
-
-
-def money(amounts: dict[str, float]) -> str:
-    """'118,000 EUR' (several currencies joined; '0' when empty)."""
-    if not amounts:
-        return "0"
-    return ", ".join(f"{v:,.0f} {c}" for c, v in sorted(amounts.items()))
 
 
 class _Clock:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from outagelens.comms.models import IncidentStatus, IncidentUpdate
-from outagelens.comms.status import PUBLIC, CauseStatement, LiveIncident
+from outagelens.comms.status import PUBLIC, CauseStatement, LiveIncident, visible_intervals
 from outagelens.correlate.models import Scope
 from outagelens.store.records import IncidentRecord, Override
 from outagelens.store.status_records import StatusUpdate
 from outagelens.topology import Catalog
-from outagelens.topology.validate import deployment_id
 
 
 def _statement(
@@ -107,13 +106,4 @@ def audiences_of(catalog: Catalog, incident: LiveIncident) -> list[str]:
 
 def audience_entities(catalog: Catalog, incident: LiveIncident, audience: str) -> set[str]:
     """Page component ids (deployments) of the incident that `audience` may see."""
-    out: set[str] = set()
-    for sub in incident.scope.subscriptions:
-        if audience != PUBLIC and sub.customer != audience:
-            continue
-        svc = catalog.services.get(sub.service)
-        if svc is None:
-            continue
-        for iv in sub.intervals:
-            out.add(deployment_id(svc.id, iv.location) if svc.locations else svc.id)
-    return out
+    return {entity for _, _, entity in visible_intervals(catalog, incident.scope, audience)}

@@ -10,13 +10,18 @@ from datetime import datetime
 from outagelens.comms.feeds import render_feed
 from outagelens.comms.models import ComponentStatus, Maintenance, MaintenanceStatus, PageSnapshot
 from outagelens.comms.pages import render_status_page
-from outagelens.comms.status import PUBLIC, LiveIncident, build_page, interval_status
+from outagelens.comms.status import (
+    PUBLIC,
+    LiveIncident,
+    build_page,
+    interval_status,
+    visible_intervals,
+)
 from outagelens.comms.statuspage_v2 import DOCUMENTS, document
 from outagelens.comms.uptime import DayBar, OutageSpan, uptime_history
 from outagelens.server.status.snapshots import RenderedPage
 from outagelens.store.status_records import MaintenanceRecord
 from outagelens.topology import Catalog
-from outagelens.topology.validate import deployment_id
 
 
 def page_path(audience: str) -> str:
@@ -69,19 +74,11 @@ def outage_spans(
     catalog: Catalog, incidents: Sequence[LiveIncident], audience: str
 ) -> list[OutageSpan]:
     """Not-operational stretches of every component the audience may see."""
-    spans: list[OutageSpan] = []
-    for inc in incidents:
-        for sub in inc.scope.subscriptions:
-            if audience != PUBLIC and sub.customer != audience:
-                continue
-            svc = catalog.services.get(sub.service)
-            if svc is None:
-                continue
-            for iv in sub.intervals:
-                entity = deployment_id(svc.id, iv.location) if svc.locations else svc.id
-                status = interval_status(iv.state, iv.failed_fraction)
-                spans.append(OutageSpan(entity, iv.start, iv.end, status))
-    return spans
+    return [
+        OutageSpan(entity, iv.start, iv.end, interval_status(iv.state, iv.failed_fraction))
+        for inc in incidents
+        for _, iv, entity in visible_intervals(catalog, inc.scope, audience)
+    ]
 
 
 def history_bars(
