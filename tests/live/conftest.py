@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -158,13 +158,21 @@ def prometheus_yml(scrape_seconds: float, target: str, alertmanager: str, rules:
     return yaml.safe_dump(config, sort_keys=False)
 
 
-def alertmanager_yml(webhook: str, key: str, group_seconds: float, resolve_seconds: float) -> str:
-    """deploy's Alertmanager configuration with the test's URL, key and short intervals."""
+def alertmanager_yml(
+    webhook: str,
+    key: str,
+    group_seconds: float | None = None,
+    resolve_seconds: float | None = None,
+) -> str:
+    """deploy's Alertmanager configuration with the test's URL and key; group wait and interval
+    and the resolve timeout replaced when given (None keeps deploy's)."""
     config = yaml.safe_load(ALERTMANAGER_YML.read_text())
-    config["global"]["resolve_timeout"] = _duration(resolve_seconds)
+    if resolve_seconds is not None:
+        config["global"]["resolve_timeout"] = _duration(resolve_seconds)
     route = config["route"]
-    route["group_wait"] = _duration(group_seconds)
-    route["group_interval"] = _duration(group_seconds)
+    if group_seconds is not None:
+        route["group_wait"] = _duration(group_seconds)
+        route["group_interval"] = _duration(group_seconds)
     hook = config["receivers"][0]["webhook_configs"][0]
     hook["url"] = webhook
     hook["http_config"]["authorization"]["credentials"] = key
@@ -194,6 +202,88 @@ def create_key(db: Path, scope: str) -> str:
         check=True,
     )
     return done.stdout.strip().splitlines()[-1]
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """How the live pipeline is run: intervals, rules and the server's settings."""
+
+    scrape_seconds: float  # Prometheus scrape and rule evaluation interval
+    rules: Path = RULES
+    group_seconds: float | None = None  # Alertmanager group wait and interval; None: deploy's
+    resolve_seconds: float | None = None  # Alertmanager resolve timeout; None: deploy's
+    server_env: dict[str, str] = field(default_factory=dict)  # OUTAGELENS_* settings
+
+
+@dataclass
+class Pipeline:
+    """The OutageLens server, Alertmanager and Prometheus, started and ready."""
+
+    base: str
+    prom_url: str
+    am_url: str
+    replay_port: int
+    key: str
+    procs: tuple[Proc, ...]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The admin key's Authorization header."""
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+@contextmanager
+def live_pipeline(tmp: Path, config: PipelineConfig) -> Iterator[Pipeline]:
+    """Start the server (SQLite in `tmp`, live reads from Prometheus), Alertmanager (webhook to
+    the server) and Prometheus (scraping a replay exporter on `replay_port`, which the caller
+    starts) on free loopback ports; wait until all three answer; stop them when the block ends."""
+    ports = {name: free_port() for name in ("server", "prometheus", "alertmanager", "replay")}
+    base = f"http://127.0.0.1:{ports['server']}"
+    prom_url = f"http://127.0.0.1:{ports['prometheus']}"
+    am_url = f"http://127.0.0.1:{ports['alertmanager']}"
+    db = tmp / "outagelens.db"
+    key = create_key(db, "admin")
+    (tmp / "alertmanager.yml").write_text(
+        alertmanager_yml(
+            f"{base}/ingest/alertmanager", key, config.group_seconds, config.resolve_seconds
+        )
+    )
+    (tmp / "prometheus.yml").write_text(
+        prometheus_yml(
+            config.scrape_seconds,
+            f"127.0.0.1:{ports['replay']}",
+            f"127.0.0.1:{ports['alertmanager']}",
+            config.rules,
+        )
+    )
+    server_env = {"PYTHONPATH": str(ROOT / "src"), **config.server_env}
+    server_argv = python_argv(
+        "serve", "--db", str(db), "--catalog", str(CATALOG),
+        "--port", str(ports["server"]), "--prometheus", prom_url,
+    )  # fmt: skip
+    am_argv = [
+        str(ALERTMANAGER),
+        f"--config.file={tmp / 'alertmanager.yml'}",
+        f"--storage.path={tmp / 'am'}",
+        f"--web.listen-address=127.0.0.1:{ports['alertmanager']}",
+        "--cluster.listen-address=",
+    ]
+    prom_argv = [
+        str(PROMETHEUS),
+        f"--config.file={tmp / 'prometheus.yml'}",
+        f"--storage.tsdb.path={tmp / 'prom'}",
+        f"--web.listen-address=127.0.0.1:{ports['prometheus']}",
+    ]
+    with (
+        started("outagelens", server_argv, tmp / "server.log", server_env) as server,
+        started("alertmanager", am_argv, tmp / "am.log") as alertmanager,
+        started("prometheus", prom_argv, tmp / "prom.log") as prometheus,
+    ):
+        procs = (server, alertmanager, prometheus)
+        wait_for("outagelens /healthz", lambda: http_ok(f"{base}/healthz"), 60, procs)
+        wait_for("alertmanager ready", lambda: http_ok(f"{am_url}/-/ready"), 30, procs)
+        wait_for("prometheus ready", lambda: http_ok(f"{prom_url}/-/ready"), 30, procs)
+        yield Pipeline(base, prom_url, am_url, ports["replay"], key, procs)
 
 
 STAGES = ["investigating", "identified", "monitoring", "resolved"]

@@ -46,12 +46,14 @@ class Server:
 
 def make_server(url: str, schema: str | None, **overrides: Any) -> Iterator[Server]:
     """Build an app with the given settings and yield it inside a running TestClient."""
-    # in-thread investigation: a child process per test would cost seconds of imports each
+    # in-thread investigation: a child process per test would cost seconds of imports each;
+    # incidents are announced at once (the confirmation wait has its own tests, which set it)
     values = {
         "db_url": url,
         "db_schema": schema,
         "worker_enabled": False,
         "investigate_in_subprocess": False,
+        "status_confirm_seconds": 0,
         **overrides,
     }
     settings = load_settings(values, environ={})

@@ -77,6 +77,14 @@ class ServerSettings(BaseModel):
     status_snapshot_dir: Path | None = Field(
         default=None, description="Where rendered pages are kept on disk (survive DB outages)."
     )
+    status_confirm_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "How long an incident stays open before updates are drafted and subscribers "
+            "notified; until then pages show it as 'investigating' (0: at once)."
+        ),
+    )
     status_refresh_seconds: float = Field(
         default=2.0, gt=0, description="How often pages are rebuilt from the store."
     )

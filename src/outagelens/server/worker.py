@@ -1,8 +1,12 @@
 """The background worker: processes committed inbox rows off the request path.
 
-One thread per server process. It wakes when an ingest commits (or every poll interval), turns
-unprocessed inbox rows into canonical signals in one transaction per batch, then lets the live
-investigation (if any) recompute incidents, at most once per `investigate_every_seconds`.
+Two threads per server process. The inbox thread wakes when an ingest commits (or every poll
+interval) and turns unprocessed inbox rows into canonical signals in one transaction per batch,
+then tells its listeners (the status pages mark alerted components at once). The live thread
+recomputes incidents with the live investigation (if any), at most once per
+`investigate_every_seconds`, except that newly stored alerts start a pass at once: an
+investigation pass takes seconds, and it must neither hold up the inbox nor wait for the timer
+when an alert has just arrived.
 """
 
 from __future__ import annotations
@@ -53,24 +57,34 @@ class Worker:
         self.live = live
         self.on_depth = on_depth
         self.pagerduty = PagerDutyAlerts()
+        # Called when what the pages show may have changed: alerts stored, a live pass done.
+        self.listeners: list[Callable[[], None]] = []
         self._wake = threading.Event()
+        self._live_wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._dirty = False
+        self._urgent = False  # new alerts: investigate without waiting for the timer
         self._last_live = 0.0
         self._pd_loaded = False
 
     def start(self) -> None:
-        """Start the thread."""
-        self._thread = threading.Thread(target=self._run, name="outagelens-worker", daemon=True)
-        self._thread.start()
+        """Start the inbox thread, and the live thread when there is a live step."""
+        targets = [(self._run, "outagelens-worker")]
+        if self.live is not None:
+            targets.append((self._run_live, "outagelens-live"))
+        for target, name in targets:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to finish its current pass and wait for it."""
+        """Ask the threads to finish their current pass and wait for them."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._live_wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
         if self.live is not None:
             self.live.close()
 
@@ -106,22 +120,32 @@ class Worker:
             self.metrics.processed.labels("any", "invalid").inc()
             log.warning("inbox row not readable", extra={"inbox_id": row_id, "error": problem})
         self._dirty = True
+        alerts = any(rec.kind == "alert" for rec in result.batch.signals)
+        if alerts:
+            self._urgent = True
+        self._live_wake.set()
         depth = self.store.inbox_depth()
         self.metrics.inbox_depth.set(depth)
         if self.on_depth is not None:
             self.on_depth(depth)
+        if alerts:
+            self._notify()
         return len(rows)
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def live_step(self, *, force: bool = False) -> bool:
         """Run the live investigation if signals changed and enough time passed."""
         if self.live is None or not (self._dirty or force):
             return False
         if (
-            not force
+            not (force or self._urgent)
             and time.monotonic() - self._last_live < self.settings.investigate_every_seconds
         ):
             return False
-        self._dirty = False
+        self._dirty = self._urgent = False
         self._last_live = time.monotonic()
         started = time.perf_counter()
         try:
@@ -132,6 +156,7 @@ class Worker:
             return False
         self.metrics.investigations.labels("ok").inc()
         self.metrics.investigation_seconds.observe(time.perf_counter() - started)
+        self._notify()
         return True
 
     def drain(self) -> None:
@@ -144,15 +169,8 @@ class Worker:
         backoff = self.settings.worker_poll_seconds
         while not self._stop.is_set():
             try:
-                took = self.step()
-                if took:
+                if self.step():
                     continue
-                # Re-run now and then without new signals too: time alone resolves incidents,
-                # and series read from Prometheus change without any ingest.
-                refresh = REFRESH_SECONDS
-                if self.settings.prometheus_url:
-                    refresh = self.settings.investigate_every_seconds
-                self.live_step(force=time.monotonic() - self._last_live > refresh)
                 backoff = self.settings.worker_poll_seconds
             except OutageLensError as exc:
                 log.warning("worker pass failed", extra={"error": str(exc)})
@@ -162,3 +180,21 @@ class Worker:
                 backoff = min(backoff * 2, 30.0)
             self._wake.wait(backoff)
             self._wake.clear()
+
+    def _run_live(self) -> None:
+        # Re-run now and then without new signals too: time alone resolves incidents, and
+        # series read from Prometheus change without any ingest.
+        refresh = REFRESH_SECONDS
+        if self.settings.prometheus_url:
+            refresh = self.settings.investigate_every_seconds
+        while not self._stop.is_set():
+            try:
+                ran = self.live_step(force=time.monotonic() - self._last_live > refresh)
+            except Exception:  # a bug must not kill the live thread silently
+                log.exception("live pass crashed")
+                ran = False
+            if ran and (self._urgent or self._dirty):
+                continue  # signals came in during the pass: look again (throttle permitting)
+            wait = self.settings.investigate_every_seconds - (time.monotonic() - self._last_live)
+            self._live_wake.wait(max(self.settings.worker_poll_seconds, min(wait, refresh)))
+            self._live_wake.clear()

@@ -45,6 +45,8 @@ def install(app: FastAPI, ctx: ServerContext) -> None:
     service = StatusService(ctx, store, cache)
     delivery = Deliverer(store, settings)
     service.on_enqueue = delivery.wake
+    if ctx.worker is not None:  # alerts stored, incidents recomputed: refresh the pages now
+        ctx.worker.listeners.append(service.wake)
     app.state.status = service
     app.state.status_delivery = delivery
     app.include_router(pages.router)

@@ -31,6 +31,12 @@ from outagelens.errors import StoreError
 from outagelens.server.context import ServerContext
 from outagelens.server.status.incidents import audience_entities, audiences_of, live_incident
 from outagelens.server.status.render import maintenance_models, page_path, render_audience
+from outagelens.server.status.reported import (
+    covered_keys,
+    provisional,
+    reported_incident,
+    reports_of,
+)
 from outagelens.server.status.snapshots import SnapshotCache
 from outagelens.server.status.tokens import TokenBook
 from outagelens.store.rows import now_utc
@@ -41,6 +47,8 @@ from outagelens.topology import Catalog
 log = logging.getLogger("outagelens.server.status")
 AUTHOR = "outagelens"
 EVENT = "incident.update"
+OPEN = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED)
+ALL = 10_000
 
 
 class StatusService:
@@ -107,10 +115,12 @@ class StatusService:
         if catalog is None:
             self.cache.stale = False
             return False
+        wall = now
         lives = self.live_incidents(catalog)
         now = data_clock(now, lives)
-        if self._draft_missing(catalog, lives, now):
+        if self._draft_missing(catalog, lives, now, wall):
             lives = self.live_incidents(catalog)
+        lives = self.page_incidents(catalog, lives, now, wall)
         maint = self.store.maintenances()
         overrides = self.component_overrides()
         fingerprint = _fingerprint(lives, maint, overrides, now)
@@ -151,6 +161,31 @@ class StatusService:
                 out.append(live)
         return out
 
+    def page_incidents(
+        self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime, wall: datetime
+    ) -> list[LiveIncident]:
+        """What the pages show: announced incidents as they are; open unannounced ones as
+        'investigating' without a cause; firing customer-facing alerts no shown incident covers
+        as one provisional incident (server/status/reported.py). Nothing here notifies."""
+        announced = {u.incident_id for u in self.store.status_updates()}
+        settings = self.ctx.settings
+        auto = settings.status_auto_publish
+        shown: list[LiveIncident] = []
+        for inc in lives:
+            if inc.id in announced:
+                shown.append(inc)
+            elif inc.status in OPEN:
+                shown.append(provisional(catalog, inc, now, texts=auto))
+            elif inc.scope.duration_minutes * 60 >= settings.status_confirm_seconds:
+                # Over before it was confirmed (signals that arrived late): a real outage for
+                # the history and uptime bars, told to nobody. A shorter one was a blip.
+                shown.append(inc)
+        since = wall - timedelta(minutes=self.ctx.settings.window_minutes)
+        alerts = self.ctx.store.signals("alert", since=wall, limit=ALL)
+        reports = reports_of(catalog, [a for a in alerts if a.time >= since], wall)
+        early = reported_incident(catalog, reports, covered_keys(shown), now, texts=auto)
+        return [*shown, early] if early is not None else shown
+
     def component_overrides(self) -> dict[str, ComponentStatus]:
         """Component -> status a person set (the latest per component; None clears)."""
         latest: dict[str, str | None] = {}
@@ -160,13 +195,32 @@ class StatusService:
 
     # -- drafts and notifications -------------------------------------------------------------
 
-    def _draft_missing(self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime) -> int:
-        """Draft each audience's update of each incident's current stage, once; count new ones."""
-        existing = {u.id for u in self.store.status_updates()}
+    def _draft_missing(
+        self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime, wall: datetime
+    ) -> int:
+        """Draft each audience's update of each incident's current stage, once; count new ones.
+
+        An incident is announced only once confirmed: open for `status_confirm_seconds` (wall
+        clock). One that ends before that is never announced, so a short-lived split of the
+        first minutes sends neither 'investigating' nor 'resolved'. An audience is told only
+        when the incident touches a component of its page (a hardware alarm on a redundant
+        peer touches none), or when it was told before (so it hears how the incident ends).
+        """
+        stored = self.store.status_updates()
+        existing = {u.id for u in stored}
+        told = {(u.incident_id, u.audience) for u in stored}
+        announced = {u.incident_id for u in stored}
+        confirm = timedelta(seconds=self.ctx.settings.status_confirm_seconds)
         auto = self.ctx.settings.status_auto_publish
         added = 0
         for inc in lives:
+            if inc.id not in announced and (
+                inc.status not in OPEN or wall - inc.created_at < confirm
+            ):
+                continue
             for audience in audiences_of(catalog, inc):
+                if (inc.id, audience) not in told and not audience_entities(catalog, inc, audience):
+                    continue
                 update_id = f"{inc.id}:{audience}:{inc.status.value}{_cause_key(inc)}"
                 if update_id in existing:
                     continue
@@ -266,6 +320,14 @@ def _fingerprint(
     parts: list[Any] = [now.replace(second=0, microsecond=0).isoformat(), sorted(overrides.items())]
     for inc in lives:
         parts.append((inc.id, inc.status, inc.updated_at, inc.cause, inc.resolved_at))
+        # Provisional incidents change with the alerts behind them, not with `updated_at`.
+        parts.append(
+            [
+                (sub.subscription, iv.location, iv.state, iv.failed_fraction, iv.end)
+                for sub in inc.scope.subscriptions
+                for iv in sub.intervals
+            ]
+        )
         parts.append(sorted((k, [u.id for u in v]) for k, v in inc.updates.items()))
     parts.append([(m.id, m.cancelled, m.updated_at) for m in maint])
     return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -1,0 +1,212 @@
+"""Pages before the investigation confirms: components marked from customer-facing alerts at
+ingest, infrastructure-only alarms never public, incidents announced only once confirmed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tests.comms.conftest import make_scope
+from tests.factories import recording_receiver
+from tests.server.conftest import EXAMPLE_CATALOG, Server, make_server
+from tests.server.payloads import webhook
+from tests.server.status_helpers import CUSTOMERS, service
+
+from outagelens.signals.timefmt import format_time
+from outagelens.store.records import IncidentStatus, Scope
+
+CONFIRM = 60.0
+BANK = "hansa-direktbank"
+
+
+@pytest.fixture
+def early_server(sqlite_db: tuple[str, str | None]) -> Iterator[Server]:
+    yield from make_server(
+        *sqlite_db,
+        catalog_path=EXAMPLE_CATALOG,
+        status_confirm_seconds=CONFIRM,
+        status_webhook_allowed_networks="127.0.0.0/8",
+    )
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Any) -> tuple[str, None]:
+    return f"sqlite:///{tmp_path / 'early.db'}", None
+
+
+def _alert(labels: dict[str, str], start: datetime, end: datetime | None = None) -> dict[str, Any]:
+    return {
+        "status": "firing" if end is None else "resolved",
+        "labels": labels,
+        "annotations": {"summary": labels["alertname"]},
+        "startsAt": format_time(start),
+        "endsAt": format_time(end) if end else "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus/graph",
+        "fingerprint": "f" * 16 if "customer" in labels else "e" * 16,
+    }
+
+
+BANK_DOWN = {
+    "alertname": "OutageLensServiceDown",
+    "severity": "critical",
+    "customer": BANK,
+    "service": "vm-hosting",
+    "location": "fra1",
+}
+SPINE_PSU = {
+    "alertname": "OutageLensHardwareAlarm",
+    "severity": "major",
+    "component": "fra1-spine-2",
+    "location": "fra1",
+    "alarm": "psu_failure",
+}
+
+
+def _summary(server: Server) -> dict[str, Any]:
+    """The public page's Statuspage summary, as clients read it."""
+    answer = server.client.get("/status/api/v2/summary.json")
+    assert answer.status_code == 200
+    return dict(answer.json())
+
+
+def _doc(server: Server, audience: str) -> dict[str, Any]:
+    """A private page's summary, from the rendered cache."""
+    page = service(server).cache.get(audience)
+    assert page is not None
+    return dict(json.loads(page.documents["summary.json"]))
+
+
+def _affected(summary: dict[str, Any]) -> dict[str, str]:
+    return {
+        c["id"]: c["status"]
+        for c in summary["components"]
+        if not c["group"] and c["status"] != "operational"
+    }
+
+
+def _stored_updates(server: Server) -> list[dict[str, Any]]:
+    return list(server.get("/api/status/updates", Scope.ADMIN).json())
+
+
+def _ingest(server: Server, *alerts: dict[str, Any]) -> None:
+    answer = server.post("/ingest/alertmanager", json=webhook(*alerts))
+    assert answer.status_code == 202, answer.text
+    assert server.ctx.worker is not None
+    while server.ctx.worker.step():  # stored; the investigation has not run
+        pass
+    service(server).sync(force=True)
+
+
+def test_customer_alert_marks_its_component_at_once_and_notifies_nobody(
+    early_server: Server,
+) -> None:
+    s = early_server
+    start = datetime.now(UTC) - timedelta(seconds=40)
+    _ingest(s, _alert(BANK_DOWN, start))
+
+    public, bank = _summary(s), _doc(s, BANK)
+    assert _affected(public) == {"vm-hosting@fra1": "partial_outage"}
+    assert _affected(bank) == {"vm-hosting@fra1": "partial_outage"}
+    assert _affected(_doc(s, "shopwave")) == {}  # not its service
+    [incident] = public["incidents"]
+    assert incident["status"] == "investigating"
+    [update] = incident["incident_updates"]
+    assert update["body"].startswith("We are investigating a disruption of Virtual machines")
+    assert "The cause is" not in update["body"]
+    assert _stored_updates(s) == []  # shown, never stored or sent
+    assert s.get("/api/status/outbox", Scope.ADMIN).json() == []
+
+    _ingest(s, _alert(BANK_DOWN, start, datetime.now(UTC) - timedelta(seconds=1)))
+    assert _affected(_summary(s)) == {} and _summary(s)["incidents"] == []
+
+
+def test_infrastructure_alarm_marks_no_component(early_server: Server) -> None:
+    _ingest(early_server, _alert(SPINE_PSU, datetime.now(UTC) - timedelta(minutes=2)))
+    public = _summary(early_server)
+    assert _affected(public) == {} and public["incidents"] == []
+
+
+def test_incident_without_customer_impact_is_never_public(sqlite_db: tuple[str, None]) -> None:
+    # What the investigation makes of a PSU alarm on a redundant spine: a confident hardware
+    # cause, and no customer in scope.
+    for s in make_server(*sqlite_db, catalog_path=EXAMPLE_CATALOG, status_confirm_seconds=0):
+        scope = make_scope().model_copy(
+            update={"customers": (), "services": (), "subscriptions": ()}
+        )
+        snapshot = {
+            "scope": scope.model_dump(mode="json"),
+            "hypotheses": [{"entities": ["fra1-spine-2"], "category": "hardware", "confidence": 1}],
+            "summary": "PSU failure",
+            "belief": {"customers": [], "root_cause": ["fra1-spine-2"]},
+        }
+        s.ctx.store.create_incident("rc:fra1-spine-2", snapshot, IncidentStatus.IDENTIFIED)
+        service(s).sync(force=True)
+        assert _stored_updates(s) == []
+        assert _summary(s)["incidents"] == []
+
+
+def _snapshot(*, ended_after: timedelta | None = None) -> dict[str, Any]:
+    """A confident incident on all three customers, as the live investigation stores it."""
+    scope = make_scope()
+    if ended_after is not None:
+        scope = scope.model_copy(
+            update={
+                "end": scope.start + ended_after,
+                "ongoing": False,
+                "duration_minutes": ended_after / timedelta(minutes=1),
+            }
+        )
+    return {
+        "scope": scope.model_dump(mode="json"),
+        "hypotheses": [{"entities": ["fra1-fabric"], "category": "software", "confidence": 0.9}],
+        "summary": "fabric change",
+        "belief": {"customers": list(CUSTOMERS), "root_cause": ["fra1-fabric"]},
+    }
+
+
+def _seed(server: Server) -> tuple[str, datetime]:
+    """Store an open incident; its id and creation time."""
+    record = server.ctx.store.create_incident(
+        "rc:fra1-fabric", _snapshot(), IncidentStatus.IDENTIFIED
+    )
+    return record.id, record.created_at
+
+
+def test_incident_is_announced_only_once_confirmed(early_server: Server) -> None:
+    s = early_server
+    with recording_receiver() as receiver:
+        body = {"audience": "public", "kind": "webhook", "target": receiver.url, "secret": "s" * 20}
+        assert s.post("/api/status/subscribers", Scope.ADMIN, json=body).status_code == 200
+        _, created = _seed(s)
+        service(s).sync(now=created + timedelta(seconds=CONFIRM - 5), force=True)
+        [shown] = _summary(s)["incidents"]
+        assert shown["status"] == "investigating"  # no cause is stated before confirmation
+        assert "The cause is" not in shown["incident_updates"][0]["body"]
+        assert _stored_updates(s) == []
+
+        service(s).sync(now=created + timedelta(seconds=CONFIRM + 1), force=True)
+        stages = {(u["audience"], u["status"]) for u in _stored_updates(s)}
+        assert stages == {("public", "identified")} | {(c, "identified") for c in CUSTOMERS}
+        [shown] = _summary(s)["incidents"]
+        assert shown["status"] == "identified"
+        assert len(s.get("/api/status/outbox", Scope.ADMIN).json()) == 1
+
+
+def test_short_lived_incident_sends_no_notice(early_server: Server) -> None:
+    s = early_server
+    incident_id, created = _seed(s)
+    service(s).sync(now=created + timedelta(seconds=10), force=True)
+    assert [i["status"] for i in _summary(s)["incidents"]] == ["investigating"]
+    # Merged into another incident before it was confirmed: its symptoms lasted 30 s.
+    s.ctx.store.update_incident(
+        incident_id,
+        snapshot=_snapshot(ended_after=timedelta(seconds=30)),
+        status=IncidentStatus.MONITORING,
+    )
+    for later in (CONFIRM + 1, 10 * CONFIRM):
+        service(s).sync(now=created + timedelta(seconds=later), force=True)
+        assert _stored_updates(s) == []
+        assert _summary(s)["incidents"] == []
