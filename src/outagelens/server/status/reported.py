@@ -88,15 +88,22 @@ def _report(catalog: Catalog, alert: Alert, severity: str) -> Report | None:
     customer, service, location = alert.customer, alert.service, alert.location
     if severity not in SEVERITY_STATE or not (customer and service and location):
         return None
-    if customer not in catalog.customers:
+    if customer not in catalog.customers or service not in catalog.services:
         return None
+    global_service = not catalog.services[service].locations
     for ref in catalog.subscriptions_of(customer):
-        if ref.service == service and location in ref.subscription.locations:
+        if ref.service == service and (global_service or location in ref.subscription.locations):
             state, failed = SEVERITY_STATE[severity]
             return Report(
-                ref.id, customer, service, location, alert.starts_at, state, failed,
-                alert.fingerprint,
-            )  # fmt: skip
+                subscription=ref.id,
+                customer=customer,
+                service=service,
+                location=location,
+                start=alert.starts_at,
+                state=state,
+                failed_fraction=failed,
+                fingerprint=alert.fingerprint,
+            )
     return None
 
 

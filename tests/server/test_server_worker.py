@@ -1,0 +1,62 @@
+"""The worker: new alerts start a live investigation at once, other signals wait for the timer;
+listeners (the status pages) hear of stored alerts and of finished passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from tests.server.payloads import CHANGE, am_alert, webhook
+
+from outagelens.server.app import create_app, open_store
+from outagelens.server.auth import create_api_key
+from outagelens.server.settings import load_settings
+from outagelens.store.records import Scope
+
+
+class CountingLive:
+    """A live step that counts its passes (the investigation itself is tested elsewhere)."""
+
+    def __init__(self) -> None:
+        self.passes = 0
+
+    def __call__(self) -> None:
+        self.passes += 1
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_alerts_start_a_pass_at_once_other_signals_wait(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "db_url": f"sqlite:///{tmp_path / 'w.db'}",
+            "worker_enabled": False,
+            "investigate_every_seconds": 3600,
+            "status_enabled": False,
+        },
+        environ={},
+    )
+    store = open_store(settings)
+    live = CountingLive()
+    app = create_app(settings, store=store, live=live)
+    worker = app.state.ctx.worker
+    heard: list[int] = []
+    worker.listeners.append(lambda: heard.append(live.passes))
+    headers = {"Authorization": f"Bearer {create_api_key(store, Scope.INGEST, 'k', '')}"}
+    with TestClient(app) as client:
+        worker.drain()  # the first pass
+        assert (live.passes, heard) == (1, [1])
+
+        assert client.post("/ingest/changes", json=CHANGE, headers=headers).status_code == 202
+        assert worker.step() == 1
+        assert not worker.live_step()  # a change waits for investigate_every_seconds
+        assert (live.passes, heard) == (1, [1])
+
+        answer = client.post("/ingest/alertmanager", json=webhook(am_alert("A")), headers=headers)
+        assert answer.status_code == 202
+        assert worker.step() == 1
+        assert heard == [1, 1]  # told as soon as the alert is stored, before any pass
+        assert worker.live_step()  # an alert does not wait
+        assert (live.passes, heard) == (2, [1, 1, 2])
+        assert not worker.live_step()  # and nothing new since
