@@ -75,6 +75,8 @@ def start_server(db_url: str, port: int) -> subprocess.Popen[bytes]:
         "OUTAGELENS_DB_URL": db_url,
         "OUTAGELENS_CATALOG_PATH": str(CATALOG),
         "OUTAGELENS_LOG_LEVEL": "WARNING",
+        # The stored incident is announced at once, as in a steady outage (not just detected).
+        "OUTAGELENS_STATUS_CONFIRM_SECONDS": "0",
     }
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "outagelens.server.app:app_from_env"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]

@@ -210,3 +210,14 @@ def test_short_lived_incident_sends_no_notice(early_server: Server) -> None:
         service(s).sync(now=created + timedelta(seconds=later), force=True)
         assert _stored_updates(s) == []
         assert _summary(s)["incidents"] == []
+
+
+def test_cause_confirmed_by_a_person_is_announced_at_once(early_server: Server) -> None:
+    s = early_server
+    incident_id, created = _seed(s)
+    body = {"entities": ["fra1-fabric"], "category": "software", "comment": "rollback started"}
+    answer = s.post(f"/api/incidents/{incident_id}/root-cause", Scope.ADMIN, json=body)
+    assert answer.status_code == 200, answer.text
+    service(s).sync(now=created + timedelta(seconds=5), force=True)
+    assert {u["status"] for u in _stored_updates(s)} == {"identified"}
+    assert [i["status"] for i in _summary(s)["incidents"]] == ["identified"]

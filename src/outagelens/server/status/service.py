@@ -201,10 +201,11 @@ class StatusService:
         """Draft each audience's update of each incident's current stage, once; count new ones.
 
         An incident is announced only once confirmed: open for `status_confirm_seconds` (wall
-        clock). One that ends before that is never announced, so a short-lived split of the
-        first minutes sends neither 'investigating' nor 'resolved'. An audience is told only
-        when the incident touches a component of its page (a hardware alarm on a redundant
-        peer touches none), or when it was told before (so it hears how the incident ends).
+        clock), or its cause confirmed by a person. One that ends before that is never
+        announced, so a short-lived split of the first minutes sends neither 'investigating'
+        nor 'resolved'. An audience is told only when the incident touches a component of its
+        page (a hardware alarm on a redundant peer touches none), or when it was told before
+        (so it hears how the incident ends).
         """
         stored = self.store.status_updates()
         existing = {u.id for u in stored}
@@ -214,8 +215,9 @@ class StatusService:
         auto = self.ctx.settings.status_auto_publish
         added = 0
         for inc in lives:
+            person = inc.cause is not None and inc.cause.confirmed  # a person confirmed it
             if inc.id not in announced and (
-                inc.status not in OPEN or wall - inc.created_at < confirm
+                inc.status not in OPEN or (wall - inc.created_at < confirm and not person)
             ):
                 continue
             for audience in audiences_of(catalog, inc):
