@@ -16,7 +16,7 @@ from starlette.routing import Match
 from outagelens import __version__
 from outagelens.server import ingest
 from outagelens.server.api import catalog as catalog_api
-from outagelens.server.api import incidents, signals
+from outagelens.server.api import incidents, keys, signals
 from outagelens.server.auth import require
 from outagelens.server.context import ServerContext
 from outagelens.server.errors import ERROR_RESPONSES, ErrorBody, install_error_handlers
@@ -94,6 +94,7 @@ def create_app(
     app.include_router(incidents.router)
     app.include_router(signals.router)
     app.include_router(catalog_api.router)
+    app.include_router(keys.router)
     _add_operations(app, ctx)
     install_status(app, ctx)
     app.middleware("http")(_observe(metrics))
