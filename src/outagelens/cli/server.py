@@ -31,7 +31,9 @@ def serve(
     from outagelens.server.app import create_app
     from outagelens.server.logs import configure_logging
     from outagelens.server.settings import load_settings
+    from outagelens.topology.construct import allow_gc_freeze
 
+    allow_gc_freeze(False)  # a server runs for months: let the collector see every catalog load
     settings = load_settings({"db_url": db, "catalog_path": catalog, "prometheus_url": prometheus})
     configure_logging(settings.log_level)
     app = create_app(settings)
