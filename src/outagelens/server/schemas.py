@@ -146,6 +146,9 @@ class Health(BaseModel):
 
     status: str
     inbox_depth: int
+    worker: str = Field(
+        description="'active' (this process holds the worker lease), 'standby' or 'disabled'."
+    )
 
 
 def root_cause_of(snapshot: dict[str, Any]) -> RootCause | None:

@@ -3,6 +3,8 @@
 One thread per server process. It wakes when an ingest commits (or every poll interval), turns
 unprocessed inbox rows into canonical signals in one transaction per batch, then lets the live
 investigation (if any) recompute incidents, at most once per `investigate_every_seconds`.
+Only the process holding the worker lease (server/lease.py) works; in the other replicas of the
+same database the thread stands by and takes over when the holder goes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from outagelens.errors import OutageLensError
+from outagelens.server.lease import AlwaysHeld, Lease
 from outagelens.server.metrics import Metrics
 from outagelens.server.processing import process
 from outagelens.server.settings import ServerSettings
@@ -46,8 +49,11 @@ class Worker:
         metrics: Metrics,
         live: LiveStep | None = None,
         on_depth: Callable[[int], None] | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.store = store
+        self.lease: Lease = lease if lease is not None else AlwaysHeld()
+        self.active = False
         self.settings = settings
         self.metrics = metrics
         self.live = live
@@ -73,10 +79,29 @@ class Worker:
             self._thread.join(timeout)
         if self.live is not None:
             self.live.close()
+        self.lease.release()
+        self._set_active(False)
 
     def wake(self) -> None:
         """Signal new inbox rows."""
         self._wake.set()
+
+    def holds_lease(self) -> bool:
+        """Ask the lease; on taking over, rebuild in-memory state from the store."""
+        held = self.lease.acquire()
+        if held and not self.active:
+            log.info("worker lease acquired: this process processes the inbox")
+            self.pagerduty = PagerDutyAlerts()  # the previous holder may have moved it on
+            self._pd_loaded = False
+            self._dirty = True
+        elif not held and self.active:
+            log.warning("worker lease lost: standing by")
+        self._set_active(held)
+        return held
+
+    def _set_active(self, active: bool) -> None:
+        self.active = active
+        self.metrics.worker_active.set(1 if active else 0)
 
     def _load_pagerduty_state(self) -> None:
         """Replay processed PagerDuty events so open dedup_keys survive a restart."""
@@ -144,6 +169,9 @@ class Worker:
         backoff = self.settings.worker_poll_seconds
         while not self._stop.is_set():
             try:
+                if not self.holds_lease():
+                    self._stop.wait(self.settings.worker_standby_seconds)
+                    continue
                 took = self.step()
                 if took:
                     continue
