@@ -256,3 +256,24 @@ def test_api_keys_list_create_and_revoke(server: Server) -> None:
     assert states[body["key_id"]] is True
     missing = srv.client.delete("/api/keys/nosuchkey", headers=admin)
     assert missing.status_code == 404 and "nosuchkey" in missing.text
+
+
+def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
+    """At shutdown the child goes at once, not when its current investigation ends."""
+    from outagelens.server.live import LiveInvestigator
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    for server in make_server(
+        url, None, catalog_path=EXAMPLE_CATALOG, investigate_in_subprocess=True
+    ):
+        live = LiveInvestigator(server.ctx)
+        assert live._pool is not None
+        live._pool.submit(time.sleep, 0).result()  # the child is up
+        children = list(live._pool._processes.values())
+        busy = live._pool.submit(time.sleep, 120)  # a long investigation, say
+        started = time.monotonic()
+        live.close()
+        assert time.monotonic() - started < 10
+        assert children and not any(c.is_alive() for c in children)
+        assert busy.cancelled() or busy.done()
+        live.close()  # closing twice is harmless
