@@ -29,6 +29,7 @@ from outagelens.store.records import IncidentRecord, IncidentStatus
 from outagelens.store.rows import now_utc
 from outagelens.store.sql import SqlStore
 from outagelens.topology import Catalog
+from outagelens.topology.construct import allow_gc_freeze
 
 log = logging.getLogger("outagelens.server.live")
 ORDER = list(IncidentStatus)
@@ -58,7 +59,13 @@ class LiveInvestigator:
             raise InvestigationError("the investigation process died; restarted it") from None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        # the child lives as long as the server: no gc.freeze after its catalog loads either
+        return ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=allow_gc_freeze,
+            initargs=(False,),
+        )
 
     def close(self) -> None:
         """Stop the child process now, even in the middle of an investigation.
