@@ -181,7 +181,11 @@ def test_signals_query_inbox_and_metrics(sqlite_server: Server) -> None:
     text = sqlite_server.get("/metrics").text
     assert 'outagelens_ingest_signals_total{result="accepted",source="alertmanager"} 2.0' in text
     assert "outagelens_processing_latency_seconds_count 3.0" in text
-    assert sqlite_server.client.get("/healthz").json() == {"status": "ok", "inbox_depth": 0}
+    assert sqlite_server.client.get("/healthz").json() == {
+        "status": "ok",
+        "inbox_depth": 0,
+        "worker": "disabled",  # these tests drive the worker by hand
+    }
 
 
 def test_server_runs_on_the_memory_store() -> None:
@@ -225,3 +229,51 @@ def test_a_dead_investigation_process_is_replaced(tmp_path: Path) -> None:
             live()
         live()  # the replacement works (no signals yet: nothing to investigate)
         live.close()
+
+
+def test_api_keys_list_create_and_revoke(server: Server) -> None:
+    srv = server
+    admin = srv.keys[Scope.ADMIN]
+    listed = srv.client.get("/api/keys", headers=admin)
+    assert listed.status_code == 200
+    assert {k["scope"] for k in listed.json()} == {"ingest", "read", "admin"}
+    assert all("key" not in k and "key_hash" not in k for k in listed.json())
+    assert srv.get("/api/keys", Scope.READ).status_code == 403
+
+    made = srv.client.post("/api/keys", headers=admin, json={"scope": "read", "name": "grafana"})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["key"].startswith(f"olk_{body['key_id']}_") and body["revoked"] is False
+    new = {"Authorization": f"Bearer {body['key']}"}
+    assert srv.client.get("/api/incidents", headers=new).status_code == 200
+    bad = srv.client.post("/api/keys", headers=admin, json={"scope": "root", "name": "x"})
+    assert bad.status_code in (400, 422) and "scope" in bad.text
+
+    assert srv.client.delete(f"/api/keys/{body['key_id']}", headers=admin).status_code == 204
+    refused = srv.client.get("/api/incidents", headers=new)  # at once: the cache forgets it
+    assert refused.status_code == 401 and "revoked" in refused.text
+    states = {k["key_id"]: k["revoked"] for k in srv.client.get("/api/keys", headers=admin).json()}
+    assert states[body["key_id"]] is True
+    missing = srv.client.delete("/api/keys/nosuchkey", headers=admin)
+    assert missing.status_code == 404 and "nosuchkey" in missing.text
+
+
+def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
+    """At shutdown the child goes at once, not when its current investigation ends."""
+    from outagelens.server.live import LiveInvestigator
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    for server in make_server(
+        url, None, catalog_path=EXAMPLE_CATALOG, investigate_in_subprocess=True
+    ):
+        live = LiveInvestigator(server.ctx)
+        assert live._pool is not None
+        live._pool.submit(time.sleep, 0).result()  # the child is up
+        children = list(live._pool._processes.values())
+        busy = live._pool.submit(time.sleep, 120)  # a long investigation, say
+        started = time.monotonic()
+        live.close()
+        assert time.monotonic() - started < 10
+        assert children and not any(c.is_alive() for c in children)
+        assert busy.cancelled() or busy.done()
+        live.close()  # closing twice is harmless

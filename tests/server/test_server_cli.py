@@ -1,4 +1,4 @@
-"""`outagelens db upgrade` and `outagelens apikey create` (serve is exercised by the crash test)."""
+"""`outagelens db upgrade` and `outagelens apikey create|list|revoke` (serve: the crash test)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from outagelens.cli import app
 from outagelens.server.auth import authenticate
+from outagelens.server.errors import RejectedError
 from outagelens.store.db import current_revision, make_engine
 from outagelens.store.records import Scope
 from outagelens.store.sql import SqlStore
@@ -39,3 +40,25 @@ def test_bad_setting_names_the_key(tmp_path: Path) -> None:
         load_settings(environ={"OUTAGELENS_MAX_BODY_BYTES": "lots"})
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         load_settings({"colour": "red"}, environ={})
+
+
+def test_apikey_list_and_revoke(tmp_path: Path) -> None:
+    db = str(tmp_path / "keys.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
+    assert "no API keys" in runner.invoke(app, ["apikey", "list", "--db", db]).output
+    created = runner.invoke(
+        app, ["apikey", "create", "--scope", "ingest", "--name", "am", "--db", db]
+    )
+    key = created.output.strip().splitlines()[-1]
+    key_id = key.split("_")[1]
+    listed = runner.invoke(app, ["apikey", "list", "--db", db], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0 and key_id in listed.output and "active" in listed.output
+    assert key not in listed.output
+    revoked = runner.invoke(app, ["apikey", "revoke", key_id, "--db", db])
+    assert revoked.exit_code == 0, revoked.output
+    store = SqlStore(make_engine(db))
+    with pytest.raises(RejectedError, match="revoked"):
+        authenticate(store.api_key, f"Bearer {key}", "")
+    unknown = runner.invoke(app, ["apikey", "revoke", "nosuch", "--db", db])
+    assert unknown.exit_code == 1 and "no API key 'nosuch'" in unknown.output

@@ -208,3 +208,22 @@ def test_scopes(sqlite_server: Server, scope: Any, path: str, method: str, expec
     body = {"json": []} if method == "post" else {}
     answer = getattr(sqlite_server.client, method)(path, headers=headers, **body)
     assert answer.status_code == expected, answer.text
+
+
+def test_pagerduty_second_lifecycle_of_a_dedup_key_resolves(sqlite_server: Server) -> None:
+    """Resolves carry no timestamp: the second one must not be taken for the first."""
+    first = pd_trigger("dk-7")
+    second = pd_trigger("dk-7")
+    second["payload"]["timestamp"] = "2026-03-14T11:00:00Z"
+    resolve = {"routing_key": first["routing_key"], "event_action": "resolve", "dedup_key": "dk-7"}
+    answers = [
+        sqlite_server.post("/ingest/pagerduty", json=event).json()
+        for event in (first, resolve, second, resolve)
+    ]
+    assert [a["accepted"] for a in answers] == [1, 1, 1, 1]
+    assert sqlite_server.post("/ingest/pagerduty", json=second).json()["duplicates"] == 1
+    sqlite_server.drain()
+    alerts = sorted(
+        (s.time.hour, s.payload["status"]) for s in sqlite_server.ctx.store.signals("alert")
+    )
+    assert alerts == [(9, "resolved"), (11, "resolved")]

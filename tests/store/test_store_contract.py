@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,6 +174,13 @@ def test_api_keys_and_catalog_activation(store: Store) -> None:
     store.add_api_key(key)
     assert store.api_key("abc") == key
     assert store.api_key("zzz") is None
+    later = ApiKeyRecord("abd", "i" * 64, Scope.ADMIN, "ci", T0 + timedelta(seconds=1))
+    store.add_api_key(later)
+    assert [k.key_id for k in store.api_keys()] == ["abc", "abd"]
+    assert store.revoke_api_key("abc") is True
+    assert store.revoke_api_key("zzz") is False
+    assert store.api_key("abc") == replace(key, revoked=True)
+    assert [k.revoked for k in store.api_keys()] == [True, False]
     assert store.active_catalog() is None
     first = store.add_catalog("a: 1", "one.yaml", activate=True)
     store.add_catalog("a: 2", "draft.yaml", activate=False)

@@ -1,4 +1,4 @@
-"""`outagelens serve`, `outagelens db upgrade`, `outagelens apikey create`."""
+"""`outagelens serve`, `outagelens db upgrade`, `outagelens apikey create|list|revoke`."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def serve(
     from outagelens.server.app import create_app
     from outagelens.server.logs import configure_logging
     from outagelens.server.settings import load_settings
+    from outagelens.topology.construct import allow_gc_freeze
 
+    allow_gc_freeze(False)  # a server runs for months: let the collector see every catalog load
     settings = load_settings({"db_url": db, "catalog_path": catalog, "prometheus_url": prometheus})
     configure_logging(settings.log_level)
     app = create_app(settings)
@@ -65,3 +67,34 @@ def apikey_create(
     key = create_api_key(open_store(settings), scope, name, settings.api_key_pepper)
     console.print(f"[green]created[/] {scope} key for {name!r}; it is shown only once:")
     print(key)
+
+
+@apikey_app.command("list")
+def apikey_list(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """List every API key (id, scope, name, created, revoked); secrets are never stored."""
+    from rich.table import Table
+
+    from outagelens.server.app import open_store
+    from outagelens.server.settings import load_settings
+
+    keys = open_store(load_settings({"db_url": db})).api_keys()
+    table = Table("key id", "scope", "name", "created (UTC)", "state")
+    for k in keys:
+        state = "[red]revoked[/]" if k.revoked else "[green]active[/]"
+        table.add_row(k.key_id, str(k.scope), k.name, f"{k.created_at:%Y-%m-%d %H:%M:%S}", state)
+    console.print(table if keys else "no API keys")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: str = typer.Argument(..., help="The key's id: the part after 'olk_' (see 'list')."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Revoke an API key; running servers refuse it within 10 s (their key cache)."""
+    from outagelens.server.app import open_store
+    from outagelens.server.settings import load_settings
+
+    if not open_store(load_settings({"db_url": db})).revoke_api_key(key_id):
+        console.print(f"[red]error[/]: no API key '{key_id}' (see 'outagelens apikey list')")
+        raise typer.Exit(1)
+    console.print(f"[green]revoked[/] API key {key_id}")

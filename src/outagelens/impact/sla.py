@@ -25,6 +25,9 @@ from outagelens.impact.downtime import FailureProfile
 from outagelens.impact.models import SlaAssessment
 from outagelens.topology import SubscriptionRef
 from outagelens.topology.models import Sla
+from outagelens.topology.sla_terms import credit_for
+
+__all__ = ["WeightedInterval", "assess_sla", "credit_for"]
 
 WeightedInterval = tuple[datetime, datetime, float]
 """(start, end, weight): weight 1 for down, the SLA's degraded_weight for degraded."""
@@ -123,33 +126,6 @@ def profile_intervals(
         else:
             out.append((start, start + _MINUTE, float(w)))
     return out
-
-
-def credit_for(sla: Sla, fee: float, uptime: float) -> tuple[float | None, float, float, str]:
-    """(tier threshold reached, credit percent, credit amount, note) for a month's uptime."""
-    reached = None
-    for tier in sla.credit_tiers:
-        if uptime < tier.below_percent:
-            reached = tier
-    if reached is None:
-        return None, 0.0, 0.0, "no credit tier reached"
-    pct = min(reached.credit_percent, sla.max_credit_percent)
-    note = f"uptime {uptime:g}% is below {reached.below_percent:g}%: {pct:g}% of the monthly fee"
-    if pct < reached.credit_percent:
-        note += f" (capped at max_credit_percent {sla.max_credit_percent:g})"
-    amount = fee * pct / 100.0
-    if amount < sla.min_credit:
-        return (
-            reached.below_percent,
-            pct,
-            0.0,
-            note
-            + (
-                f"; {amount:,.2f} is below the minimum credit "
-                f"{sla.min_credit:,.2f}, so none is paid"
-            ),
-        )
-    return reached.below_percent, pct, round(amount, 2), note
 
 
 def assess_sla(

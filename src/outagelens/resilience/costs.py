@@ -1,7 +1,8 @@
 """Cost of a hypothetical outage: lost revenue and the SLA credit it would trigger.
 
-The credit tier logic is the impact module's (`impact.sla.credit_for`); the outage is assumed
-to be the month's only downtime in a 30-day month, since a what-if has no calendar. Lost
+The credit tier logic is the catalog's (`topology.sla_terms.credit_for`, which `impact` also
+uses); the outage is assumed to be the month's only downtime in a 30-day month, since a what-if
+has no calendar. Lost
 revenue is the simple `revenue_per_minute x minutes` (the impact module works from observed
 series and baselines, which a what-if does not have). Everything goes through
 `estimate_outage_cost`, so a richer estimate can replace it in one place.
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from outagelens.impact.sla import credit_for
 from outagelens.topology.models import Subscription
+from outagelens.topology.sla_terms import credit_for
 
 MONTH_MINUTES = 30 * 24 * 60
 

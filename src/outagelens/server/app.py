@@ -16,10 +16,11 @@ from starlette.routing import Match
 from outagelens import __version__
 from outagelens.server import ingest
 from outagelens.server.api import catalog as catalog_api
-from outagelens.server.api import incidents, signals
+from outagelens.server.api import incidents, keys, signals
 from outagelens.server.auth import require
 from outagelens.server.context import ServerContext
 from outagelens.server.errors import ERROR_RESPONSES, ErrorBody, install_error_handlers
+from outagelens.server.lease import lease_for
 from outagelens.server.limits import BodyLimitMiddleware, TokenBuckets
 from outagelens.server.metrics import Metrics
 from outagelens.server.schemas import Health
@@ -71,7 +72,9 @@ def create_app(
         from outagelens.server.live import live_step_for
 
         live = live_step_for(ctx)
-    ctx.worker = Worker(the_store, settings, metrics, live, on_depth=ctx.set_depth)
+    engine = the_store.engine if isinstance(the_store, SqlStore) else None
+    lease = lease_for(engine, settings.db_schema)
+    ctx.worker = Worker(the_store, settings, metrics, live, on_depth=ctx.set_depth, lease=lease)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +97,7 @@ def create_app(
     app.include_router(incidents.router)
     app.include_router(signals.router)
     app.include_router(catalog_api.router)
+    app.include_router(keys.router)
     _add_operations(app, ctx)
     install_status(app, ctx)
     app.middleware("http")(_observe(metrics))
@@ -110,7 +114,12 @@ def _add_operations(app: FastAPI, ctx: ServerContext) -> None:
     @app.get("/healthz", response_model=Health, tags=["operations"], responses=ERROR_RESPONSES)
     def healthz() -> Health:
         """Liveness: the store answers; the inbox depth."""
-        return Health(status="ok", inbox_depth=ctx.store.inbox_depth())
+        worker = ctx.worker
+        if worker is None or not ctx.settings.worker_enabled:
+            state = "disabled"
+        else:
+            state = "active" if worker.active else "standby"
+        return Health(status="ok", inbox_depth=ctx.store.inbox_depth(), worker=state)
 
     @app.get(
         "/metrics",

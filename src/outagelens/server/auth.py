@@ -45,6 +45,11 @@ def hash_key(key: str, pepper: str) -> str:
 
 def create_api_key(store: Store, scope: Scope, name: str, pepper: str) -> str:
     """Create, store (hashed) and return a new key `olk_<id>_<secret>`; shown only once."""
+    return issue_api_key(store, scope, name, pepper)[0]
+
+
+def issue_api_key(store: Store, scope: Scope, name: str, pepper: str) -> tuple[str, ApiKeyRecord]:
+    """Create and store a new key; the key itself and its stored record (hash only)."""
     key_id = secrets.token_hex(6)
     key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     record = ApiKeyRecord(
@@ -55,7 +60,7 @@ def create_api_key(store: Store, scope: Scope, name: str, pepper: str) -> str:
         created_at=now_utc(),
     )
     store.add_api_key(record)
-    return key
+    return key, record
 
 
 def authenticate(

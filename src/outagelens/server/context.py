@@ -51,6 +51,10 @@ class ServerContext:
             self._keys[key_id] = (now, record)
         return record
 
+    def forget_key(self, key_id: str) -> None:
+        """Drop a key from the cache (after revocation: refused from the next request)."""
+        self._keys.pop(key_id, None)
+
     def inbox_depth(self) -> int:
         """Unprocessed inbox rows, re-counted at most every DEPTH_CACHE_SECONDS."""
         now = time.monotonic()

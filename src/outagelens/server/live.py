@@ -29,6 +29,7 @@ from outagelens.store.records import IncidentRecord, IncidentStatus
 from outagelens.store.rows import now_utc
 from outagelens.store.sql import SqlStore
 from outagelens.topology import Catalog
+from outagelens.topology.construct import allow_gc_freeze
 
 log = logging.getLogger("outagelens.server.live")
 ORDER = list(IncidentStatus)
@@ -58,12 +59,30 @@ class LiveInvestigator:
             raise InvestigationError("the investigation process died; restarted it") from None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        # the child lives as long as the server: no gc.freeze after its catalog loads either
+        return ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=allow_gc_freeze,
+            initargs=(False,),
+        )
 
     def close(self) -> None:
-        """Stop the child process."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the child process now, even in the middle of an investigation.
+
+        Shutting the pool down only cancels queued work: a child busy with a long investigation
+        would outlive the server (SIGTERM from systemd or Kubernetes) by that investigation's
+        length. Its result is not wanted any more, so the child is terminated and reaped.
+        """
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        children = list(getattr(pool, "_processes", {}).values())  # CPython: pid -> Process
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(5)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def live_step_for(ctx: ServerContext) -> LiveInvestigator | None:

@@ -27,6 +27,11 @@ class Metrics:
             "Committed inbox rows not yet processed (queue depth).",
             registry=self.registry,
         )
+        self.worker_active = Gauge(
+            "outagelens_worker_active",
+            "1 while this process holds the worker lease and processes the inbox, else 0.",
+            registry=self.registry,
+        )
         self.processing_latency = Histogram(
             "outagelens_processing_latency_seconds",
             "From commit to the inbox until processed by the worker.",

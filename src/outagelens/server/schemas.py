@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from outagelens.correlate.models import Scope
 from outagelens.rca.models import CauseCategory, Hypothesis
 from outagelens.store.records import IncidentRecord, IncidentStatus, Override
+from outagelens.store.records import Scope as KeyScope
 
 
 class RootCause(BaseModel):
@@ -100,6 +101,26 @@ class SignalOut(BaseModel):
     payload: dict[str, Any]
 
 
+class ApiKeyIn(BaseModel):
+    """A new API key: its scope and who it is for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: KeyScope
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ApiKeyOut(BaseModel):
+    """A stored API key (never its hash); `key` is the secret, present only on creation."""
+
+    key_id: str
+    scope: KeyScope
+    name: str
+    created_at: datetime
+    revoked: bool
+    key: str | None = None
+
+
 class CatalogOut(BaseModel):
     """A stored catalog version."""
 
@@ -125,6 +146,9 @@ class Health(BaseModel):
 
     status: str
     inbox_depth: int
+    worker: str = Field(
+        description="'active' (this process holds the worker lease), 'standby' or 'disabled'."
+    )
 
 
 def root_cause_of(snapshot: dict[str, Any]) -> RootCause | None:

@@ -46,6 +46,11 @@ class ServerSettings(BaseModel):
     worker_enabled: bool = Field(default=True, description="Process the inbox in this process.")
     worker_batch: int = Field(default=2000, ge=1, description="Inbox rows per processing pass.")
     worker_poll_seconds: float = Field(default=0.5, gt=0, description="Idle wait between passes.")
+    worker_standby_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a replica without the worker lease asks for it again.",
+    )
     investigate_every_seconds: float = Field(
         default=5.0, ge=0, description="Least time between two live investigations."
     )

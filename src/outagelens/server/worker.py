@@ -7,6 +7,8 @@ recomputes incidents with the live investigation (if any), at most once per
 `investigate_every_seconds`, except that newly stored alerts start a pass at once: an
 investigation pass takes seconds, and it must neither hold up the inbox nor wait for the timer
 when an alert has just arrived.
+Only the process holding the worker lease (server/lease.py) works; in the other replicas of the
+same database both threads stand by and take over when the holder goes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from outagelens.errors import OutageLensError
+from outagelens.server.lease import AlwaysHeld, Lease
 from outagelens.server.metrics import Metrics
 from outagelens.server.processing import process
 from outagelens.server.settings import ServerSettings
@@ -50,8 +53,11 @@ class Worker:
         metrics: Metrics,
         live: LiveStep | None = None,
         on_depth: Callable[[int], None] | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.store = store
+        self.lease: Lease = lease if lease is not None else AlwaysHeld()
+        self.active = False
         self.settings = settings
         self.metrics = metrics
         self.live = live
@@ -87,10 +93,29 @@ class Worker:
             thread.join(timeout)
         if self.live is not None:
             self.live.close()
+        self.lease.release()
+        self._set_active(False)
 
     def wake(self) -> None:
         """Signal new inbox rows."""
         self._wake.set()
+
+    def holds_lease(self) -> bool:
+        """Ask the lease; on taking over, rebuild in-memory state from the store."""
+        held = self.lease.acquire()
+        if held and not self.active:
+            log.info("worker lease acquired: this process processes the inbox")
+            self.pagerduty = PagerDutyAlerts()  # the previous holder may have moved it on
+            self._pd_loaded = False
+            self._dirty = True
+        elif not held and self.active:
+            log.warning("worker lease lost: standing by")
+        self._set_active(held)
+        return held
+
+    def _set_active(self, active: bool) -> None:
+        self.active = active
+        self.metrics.worker_active.set(1 if active else 0)
 
     def _load_pagerduty_state(self) -> None:
         """Replay processed PagerDuty events so open dedup_keys survive a restart."""
@@ -169,6 +194,9 @@ class Worker:
         backoff = self.settings.worker_poll_seconds
         while not self._stop.is_set():
             try:
+                if not self.holds_lease():
+                    self._stop.wait(self.settings.worker_standby_seconds)
+                    continue
                 if self.step():
                     continue
                 backoff = self.settings.worker_poll_seconds
@@ -188,6 +216,9 @@ class Worker:
         if self.settings.prometheus_url:
             refresh = self.settings.investigate_every_seconds
         while not self._stop.is_set():
+            if not self.active:  # the inbox thread holds or waits for the lease
+                self._stop.wait(self.settings.worker_poll_seconds)
+                continue
             try:
                 ran = self.live_step(force=time.monotonic() - self._last_live > refresh)
             except Exception:  # a bug must not kill the live thread silently

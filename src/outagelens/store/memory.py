@@ -250,6 +250,18 @@ class MemoryStore:
         """A key or None."""
         return self._keys.get(key_id)
 
+    def api_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        return sorted(self._keys.values(), key=lambda k: (k.created_at, k.key_id))
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False if unknown."""
+        record = self._keys.get(key_id)
+        if record is None:
+            return False
+        self._keys[key_id] = replace(record, revoked=True)
+        return True
+
     def add_catalog(self, text: str, source: str, *, activate: bool) -> CatalogRecord:
         """Store a catalog version."""
         with self._lock:

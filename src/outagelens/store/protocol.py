@@ -127,6 +127,14 @@ class Store(Protocol):
         """Look up a key by its public id."""
         ...
 
+    def api_keys(self) -> list[ApiKeyRecord]:
+        """Every key, revoked ones included, oldest first."""
+        ...
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False if there is no such key."""
+        ...
+
     def add_catalog(self, text: str, source: str, *, activate: bool) -> CatalogRecord:
         """Store a catalog version; when `activate`, it becomes the only active one."""
         ...

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy import Connection, Engine, Row, Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -422,16 +422,19 @@ class SqlStore:
         """A key by id, or None."""
         with self._read() as conn:
             r = conn.execute(select(KEYS).where(KEYS.c.key_id == key_id)).first()
-        if r is None:
-            return None
-        return ApiKeyRecord(
-            key_id=r.key_id,
-            key_hash=r.key_hash,
-            scope=Scope(r.scope),
-            name=r.name,
-            created_at=r.created_at,
-            revoked=r.revoked,
-        )
+        return None if r is None else _key_record(r)
+
+    def api_keys(self) -> list[ApiKeyRecord]:
+        """Every key, revoked ones included, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(select(KEYS).order_by(KEYS.c.created_at, KEYS.c.key_id)).all()
+        return [_key_record(r) for r in rows]
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False if unknown."""
+        with self._write() as conn:
+            done = conn.execute(update(KEYS).where(KEYS.c.key_id == key_id).values(revoked=True))
+        return bool(done.rowcount)
 
     def add_catalog(self, text: str, source: str, *, activate: bool) -> CatalogRecord:
         """Store a catalog version, optionally making it the only active one."""
@@ -465,3 +468,14 @@ class SqlStore:
             sha256=r.sha256,
             active=r.active,
         )
+
+
+def _key_record(r: Row[Any]) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        key_id=r.key_id,
+        key_hash=r.key_hash,
+        scope=Scope(r.scope),
+        name=r.name,
+        created_at=r.created_at,
+        revoked=r.revoked,
+    )

@@ -67,6 +67,18 @@ def construct(cls: type[M], **values: Any) -> M:
 
 
 _FREEZE_AFTER = 200_000
+_freeze_allowed = True
+
+
+def allow_gc_freeze(allowed: bool) -> None:
+    """Let `gc_paused` freeze what it built (default) or not (a long-running server).
+
+    Freezing also freezes any reference cycle that is garbage at that moment, so it is never
+    collected; a command-line run ends soon after, a server runs for months and loads catalogs
+    again and again, so `create_app` turns freezing off and pays one ordinary collection instead.
+    """
+    global _freeze_allowed
+    _freeze_allowed = allowed
 
 
 @contextmanager
@@ -77,7 +89,8 @@ def gc_paused() -> Iterator[None]:
     collector on costs several times the building itself; nothing built here forms a cycle.
     After a large pause all tracked objects are frozen (`gc.freeze`): the cyclic collector then
     ignores them for good (reference counting still frees them), at the cost of never
-    collecting a reference cycle that was already garbage at that moment.
+    collecting a reference cycle that was already garbage at that moment (see
+    `allow_gc_freeze`).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -87,6 +100,6 @@ def gc_paused() -> Iterator[None]:
         if was_enabled:
             # The first collection after a pause would walk every object built during it;
             # when that is a lot, move them to the permanent generation instead.
-            if gc.get_count()[0] > _FREEZE_AFTER:
+            if _freeze_allowed and gc.get_count()[0] > _FREEZE_AFTER:
                 gc.freeze()
             gc.enable()

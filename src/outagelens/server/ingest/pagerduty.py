@@ -1,7 +1,12 @@
 """POST /ingest/pagerduty: PagerDuty Events API v2 (`/v2/enqueue` body), dedup_key semantics.
 
 Idempotency: (dedup_key:event_action, payload.timestamp) identifies a delivery, so a retried
-event is a duplicate. Events are applied in arrival order by `signals.pagerduty.PagerDutyAlerts`:
+event that carries its timestamp is a duplicate. An event without `payload.timestamp` (every
+acknowledge and resolve, and triggers that omit it) is keyed by the time it was received: it is
+never taken for an earlier event of the same dedup_key (a second lifecycle's resolve must close
+the second alert), and a retry of it is applied again, which PagerDuty's dedup_key semantics make
+harmless (a re-trigger updates the open alert, a repeated resolve is dropped), as in PagerDuty.
+Events are applied in arrival order by `signals.pagerduty.PagerDutyAlerts`:
 trigger opens (or updates) the alert of a dedup_key, acknowledge annotates it, resolve ends it.
 A trigger without dedup_key gets a generated one, returned in the answer as PagerDuty does.
 The routing_key is a secret: only its SHA-256 prefix is stored.
@@ -74,7 +79,8 @@ async def ingest_pagerduty(
 ) -> PagerDutyAnswer:
     """Validate one event and commit it to the inbox, then answer 202 with its dedup_key."""
     event = validate_event(json_body(await request.body(), SOURCE), source=SOURCE)
-    dedup = event.get("dedup_key") or generated_dedup_key(event, now_utc())
+    received = now_utc()
+    dedup = event.get("dedup_key") or generated_dedup_key(event, received)
     routing = hashlib.sha256(str(event["routing_key"]).encode()).hexdigest()[:16]
     stored = {**event, "dedup_key": dedup, "routing_key": routing}
     payload = event.get("payload")
@@ -83,7 +89,7 @@ async def ingest_pagerduty(
         source=SOURCE,
         kind="pagerduty",
         dedup_key=f"{routing}:{dedup}:{event['event_action']}",
-        starts_at=str(stamp)[:40] if stamp else "",
+        starts_at=str(stamp)[:40] if stamp else f"rcv {received.isoformat()}",
         payload=stored,
     )
     answer = await commit_answer(request, SOURCE, [item])
