@@ -260,6 +260,7 @@ def test_api_keys_list_create_and_revoke(server: Server) -> None:
 
 def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
     """At shutdown the child goes at once, not when its current investigation ends."""
+    from outagelens.errors import InvestigationError
     from outagelens.server.live import LiveInvestigator
 
     url = f"sqlite:///{tmp_path / 'busy.db'}"
@@ -277,3 +278,6 @@ def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
         assert children and not any(c.is_alive() for c in children)
         assert busy.cancelled() or busy.done()
         live.close()  # closing twice is harmless
+        with pytest.raises(InvestigationError, match="shut down"):
+            live()  # no pass, and no new child, after close
+        assert live._pool is None

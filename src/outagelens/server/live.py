@@ -47,14 +47,19 @@ class LiveInvestigator:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
         if ctx.settings.investigate_in_subprocess and isinstance(ctx.store, SqlStore):
             self._pool = self._new_pool()
 
     def __call__(self) -> None:
-        """One live pass; a crashed child is replaced for the next pass."""
+        """One live pass; a crashed child is replaced for the next pass (unless closed)."""
+        if self._closed:
+            raise InvestigationError("the live investigation is shut down")
         try:
             run_live(self.ctx, pool=self._pool)
         except BrokenProcessPool:
+            if self._closed:  # close() ended the child under this pass: shutting down
+                raise InvestigationError("the live investigation is shut down") from None
             self._pool = self._new_pool()
             raise InvestigationError("the investigation process died; restarted it") from None
 
@@ -74,6 +79,7 @@ class LiveInvestigator:
         would outlive the server (SIGTERM from systemd or Kubernetes) by that investigation's
         length. Its result is not wanted any more, so the child is terminated and reaped.
         """
+        self._closed = True
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
