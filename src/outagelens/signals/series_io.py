@@ -273,11 +273,11 @@ ROW_GROUP_ROWS = 1 << 20
 """Rows per Parquet row group (at most; a group holds whole keys when a key fits in one)."""
 
 
-def write_frame(frame: MinuteFrame, path: Path) -> None:
+def write_frame(frame: MinuteFrame, path: Path, *, row_group_rows: int = ROW_GROUP_ROWS) -> None:
     """Write a frame as .parquet (zstd, dictionary keys) or .csv; byte-for-byte reproducible.
 
-    Parquet is streamed one row group at a time into a temporary file that replaces `path`
-    when complete, so memory stays at one row group above the frame itself.
+    Parquet is streamed one row group (about `row_group_rows` rows) at a time into a temporary
+    file that replaces `path` when complete, so memory stays at one row group above the frame.
     """
     if path.suffix == ".parquet":
         partial = path.with_name(path.name + ".partial")
@@ -293,7 +293,7 @@ def write_frame(frame: MinuteFrame, path: Path) -> None:
                 column_encoding=encodings,
                 write_statistics=True,
             ) as writer:
-                for table in row_groups(frame):
+                for table in row_groups(frame, row_group_rows):
                     writer.write_table(table, row_group_size=max(table.num_rows, 1))
             partial.replace(path)
         finally:
