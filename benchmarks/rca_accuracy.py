@@ -42,7 +42,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,8 +56,10 @@ from outagelens.errors import ScenarioError  # noqa: E402
 from outagelens.investigate import InvestigateConfig, detect, investigate  # noqa: E402
 from outagelens.rca.baselines import MostAlerted, RcaProblem, Score, Sherlock  # noqa: E402
 from outagelens.signals import load_signals_dir, load_truth  # noqa: E402
+from outagelens.sim.scenario import NoiseLevel  # noqa: E402
 from outagelens.sim.suite import (  # noqa: E402
     CATALOG_FILE,
+    NOISE_LEVELS,
     parse_mix,
     read_suite_index,
     suite_parameters,
@@ -308,14 +310,20 @@ class SuitePlan:
     sizes: tuple[int, ...]
     mix: Mapping[int, int] | None
     per_catalog: int
+    noise_levels: tuple[NoiseLevel, ...]
     root: Path
     keep: bool  # keep each case's files after evaluating it
-    reuse: bool  # a complete suite with these parameters is already in root
+    reuse: bool = False  # a complete suite with these parameters is already in root
 
     def parameters(self) -> dict[str, object]:
         """What suite.json must record for the suite in root to be this one."""
         return suite_parameters(
-            self.n, self.seed, sizes=self.sizes, mix=self.mix, per_catalog=self.per_catalog
+            self.n,
+            self.seed,
+            sizes=self.sizes,
+            mix=self.mix,
+            per_catalog=self.per_catalog,
+            noise_levels=self.noise_levels,
         )
 
 
@@ -323,7 +331,7 @@ def _written_jobs(plan: SuitePlan, timings: dict[str, Timing]) -> Iterator[Job]:
     """Generate the suite case by case, timing each case's generation."""
     cases = write_suite(
         plan.n, plan.root, seed=plan.seed, sizes=plan.sizes, mix=plan.mix,
-        per_catalog=plan.per_catalog,
+        per_catalog=plan.per_catalog, noise_levels=plan.noise_levels,
     )  # fmt: skip
     while True:
         wall, cpu = time.perf_counter(), _cpu_seconds()
@@ -477,7 +485,8 @@ def _plan(args: argparse.Namespace) -> SuitePlan:
         root, keep = Path(args.suite_dir), True
     else:
         root, keep = Path(args.out or tempfile.mkdtemp(prefix="rca-suite-")), args.keep
-    plan = SuitePlan(n, args.seed, sizes, mix, per_catalog, root, keep, reuse=False)
+    levels = tuple(_noise_levels(args.noise))
+    plan = SuitePlan(n, args.seed, sizes, mix, per_catalog, levels, root, keep)
     index = read_suite_index(root) if args.suite_dir else None
     if index is None:
         return plan
@@ -489,7 +498,15 @@ def _plan(args: argparse.Namespace) -> SuitePlan:
             f" {[index.get(k) for k in differs]}, asked for {[wanted[k] for k in differs]});"
             " delete it or choose another directory"
         )
-    return SuitePlan(n, args.seed, sizes, mix, per_catalog, root, keep, reuse=True)
+    return replace(plan, reuse=True)
+
+
+def _noise_levels(text: str) -> list[NoiseLevel]:
+    levels = [level.strip() for level in text.split(",")]
+    unknown = [level for level in levels if level not in NOISE_LEVELS]
+    if unknown:
+        raise ScenarioError(f"--noise: unknown levels {unknown}; known: {list(NOISE_LEVELS)}")
+    return [level for level in NOISE_LEVELS if level in levels]
 
 
 def _arguments() -> argparse.ArgumentParser:
@@ -499,6 +516,9 @@ def _arguments() -> argparse.ArgumentParser:
     ap.add_argument("--mix", default=None, help="cases per catalog size, e.g. 50:60,100000:24")
     ap.add_argument("--sizes", default=None, help="catalog sizes to draw from, comma-separated")
     ap.add_argument("--per-catalog", type=int, default=None, help="cases sharing one catalog")
+    ap.add_argument(
+        "--noise", default=",".join(NOISE_LEVELS), help="noise levels (default: all three)"
+    )
     ap.add_argument("--quick", action="store_true", help="36 cases on catalogs of 50..1,000")
     ap.add_argument("--suite-dir", default=None, help="write the suite here, or reuse it")
     ap.add_argument(
