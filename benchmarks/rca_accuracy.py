@@ -404,8 +404,8 @@ def phase_rows(timings: Iterable[Timing]) -> list[list[str]]:
             [
                 g,
                 str(n),
-                f"{gen_w / n:.1f} / {gen_c / n:.1f}",
-                f"{ev_w / n:.1f} / {ev_c / n:.1f}",
+                f"{gen_w / n:.2f} / {gen_c / n:.2f}",
+                f"{ev_w / n:.2f} / {ev_c / n:.2f}",
                 f"{gen_w / 60:.1f} / {gen_c / 60:.1f}",
                 f"{ev_w / 60:.1f} / {ev_c / 60:.1f}",
                 f"{max(t.worker_peak_gb for t in ts):.1f}",
@@ -561,8 +561,9 @@ def main() -> None:
         f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; load average {load_before:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end); {plan.n} scenarios, seed {plan.seed}, "
-        f"sizes ({sizes}), {plan.per_catalog} per catalog, suite {suite}; "
-        f"wall time {wall / 60:.1f} min; command: `{cmd}`"
+        f"sizes ({sizes}), {plan.per_catalog} per catalog, noise {', '.join(plan.noise_levels)}, "
+        f"suite {suite}; wall time {wall / 60:.1f} min; generator peak RSS {_peak_gb():.1f} GB; "
+        f"command: `{cmd}`"
     )
     console.print(render_phases(timings.values()))
     if args.generate_only:
