@@ -60,6 +60,7 @@ from outagelens.sim.scenario import NoiseLevel  # noqa: E402
 from outagelens.sim.suite import (  # noqa: E402
     CATALOG_FILE,
     NOISE_LEVELS,
+    check_mix,
     parse_mix,
     read_suite_index,
     suite_parameters,
@@ -471,6 +472,14 @@ def print_misses(results: list[CaseResult], console: Console) -> None:
 
 def _plan(args: argparse.Namespace) -> SuitePlan:
     """The suite the arguments ask for, and whether --suite-dir already holds it."""
+    if args.mix and (args.sizes or args.quick):
+        raise ScenarioError("--mix gives the sizes itself: drop --sizes / --quick")
+    try:
+        drawn = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else None
+    except ValueError:
+        raise ScenarioError(
+            f"--sizes must be integers separated by commas, got {args.sizes!r}"
+        ) from None
     if args.quick or args.sizes:
         mix = None
         per_catalog = args.per_catalog or 1
@@ -479,13 +488,13 @@ def _plan(args: argparse.Namespace) -> SuitePlan:
         mix = parse_mix(args.mix) if args.mix else FULL_MIX
         per_catalog = args.per_catalog or FULL_PER_CATALOG
         n = sum(mix.values()) if args.n is None else args.n
-    default = QUICK_SIZES if args.quick else tuple(sorted(FULL_MIX))
-    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else default
+        check_mix(mix, n)
+    sizes = drawn or (QUICK_SIZES if args.quick else tuple(sorted(FULL_MIX)))
+    levels = tuple(_noise_levels(args.noise))
     if args.suite_dir:
         root, keep = Path(args.suite_dir), True
     else:
         root, keep = Path(args.out or tempfile.mkdtemp(prefix="rca-suite-")), args.keep
-    levels = tuple(_noise_levels(args.noise))
     plan = SuitePlan(n, args.seed, sizes, mix, per_catalog, levels, root, keep)
     index = read_suite_index(root) if args.suite_dir else None
     if index is None:
