@@ -556,7 +556,13 @@ def main() -> None:
     console = Console(width=170)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    results, timings = run_suite(plan, args.workers, console, args.generate_only)
+    temporary = not plan.keep and not args.out
+    try:
+        results, timings = run_suite(plan, args.workers, console, args.generate_only)
+    except BaseException:  # Ctrl-C or a failure: do not leave gigabytes of cases behind
+        if temporary:
+            shutil.rmtree(plan.root, ignore_errors=True)
+        raise
     wall = time.perf_counter() - started
     cmd = "python benchmarks/rca_accuracy.py " + " ".join(sys.argv[1:])
     sizes = (
@@ -581,7 +587,7 @@ def main() -> None:
             Path(args.markdown).write_text(
                 header + "\n\n" + markdown_phases(timings.values()), encoding="utf-8"
             )
-        if not plan.keep and not args.out:
+        if temporary:
             shutil.rmtree(plan.root, ignore_errors=True)
         return
     by_noise, by_size = summarize(results, "noise"), summarize(results, "entities")
@@ -595,7 +601,7 @@ def main() -> None:
         tables += markdown("By catalog size (entities)", by_size) + "\n"
         tables += markdown_phases(timings.values())
         Path(args.markdown).write_text(header + "\n\n" + tables, encoding="utf-8")
-    if not plan.keep and not args.out:
+    if temporary:
         shutil.rmtree(plan.root, ignore_errors=True)
 
 
