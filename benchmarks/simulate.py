@@ -2,7 +2,9 @@
 
 Run from the repository root:  PYTHONPATH=src python3 benchmarks/simulate.py [--sizes 1000,100000]
 Prints one row per size: catalog build time, simulate time (all signals in memory), write time
-(signals directory with Parquet), series rows and alert count, and the peak resident memory.
+(signals directory with Parquet), each as wall / CPU seconds (CPU: this process, all threads;
+on a shared machine wall time depends on the load, CPU time much less), the Parquet size,
+series rows and alert count, and the peak resident memory.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from rich.console import Console
@@ -28,6 +31,16 @@ from outagelens.topology.synthetic import count_entities, generate_catalog
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _clock() -> tuple[float, float]:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), use.ru_utime + use.ru_stime
+
+
+def _since(mark: tuple[float, float]) -> str:
+    wall, cpu = _clock()
+    return f"{wall - mark[0]:.2f} / {cpu - mark[1]:.2f}"
 
 
 def _machine() -> str:
@@ -47,32 +60,37 @@ def _machine() -> str:
 
 def bench(size: int, seed: int, category: str) -> list[str]:
     """One table row: time each step of a 24-hour scenario on a catalog of `size` entities."""
-    t0 = time.perf_counter()
+    t0 = _clock()
     data = generate_catalog(size, seed=seed)
     catalog = Catalog(data)
-    t1 = time.perf_counter()
+    built = _since(t0)
+    t1 = _clock()
     scenario = random_scenario(
         catalog,
-        category,
+        category,  # type: ignore[arg-type]
         "realistic",
         np.random.default_rng(seed),
-        name="bench",  # type: ignore[arg-type]
+        name="bench",
     )
     result = simulate(catalog, scenario, seed)
-    t2 = time.perf_counter()
+    simulated = _since(t1)
     with tempfile.TemporaryDirectory() as tmp:
+        t2 = _clock()
         write_result(result, tmp)
-        t3 = time.perf_counter()
+        written = _since(t2)
+        parquet_mb = (Path(tmp) / "series.parquet").stat().st_size / 1e6
+    total = _since(t1)
     s = result.signals
     return [
         f"{count_entities(data):,}",
         category,
         f"{len(s.series.keys):,} x {s.series.n_minutes}",
         f"{len(s.alerts):,}",
-        f"{t1 - t0:.2f}",
-        f"{t2 - t1:.2f}",
-        f"{t3 - t2:.2f}",
-        f"{t3 - t1:.2f}",
+        built,
+        simulated,
+        written,
+        total,
+        f"{parquet_mb:,.0f}",
         f"{_peak_mb():,.0f}",
     ]
 
@@ -95,6 +113,7 @@ def main() -> None:
         "simulate s",
         "write s",
         "simulate+write s",
+        "series.parquet MB",
         "peak RSS MB",
     ):
         table.add_column(col, justify="right")
@@ -104,7 +123,8 @@ def main() -> None:
     console.print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     console.print(f"machine: {_machine()}")
     console.print(f"command: PYTHONPATH=src python3 {' '.join(sys.argv)}")
-    console.print("peak RSS is cumulative over the rows (the process's maximum so far).")
+    console.print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    console.print("times are wall / CPU seconds; peak RSS is the process's maximum so far.")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from tests.signals.signal_builders import WINDOW_MINUTES, WINDOW_START, make_ser
 
 from outagelens.errors import SignalError
 from outagelens.signals.frames import SeriesSet, TrafficSet
-from outagelens.signals.series_io import frame_to_table, read_frame, write_frame
+from outagelens.signals.series_io import frame_to_table, read_frame, row_groups, write_frame
 
 HEADER = "timestamp,customer,service,location,availability,request_rate,error_rate,latency_p95_ms,throughput\n"  # noqa: E501
 
@@ -176,3 +176,61 @@ def test_series_set_constructor_checks(kwargs: dict[str, object], pattern: str) 
         base["values"] = {m: np.zeros((1, 2)) for m in SeriesSet.METRICS}
     with pytest.raises(SignalError, match=pattern):
         SeriesSet(**base)  # type: ignore[arg-type]
+
+
+def _gappy_series() -> SeriesSet:
+    """Five keys over 7 minutes: one without any sample, one with a whole-minute gap."""
+    start = datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
+    rng = np.random.default_rng(3)
+    values = {m: rng.uniform(0, 1, size=(5, 7)).astype(np.float32) for m in SeriesSet.METRICS}
+    for m in SeriesSet.METRICS:
+        values[m][1] = np.nan  # key 1: no sample at all
+        values[m][3, 2] = np.nan  # key 3: nothing at minute 2
+    values["throughput"][4] = np.nan  # key 4: no business KPI
+    keys = tuple((f"c{i}", "web", "fra1") for i in range(5))
+    return SeriesSet(start=start, n_minutes=7, keys=keys, values=values)
+
+
+def test_parquet_layout_every_minute_of_each_sampled_key_in_whole_key_row_groups(
+    tmp_path: Path,
+) -> None:
+    series = _gappy_series()
+    path = tmp_path / "series.parquet"
+    write_frame(series, path, row_group_rows=15)  # two keys of 7 minutes per row group
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [7, 14, 7]
+    table = pq.read_table(path)
+    assert table.num_rows == 4 * 7  # key 1 is left out; key 3 keeps its gap minute, as nulls
+    assert table.column("customer").to_pylist() == [
+        c for c in ("c0", "c2", "c3", "c4") for _ in range(7)
+    ]
+    gap = table.slice(2 * 7 + 2, 1).to_pylist()[0]
+    assert gap["timestamp"] == datetime(2026, 3, 14, 8, 2, tzinfo=UTC)
+    assert all(gap[m] is None for m in SeriesSet.METRICS)
+    loaded = read_frame(SeriesSet, path, start=series.start, n_minutes=7)
+    assert loaded.keys == tuple(k for i, k in enumerate(series.keys) if i != 1)
+    for metric in SeriesSet.METRICS:
+        kept = np.delete(series.values[metric], 1, axis=0)
+        assert np.array_equal(loaded.values[metric], kept, equal_nan=True)
+    again = tmp_path / "again.parquet"
+    write_frame(series, again, row_group_rows=15)
+    assert again.read_bytes() == path.read_bytes()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_each_row_group_carries_only_the_ids_it_uses() -> None:
+    groups = list(row_groups(_gappy_series(), rows=14))
+    customers = [g.column("customer").chunk(0).dictionary.to_pylist() for g in groups]
+    assert customers == [["c0"], ["c2", "c3"], ["c4"]]
+    assert [g.column("location").chunk(0).dictionary.to_pylist() for g in groups] == [["fra1"]] * 3
+
+
+def test_files_that_leave_out_empty_minutes_still_load(tmp_path: Path) -> None:
+    # Older writers (and other tools) omit minutes without samples; both layouts load the same.
+    series = _gappy_series()
+    pq.write_table(frame_to_table(series), tmp_path / "sparse.parquet")
+    write_frame(series, tmp_path / "dense.parquet")
+    sparse = read_frame(SeriesSet, tmp_path / "sparse.parquet", start=series.start, n_minutes=7)
+    dense = read_frame(SeriesSet, tmp_path / "dense.parquet", start=series.start, n_minutes=7)
+    assert pq.read_table(tmp_path / "sparse.parquet").num_rows == 4 * 7 - 1
+    assert sparse == dense

@@ -1,8 +1,9 @@
 """Read and write SeriesSet / TrafficSet as long-format Parquet, CSV or JSON lines.
 
-One row per (key, minute) with at least one sample: `timestamp` (UTC, on the minute), the key
-columns, then one float column per metric (null or NaN = no sample). Rows are written sorted by
-key then time; Parquet is written with fixed options so equal frames give identical bytes.
+One row per (key, minute): `timestamp` (UTC, on the minute), the key columns, then one float
+column per metric (null or NaN = no sample). Readers accept any subset of the rows; the Parquet
+writer emits every minute of each key that has a sample, sorted by key then time, with fixed
+options so equal frames give identical bytes (CSV leaves out cells without any sample).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -267,24 +269,99 @@ def frame_to_table(frame: MinuteFrame) -> pa.Table:
     return pa.table(arrays)
 
 
-def write_frame(frame: MinuteFrame, path: Path) -> None:
-    """Write a frame as .parquet (zstd, dictionary keys) or .csv; byte-for-byte reproducible."""
+ROW_GROUP_ROWS = 1 << 20
+"""Rows per Parquet row group (at most; a group holds whole keys when a key fits in one)."""
+
+
+def write_frame(frame: MinuteFrame, path: Path, *, row_group_rows: int = ROW_GROUP_ROWS) -> None:
+    """Write a frame as .parquet (zstd, dictionary keys) or .csv; byte-for-byte reproducible.
+
+    Parquet is streamed one row group (about `row_group_rows` rows) at a time into a temporary
+    file that replaces `path` when complete, so memory stays at one row group above the frame.
+    """
     if path.suffix == ".parquet":
-        sink = io.BytesIO()
-        pq.write_table(
-            frame_to_table(frame),
-            sink,
-            compression="zstd",
-            compression_level=3,
-            use_dictionary=list(frame.KEY_NAMES),
-            write_statistics=True,
-            row_group_size=1 << 20,
-        )
-        path.write_bytes(sink.getvalue())
+        partial = path.with_name(path.name + ".partial")
+        encodings = {"timestamp": "DELTA_BINARY_PACKED"}
+        encodings.update({metric: "BYTE_STREAM_SPLIT" for metric in frame.METRICS})
+        try:
+            with pq.ParquetWriter(
+                partial,
+                _schema(frame),
+                compression="zstd",
+                compression_level=3,
+                use_dictionary=list(frame.KEY_NAMES),
+                column_encoding=encodings,
+                write_statistics=True,
+            ) as writer:
+                for table in row_groups(frame, row_group_rows):
+                    writer.write_table(table, row_group_size=max(table.num_rows, 1))
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     elif path.suffix == ".csv":
         path.write_text(_csv_text(frame), encoding="utf-8", newline="")
     else:
         raise SignalError(f"unsupported table format '{path.suffix}', use .parquet or .csv")
+
+
+def _schema(frame: MinuteFrame) -> pa.Schema:
+    return pa.schema(
+        [("timestamp", pa.timestamp("s", tz="UTC"))]
+        + [(name, pa.dictionary(pa.int32(), pa.string())) for name in frame.KEY_NAMES]
+        + [(metric, pa.float32()) for metric in frame.METRICS]
+    )
+
+
+def row_groups(frame: MinuteFrame, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
+    """The Parquet layout, one table per row group: every minute of each key that has at least
+    one sample (null where a metric has none), keys in order; keys with no sample are left out.
+
+    A block of keys is a zero-copy view of the frame's arrays, so a row group costs only its
+    timestamps, key codes and null masks.
+    """
+    n_keys, n_minutes = len(frame.keys), frame.n_minutes
+    dictionaries, key_codes = _key_dictionaries(frame)
+    step = max(1, rows // max(n_minutes, 1))
+    stamps = (np.arange(n_minutes, dtype=np.int64) + minute_of(frame.start)) * 60
+    for a in range(0, n_keys, step):
+        b = min(n_keys, a + step)
+        block = {m: frame.values[m][a:b] for m in frame.METRICS}
+        sampled = np.zeros(b - a, dtype=bool)
+        for values in block.values():
+            sampled |= ~np.isnan(values).all(axis=1)
+        if not sampled.any():
+            continue
+        if not sampled.all():
+            block = {m: values[sampled] for m, values in block.items()}
+        kept = np.arange(a, b)[sampled]
+        arrays: dict[str, pa.Array] = {
+            "timestamp": pa.array(np.tile(stamps, len(kept)), type=pa.timestamp("s", tz="UTC"))
+        }
+        for name, dictionary, codes in zip(frame.KEY_NAMES, dictionaries, key_codes, strict=True):
+            # Each row group carries only the ids it uses (a sorted slice of the dictionary).
+            used, local = np.unique(codes[kept], return_inverse=True)
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(local.astype(np.int32), n_minutes), type=pa.int32()),
+                dictionary.take(pa.array(used)),
+            )
+        for metric, values in block.items():
+            flat = values.reshape(-1)
+            missing = np.isnan(flat)
+            arrays[metric] = pa.array(
+                flat, type=pa.float32(), mask=missing if missing.any() else None
+            )
+        yield pa.table(arrays)
+
+
+def _key_dictionaries(frame: MinuteFrame) -> tuple[list[pa.Array], list[npt.NDArray[np.int64]]]:
+    """Per key part: the sorted distinct ids, and the code of every key in that dictionary."""
+    dictionaries, codes = [], []
+    for pos in range(len(frame.KEY_NAMES)):
+        values = sorted({key[pos] for key in frame.keys})
+        lookup = {value: i for i, value in enumerate(values)}
+        dictionaries.append(pa.array(values, type=pa.string()))
+        codes.append(np.fromiter((lookup[key[pos]] for key in frame.keys), dtype=np.int64))
+    return dictionaries, codes
 
 
 def _csv_text(frame: MinuteFrame) -> str:

@@ -21,6 +21,8 @@ from outagelens.sim.timeline import DEGRADED, DOWN, Rows, Span
 
 TIMEOUT_MS = 10_000.0  # client timeout the probes report as latency when nothing answers
 F32 = np.float32
+_KNOT_STEP = 10  # minutes between the knots of the slow noise component
+_BLOCK_CELLS = 1 << 20  # cells per block of rows in blocked array arithmetic (4 MiB of float32)
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,6 @@ class Metrics:
             self.throughput,
         )
 
-    def as_dict(self) -> dict[str, np.ndarray]:
-        """Metric name -> array in the SeriesSet names; error_rate is failed requests per second."""
-        return {
-            "availability": self.availability,
-            "request_rate": self.request_rate,
-            "error_rate": self.error_ratio * self.request_rate,
-            "latency_p95_ms": self.latency_p95_ms,
-            "throughput": self.throughput,
-        }
-
 
 def daily_shape(
     start: datetime, n_minutes: int, tz_hours: np.ndarray, amplitude: np.ndarray
@@ -73,15 +65,25 @@ def daily_shape(
 def correlated_noise(n: int, n_minutes: int, rng: np.random.Generator) -> np.ndarray:
     """Unit-variance noise with memory: a slow part (knots every 10 minutes, linearly
     interpolated) plus a white part, as real metrics drift rather than jump minute to minute."""
-    step = 10
-    knots = rng.standard_normal((n, n_minutes // step + 2), dtype=F32)
-    t = np.arange(n_minutes)
-    left, weight = t // step, (t % step).astype(F32) / F32(step)
-    slow = knots[:, left] * (1 - weight) + knots[:, left + 1] * weight
-    # Interpolating two unit normals lowers the variance to (1-w)^2 + w^2; undo that per column.
-    slow /= np.sqrt((1 - weight) ** 2 + weight**2)
+    knots = rng.standard_normal((n, n_minutes // _KNOT_STEP + 2), dtype=F32)
     out = rng.standard_normal((n, n_minutes), dtype=F32)
-    out += slow
+    # The slow part is interpolated a block of rows at a time into one small scratch buffer:
+    # full-size temporaries cost more (page faults, memory) than the arithmetic on them.
+    blocks = -(-n_minutes // _KNOT_STEP)
+    weight = np.arange(_KNOT_STEP, dtype=F32) / F32(_KNOT_STEP)
+    # Interpolating two unit normals lowers the variance to (1-w)^2 + w^2; undo that per column.
+    norm = np.sqrt((1 - weight) ** 2 + weight**2)
+    step = max(1, _BLOCK_CELLS // max(n_minutes, 1))
+    scratch = np.empty((min(step, n), blocks, _KNOT_STEP), dtype=F32)
+    right = np.empty_like(scratch)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        slow, other = scratch[: b - a], right[: b - a]
+        np.multiply(knots[a:b, :blocks, None], 1 - weight, out=slow)
+        np.multiply(knots[a:b, 1 : blocks + 1, None], weight, out=other)
+        slow += other
+        slow /= norm
+        out[a:b] += slow.reshape(b - a, blocks * _KNOT_STEP)[:, :n_minutes]
     out *= F32(np.sqrt(0.5))
     return out
 
@@ -93,6 +95,19 @@ def _benign_spikes(latency: np.ndarray, noise: NoiseConfig, rng: np.random.Gener
     if k:
         flat = rng.integers(0, cells, size=k)
         latency.reshape(-1)[flat] *= rng.uniform(1.5, 3.0, size=k).astype(F32)
+
+
+def _scale_rows(out: np.ndarray, per_row: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """out *= per_row[:, None] * shape, a block of rows at a time (no full-size temporary)."""
+    n, n_minutes = out.shape
+    step = max(1, _BLOCK_CELLS // max(n_minutes, 1))
+    scratch = np.empty((min(step, n), n_minutes), dtype=F32)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        part = scratch[: b - a]
+        np.multiply(per_row[a:b, None], shape[a:b], out=part)
+        out[a:b] *= part
+    return out
 
 
 def baseline(
@@ -107,8 +122,7 @@ def baseline(
     wobble *= sd
     wobble += 1
     np.clip(wobble, 0.05, None, out=wobble)
-    requests = rows.requests_per_s.astype(F32)[:, None] * shape
-    requests *= wobble
+    requests = _scale_rows(wobble, rows.requests_per_s.astype(F32), shape)
     base_err = rng.uniform(0.0002, 0.003, size=n).astype(F32)
     err = rng.standard_normal((n, n_minutes), dtype=F32)
     err *= F32(0.6)
@@ -180,10 +194,19 @@ def generate_series(
     noise: NoiseConfig,
     rng: np.random.Generator,
 ) -> SeriesSet:
-    """The SeriesSet of a scenario (the working arrays are freed as soon as it is built)."""
+    """The SeriesSet of a scenario, built on the working arrays themselves (no copies)."""
     m = baseline(rows, start, n_minutes, noise, rng)
     apply_spans(m, spans, rng)
     add_gaps(m, noise, rng)
-    values = m.as_dict()
-    del m
+    # Failed requests per second, computed in place: the error ratio is not needed any more.
+    error_rate = np.multiply(m.error_ratio, m.request_rate, out=m.error_ratio)
+    values = {
+        "availability": m.availability,
+        "request_rate": m.request_rate,
+        "error_rate": error_rate,
+        "latency_p95_ms": m.latency_p95_ms,
+        "throughput": m.throughput,
+    }
+    for arr in values.values():
+        arr.setflags(write=False)  # read-only float32 arrays are adopted by the frame, not copied
     return SeriesSet(start=start, n_minutes=n_minutes, keys=rows.keys, values=values)
