@@ -62,6 +62,7 @@ from outagelens.sim.suite import (  # noqa: E402
     NOISE_LEVELS,
     check_mix,
     parse_mix,
+    parse_noise_levels,
     read_suite_index,
     suite_parameters,
     write_suite,
@@ -490,7 +491,7 @@ def _plan(args: argparse.Namespace) -> SuitePlan:
         n = sum(mix.values()) if args.n is None else args.n
         check_mix(mix, n)
     sizes = drawn or (QUICK_SIZES if args.quick else tuple(sorted(FULL_MIX)))
-    levels = tuple(_noise_levels(args.noise))
+    levels = tuple(parse_noise_levels(args.noise))
     if args.suite_dir:
         root, keep = Path(args.suite_dir), True
     else:
@@ -508,14 +509,6 @@ def _plan(args: argparse.Namespace) -> SuitePlan:
             " delete it or choose another directory"
         )
     return replace(plan, reuse=True)
-
-
-def _noise_levels(text: str) -> list[NoiseLevel]:
-    levels = [level.strip() for level in text.split(",")]
-    unknown = [level for level in levels if level not in NOISE_LEVELS]
-    if unknown:
-        raise ScenarioError(f"--noise: unknown levels {unknown}; known: {list(NOISE_LEVELS)}")
-    return [level for level in NOISE_LEVELS if level in levels]
 
 
 def _arguments() -> argparse.ArgumentParser:

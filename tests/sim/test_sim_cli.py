@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from outagelens.cli import app
@@ -68,3 +69,32 @@ def test_suite_command_writes_cases_and_index(tmp_path: Path) -> None:
     index = json.loads((tmp_path / "suite.json").read_text())
     assert [c["entities"] for c in index["cases"]] == [50, 50]
     assert (tmp_path / "case-0001" / "signals" / "truth.json").exists()
+
+
+def test_suite_command_takes_a_size_mix_shared_catalogs_and_noise_levels(tmp_path: Path) -> None:
+    args = ["simulate", "suite", "--out", str(tmp_path), "--mix", "50:2,200:2"]
+    args += ["--per-catalog", "2", "--noise", "harsh,clean", "--seed", "3"]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    index = json.loads((tmp_path / "suite.json").read_text())
+    cases = index["cases"]
+    assert sorted(c["entities"] for c in cases) == [50, 50, 200, 200]  # n from the mix
+    assert {c["noise"] for c in cases} <= {"clean", "harsh"}
+    same = [(tmp_path / c["name"] / "catalog.json").stat().st_ino for c in cases]
+    assert len(set(same)) == 2  # two catalogs, each shared by two scenarios
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "--n is required unless --mix"),
+        (["--mix", "50:two"], "not SIZE:COUNT"),
+        (["--mix", "50:2", "--n", "3"], "not n = 3"),
+        (["--n", "2", "--noise", "stormy"], "unknown ['stormy']"),
+    ],
+)
+def test_suite_command_names_bad_options(tmp_path: Path, extra: list[str], message: str) -> None:
+    result = runner.invoke(app, ["simulate", "suite", "--out", str(tmp_path), *extra])
+    assert result.exit_code != 0
+    assert message in result.output + str(result.exception)
+    assert not (tmp_path / "suite.json").exists()

@@ -15,7 +15,14 @@ from outagelens.sim.replay import ReplayConfig, parse_listen, start_replay
 from outagelens.sim.runner import SimResult, resolve_scenario, run_scenario
 from outagelens.sim.runner import simulate as simulate_scenario
 from outagelens.sim.scenario import NoiseConfig
-from outagelens.sim.suite import NOISE_LEVELS, SuiteCase, write_suite
+from outagelens.sim.suite import (
+    NOISE_LEVELS,
+    SuiteCase,
+    check_mix,
+    parse_mix,
+    parse_noise_levels,
+    write_suite,
+)
 
 app = typer.Typer(
     help="Generate the signals a provider would see during a simulated outage.",
@@ -120,20 +127,43 @@ def simulate(
 
 @app.command("suite")
 def suite(
-    n: int = typer.Option(..., "--n", min=1, help="Number of scenarios."),
     out: Path = typer.Option(..., "--out", "-o", help="Directory for the suite."),
+    n: int | None = typer.Option(
+        None, "--n", min=1, help="Number of scenarios (with --mix: defaults to its total)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed of the whole suite."),
     sizes: str = typer.Option(
-        "50,200,1000,5000", "--sizes", help="Catalog sizes (entities), comma-separated."
+        "50,200,1000,5000",
+        "--sizes",
+        help="Catalog sizes (entities), comma-separated; each case draws one at random.",
+    ),
+    mix: str | None = typer.Option(
+        None,
+        "--mix",
+        help="Exact cases per catalog size instead of --sizes, e.g. 50:60,100000:24.",
+    ),
+    per_catalog: int = typer.Option(
+        1, "--per-catalog", min=1, help="Consecutive scenarios sharing one generated catalog."
+    ),
+    noise: str = typer.Option(
+        ",".join(NOISE_LEVELS), "--noise", help="Noise levels to deal, comma-separated."
     ),
 ) -> None:
-    """Generate N random scenarios on random catalogs, for the accuracy benchmark."""
+    """Generate random scenarios on random catalogs, for the accuracy benchmark."""
     try:
         size_list = tuple(int(x) for x in sizes.split(",") if x.strip())
     except ValueError:
         raise ScenarioError(
             f"--sizes must be integers separated by commas, got {sizes!r}"
         ) from None
+    size_mix = parse_mix(mix) if mix is not None else None
+    if n is None:
+        if size_mix is None:
+            raise ScenarioError("--n is required unless --mix gives the number of cases")
+        n = sum(size_mix.values())
+    if size_mix is not None:
+        check_mix(size_mix, n)
+    levels = parse_noise_levels(noise)
     cases: list[SuiteCase] = []
     with Progress(
         TextColumn("[bold]suite"),
@@ -144,7 +174,16 @@ def suite(
         console=console,
     ) as progress:
         task = progress.add_task("", total=n)
-        for case in write_suite(n, out, seed=seed, sizes=size_list):
+        written = write_suite(
+            n,
+            out,
+            seed=seed,
+            sizes=size_list,
+            mix=size_mix,
+            per_catalog=per_catalog,
+            noise_levels=levels,
+        )
+        for case in written:
             cases.append(case)
             progress.update(task, advance=1, description=f"{case.name} ({case.entities} entities)")
     table = Table(title=f"Suite of {len(cases)} scenarios in {out}")

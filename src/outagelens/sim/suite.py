@@ -226,6 +226,17 @@ def check_mix(mix: Mapping[int, int], n: int | None = None) -> None:
         raise ScenarioError(f"size mix holds {sum(mix.values())} cases, not n = {n}")
 
 
+def parse_noise_levels(text: str) -> tuple[NoiseLevel, ...]:
+    """'harsh,clean' -> ('clean', 'harsh') (canonical order); ScenarioError names unknown ones."""
+    levels = [level.strip() for level in text.split(",") if level.strip()]
+    unknown = [level for level in levels if level not in NOISE_LEVELS]
+    if unknown or not levels:
+        raise ScenarioError(
+            f"noise levels: unknown {unknown or [text]}; known: {list(NOISE_LEVELS)}"
+        )
+    return tuple(level for level in NOISE_LEVELS if level in levels)
+
+
 def parse_mix(text: str) -> dict[int, int]:
     """'50:60,100000:24' -> {50: 60, 100000: 24}; ScenarioError names a malformed entry."""
     mix: dict[int, int] = {}
