@@ -117,6 +117,9 @@ class Attributor:
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
         self._upstream_cache: dict[str, list[str]] = {}
+        # Nodes down when a set of alarmed components fails together: many candidates of an
+        # incident share the same alarmed components upstream, so each set propagates once.
+        self._down_cache: dict[frozenset[int], frozenset[int]] = {}
 
     def attribute(
         self,
@@ -201,11 +204,18 @@ class Attributor:
         upstream = [d for d in self._upstream(entity) if d in alarmed_now]
         if not upstream:
             return []
-        if entity not in self.catalog.locations:
-            down = g.propagate([g.index[d] for d in upstream]).down
-            if g.index[entity] not in down:
-                return []
+        if entity not in self.catalog.locations and g.index[entity] not in self._down(upstream):
+            return []
         return [(d, a) for d in sorted(upstream) for a in self.index.alarms_between(d, start, end)]
+
+    def _down(self, components: list[str]) -> frozenset[int]:
+        """Graph nodes down when `components` fail together (cached per set)."""
+        g = self.catalog.graph
+        key = frozenset(g.index[c] for c in components)
+        down = self._down_cache.get(key)
+        if down is None:
+            down = self._down_cache[key] = frozenset(g.propagate(key).down)
+        return down
 
     def _upstream(self, entity: str) -> list[str]:
         """Components upstream of an entity (for a location: its power and cooling plant)."""
@@ -233,7 +243,9 @@ class Attributor:
         if entity not in self.catalog.components:
             return out
         g = self.catalog.graph
-        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity])]
+        changed = self.index.changes
+        # Only dependencies with any change can add evidence (a plain dict lookup each).
+        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity]) if g.ids[d] in changed]
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
             (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -62,6 +62,32 @@ class EdgeTraffic:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_OPEN = np.iinfo(np.int64).max
+
+
+def _micros(t: datetime) -> int:
+    return (t - _EPOCH) // timedelta(microseconds=1)
+
+
+class ActiveIntervals:
+    """Components' event intervals [time, until] (until: cleared, or open), queried by window
+    in numpy: which components have an interval meeting [start, end]."""
+
+    def __init__(self, events: Sequence[tuple[str, datetime, datetime | None]]) -> None:
+        self.components = [c for c, _, _ in events]
+        self.since = np.array([_micros(t) for _, t, _ in events], dtype=np.int64)
+        self.until = np.array(
+            [_OPEN if u is None else _micros(u) for _, _, u in events], dtype=np.int64
+        )
+
+    def meeting(self, start: datetime, end: datetime) -> frozenset[str]:
+        """Components with an interval that starts by `end` and lasts until `start` or later."""
+        hit = (self.since <= _micros(end)) & (self.until >= _micros(start))
+        comps = self.components
+        return frozenset(comps[i] for i in np.flatnonzero(hit).tolist())
+
+
 @dataclass(slots=True)
 class SignalsIndex:
     """Alarms, changes and hazards by component/location; traffic analysed on demand."""
@@ -74,6 +100,7 @@ class SignalsIndex:
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
     _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
     _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
+    _alarm_intervals: ActiveIntervals = field(default_factory=lambda: ActiveIntervals(()))
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -83,6 +110,9 @@ class SignalsIndex:
             idx.alarms.setdefault(a.component, []).append(a)
         for c in signals.changes:
             idx.changes.setdefault(c.component, []).append(c)
+        idx._alarm_intervals = ActiveIntervals(
+            [(a.component, a.time, a.cleared_at) for a in signals.hardware]
+        )
         records = [loc for loc in catalog.locations.values() if loc.lat is not None]
         for hz in signals.hazards:
             if hz.status != "Actual" or hz.msg_type == "Cancel":
@@ -106,9 +136,7 @@ class SignalsIndex:
         """Components with an alarm raised in [start, end] or still active at start."""
         key = (start, end)
         if key not in self._alarmed:
-            self._alarmed[key] = frozenset(
-                c for c in self.alarms if self.alarms_between(c, start, end)
-            )
+            self._alarmed[key] = self._alarm_intervals.meeting(start, end)
         return self._alarmed[key]
 
     def changes_between(self, component: str, start: datetime, end: datetime) -> list[Change]:
