@@ -100,6 +100,7 @@ class SignalsIndex:
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
     _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
     _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
+    _edge_rows: dict[str, list[int]] = field(default_factory=dict)
     _alarm_intervals: ActiveIntervals = field(default_factory=lambda: ActiveIntervals(()))
 
     @classmethod
@@ -165,12 +166,15 @@ class SignalsIndex:
         return out
 
     def edge_traffic(self, location: str, onset: datetime) -> list[EdgeTraffic]:
-        """Traffic verdicts for every edge key in a location around `onset`."""
+        """Traffic verdicts for every edge key in a location that surged around `onset`."""
         tr = self.signals.traffic
         col = tr.minute_index(onset)
         cache_key = (location, col)
         if cache_key not in self._traffic:
-            rows = [r for r, k in enumerate(tr.keys) if k[0] == location]
+            if not self._edge_rows:
+                for r, k in enumerate(tr.keys):
+                    self._edge_rows.setdefault(k[0], []).append(r)
+            rows = self._edge_rows.get(location, [])
             self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
         return [e for e in self._traffic[cache_key] if e is not None]
 
@@ -215,6 +219,9 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     peak, at = _window_max(req, col - cfg.lookaround_minutes, col + cfg.lookahead_minutes)
     if not np.isfinite(base_req) or not np.isfinite(peak) or base_req <= 0:
         return None
+    surge = peak / base_req
+    if surge < cfg.surge_factor:
+        return None  # neither an attack nor a flash crowd: the source mix does not matter
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(distinct > 0, new / distinct, np.nan)
     base_share = _window_median(share, b0, b1)
@@ -222,7 +229,6 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     lo, hi = max(0, at - 3), at + 4
     cur_share = _window_median(share, lo, hi)
     cur_syn = _window_median(syn, lo, hi)
-    surge = peak / base_req
     novel = np.isfinite(cur_share) and cur_share - np.nan_to_num(base_share) >= cfg.new_source_share
     flood = np.isfinite(cur_syn) and cur_syn - np.nan_to_num(base_syn) >= cfg.syn_ratio_rise
     attack = bool(surge >= cfg.surge_factor and (novel or flood))
