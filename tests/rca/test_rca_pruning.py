@@ -13,6 +13,7 @@ from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.investigation import Investigation
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.signals import SignalSet, load_signals_dir
+from outagelens.sim.scenario import NoiseLevel
 from outagelens.sim.suite import write_suite
 from outagelens.topology import Catalog, load_catalog
 
@@ -44,8 +45,10 @@ def test_pruning_keeps_the_ranking_on_hand_built_failures(inj: Injection) -> Non
     [(3, "harsh"), (4, "harsh"), (5, "realistic")],
     ids=["harsh-3", "harsh-4", "realistic-5"],
 )  # 1,500 entities: under harsh noise about one single in ten goes unattributed
-def test_pruning_keeps_the_ranking_under_noise(tmp_path: Path, seed: int, noise: str) -> None:
-    [case] = list(write_suite(1, tmp_path, seed=seed, sizes=(1_500,), noise_levels=(noise,)))  # type: ignore[list-item]
+def test_pruning_keeps_the_ranking_under_noise(
+    tmp_path: Path, seed: int, noise: NoiseLevel
+) -> None:
+    [case] = list(write_suite(1, tmp_path, seed=seed, sizes=(1_500,), noise_levels=(noise,)))
     assert case.directory is not None
     catalog = load_catalog(case.directory / "catalog.yaml")
     pruned, exhaustive = _both(catalog, load_signals_dir(case.directory / "signals"))
