@@ -13,7 +13,7 @@ from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_s
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
-from outagelens.impact.assess import assess_incident
+from outagelens.impact.assess import assess_incident, flow_revenue
 from outagelens.impact.sla import WeightedInterval
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
@@ -79,11 +79,12 @@ def investigate(
     sig_index = SignalsIndex.build(catalog, signals)
     sig_index.traffic_config = cfg.traffic
     localizer = Localizer(Attributor(sig_index, cfg.attribution), cfg.localize)
+    flows = flow_revenue(catalog)
     incidents = []
     for n, group in enumerate(groups, start=1):
         report("rca", n - 1, len(groups))
         incidents.append(
-            _investigate_group(catalog, index, group, localizer, signals, n, earlier_outages)
+            _investigate_group(catalog, index, group, localizer, signals, n, flows, earlier_outages)
         )
     report("rca", len(groups), len(groups))
     return Investigation(
@@ -104,6 +105,7 @@ def _investigate_group(
     localizer: Localizer,
     signals: SignalSet,
     n: int,
+    flows: Mapping[tuple[str, str], tuple[float, str]],
     earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None = None,
 ) -> IncidentInvestigation:
     hypotheses = localizer.rank(group)
@@ -120,6 +122,7 @@ def _investigate_group(
         series=signals.series,
         as_of=signals.window_end,
         earlier_outages=earlier_outages,
+        flows=flows,
     )
     return IncidentInvestigation(
         incident=incident,

@@ -128,3 +128,32 @@ def test_without_customer_symptoms_every_symptom_counts() -> None:
         cat, ObservationIndex(cat), [_sym("hv", 0, None, component="hv")], T0 + timedelta(hours=1)
     )
     assert scope.ongoing and scope.end is None
+
+
+@pytest.mark.parametrize(("pools", "grouped"), [(1, False), (8, True)], ids=["one-pool", "pools"])
+def test_cover_looks_below_catalog_wide_candidates(pools: int, grouped: bool) -> None:
+    # A failure of hv-b (site b) and unrelated false alarms all over site a. The first pool
+    # (here: only the best-covering nodes, as a catalog-wide node is on a large catalog) holds
+    # site a's power, which explains the false alarms but takes all of site a down silently;
+    # the next pool finds hv-b below it.
+    from outagelens.correlate.explain import ExplainConfig
+    from outagelens.correlate.grouping import CorrelateConfig
+
+    cat = small_catalog()
+    symptoms = [
+        _sym("hv-b", 0, 30, component="hv-b"),
+        _sym("lb-b", 2, 30, component="lb-b"),
+        _sym("travel/web", 4, 30, customer="travel", service="web", location="b"),
+        *(_sym(c, 1 + i, 20, component=c) for i, c in enumerate(["spine-1", "san", "colo-net"])),
+        _sym("edge-a", 5, 20, component="edge-a"),
+    ]
+    cfg = CorrelateConfig(explain=ExplainConfig(min_cover_fraction=0.99), max_pools=pools)
+    groups = group_symptoms(ObservationIndex(cat), symptoms, None, T0 + timedelta(hours=2), cfg)
+    hv_b = [g for g in groups if any(s.entity == "hv-b" for s in g.symptoms)]
+    assert len(hv_b) == 1
+    entities = {s.entity for s in hv_b[0].symptoms}
+    if grouped:
+        assert entities == {"hv-b", "lb-b", "travel/web"}
+        assert hv_b[0].cover == cat.graph.index["hv-b"]
+    else:
+        assert entities == {"hv-b"} and hv_b[0].cover is None

@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.rca.engine_builders import small_catalog
 
-from outagelens.detect.alerts import alert_entity, alert_symptoms, dedupe_alerts
+from outagelens.detect.alerts import (
+    alert_entity,
+    alert_symptoms,
+    dedupe_alerts,
+    subscriptions_by_use,
+)
 from outagelens.detect.models import HealthState
 from outagelens.signals.types import Alert
 
@@ -34,7 +39,10 @@ ENTITY_CASES = [
     ("labels", "want"), [(c[1], c[2]) for c in ENTITY_CASES], ids=[c[0] for c in ENTITY_CASES]
 )
 def test_alert_entity(labels: dict[str, str], want: str | None) -> None:
-    assert alert_entity(_alert(severity="critical", **labels), small_catalog()) == want
+    cat, alert = small_catalog(), _alert(severity="critical", **labels)
+    assert alert_entity(alert, cat) == want
+    # The precomputed (customer, service) map resolves exactly as the plain call.
+    assert alert_entity(alert, cat, subscriptions_by_use(cat)) == want
 
 
 @pytest.mark.parametrize(

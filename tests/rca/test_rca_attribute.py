@@ -120,3 +120,29 @@ def test_neighbouring_hazard_is_reported_as_ignored() -> None:
     inj = Injection([], hazards=[("B1", 20)])
     result = Attributor(SignalsIndex.build(cat, build_signals(cat, inj))).attribute(("a",), at(60))
     assert [e.kind for e in result.evidence_against] == ["hazard_elsewhere"]
+
+
+ALARM_WINDOWS = [
+    ("raised-inside", (55, None), (50, 70), True),
+    ("raised-after", (75, None), (50, 70), False),
+    ("open-from-before", (10, None), (50, 70), True),
+    ("cleared-before-start", (10, 40), (50, 70), False),
+    ("cleared-at-start", (10, 50), (50, 70), True),
+    ("raised-at-end", (70, 90), (50, 70), True),
+]
+
+
+@pytest.mark.parametrize(
+    ("raised", "window", "want"),
+    [c[1:] for c in ALARM_WINDOWS],
+    ids=[c[0] for c in ALARM_WINDOWS],
+)
+def test_active_intervals_match_alarms_between(
+    raised: tuple[int, int | None], window: tuple[int, int], want: bool
+) -> None:
+    from outagelens.rca.signals_index import ActiveIntervals
+
+    start, cleared = raised
+    intervals = ActiveIntervals([("san", at(start), None if cleared is None else at(cleared))])
+    got = intervals.meeting(at(window[0]), at(window[1]))
+    assert got == (frozenset({"san"}) if want else frozenset())

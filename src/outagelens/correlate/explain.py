@@ -10,7 +10,7 @@ observation the candidate predicts down is a missed symptom (p_miss), strong evi
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from outagelens.correlate.observations import Observation
@@ -63,6 +63,9 @@ class ExplanationModel:
                 self.node_obs.setdefault(n, []).append(i)
         self.symptomatic = frozenset(i for i, o in enumerate(self.obs) if o.symptomatic)
         self._pred: dict[tuple[int, ...], tuple[frozenset[int], int, int]] = {}
+        self._contra: dict[tuple[int, ...], frozenset[int]] = {}
+        self._weights: dict[int, float] = {}
+        self._keys: dict[frozenset[int], tuple[str, ...]] = {}
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -96,24 +99,45 @@ class ExplanationModel:
             self._pred[nodes] = cached
         return cached
 
+    def contradicted(self, nodes: tuple[int, ...]) -> frozenset[int]:
+        """Healthy observations predicted down when `nodes` fail (cached per candidate)."""
+        cached = self._contra.get(nodes)
+        if cached is None:
+            cached = self._contra[nodes] = self.predicted(nodes)[0] - self.symptomatic
+        return cached
+
+    def keys(self, ids: frozenset[int]) -> tuple[str, ...]:
+        """Sorted keys of observations (cached: the same large sets recur across incidents)."""
+        cached = self._keys.get(ids)
+        if cached is None:
+            cached = self._keys[ids] = tuple(sorted(self.obs[i].key for i in ids))
+        return cached
+
     def weight(self, i: int) -> float:
         """Evidence weight of a symptomatic observation."""
-        o = self.obs[i]
-        w = o.confidence
-        return w * (self.config.degraded_weight if o.state is HealthState.DEGRADED else 1.0)
+        w = self._weights.get(i)
+        if w is None:
+            o = self.obs[i]
+            degraded = o.state is HealthState.DEGRADED
+            w = o.confidence * (self.config.degraded_weight if degraded else 1.0)
+            self._weights[i] = w
+        return w
 
     def explain(self, nodes: tuple[int, ...], among: Collection[int]) -> Explanation:
         """Score a candidate against the symptomatic observations `among` (others: neutral)."""
         pred, reach, silent = self.predicted(nodes)
-        explained = frozenset(i for i in pred if i in among)
-        contradicted = frozenset(i for i in pred if i not in self.symptomatic)
-        unexplained = frozenset(i for i in among if i not in pred)
+        among_set = among if isinstance(among, (set, frozenset)) else frozenset(among)
+        explained = pred & among_set
+        contradicted = self.contradicted(nodes)
+        unexplained = frozenset(among_set - pred)
         llr = (
             self.hit_llr * sum(self.weight(i) for i in explained)
             + self.miss_llr * len(contradicted)
             + self.silent_llr * silent
         )
-        return Explanation(nodes, explained, unexplained, contradicted, silent, llr, reach)
+        return Explanation(
+            nodes, frozenset(explained), unexplained, contradicted, silent, llr, reach
+        )
 
     def cover_counts(self, among: Iterable[int]) -> dict[int, float]:
         """Weighted number of observations in `among` each candidate node is upstream of."""
@@ -127,9 +151,15 @@ class ExplanationModel:
                     counts[n] = counts.get(n, 0.0) + w
         return counts
 
-    def candidates(self, among: Iterable[int], extra: Iterable[int] = ()) -> list[int]:
-        """Candidate nodes upstream of many of `among`, best covered first, plus `extra`."""
-        counts = self.cover_counts(among)
+    def candidates(
+        self,
+        among: Iterable[int],
+        extra: Iterable[int] = (),
+        counts: Mapping[int, float] | None = None,
+    ) -> list[int]:
+        """Candidate nodes upstream of many of `among`, best covered first, plus `extra`;
+        `counts` is `cover_counts(among)` when the caller has it."""
+        counts = self.cover_counts(among) if counts is None else counts
         if not counts:
             return list(dict.fromkeys(extra))
         best = max(counts.values())

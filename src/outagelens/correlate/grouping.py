@@ -27,6 +27,9 @@ class CorrelateConfig:
 
     gap_minutes: float = 30.0  # symptoms further apart than this never share an incident
     explain: ExplainConfig = field(default_factory=ExplainConfig)
+    # Candidate pools tried in all: when no candidate of a pool explains the rest better than
+    # noise, the next pool comes from further down the cover counts (see `_cover`).
+    max_pools: int = 8
 
 
 @dataclass(slots=True)
@@ -91,7 +94,9 @@ def group_symptoms(
         symptomatic: set[tuple[str, ...]] = {k for k in keyed if None not in k}  # type: ignore[misc]
         obs = build_observations(index, cluster, healthy_keys(series, start, end, symptomatic))
         model = ExplanationModel(index.catalog, obs, cfg.explain)
-        groups.extend(_merge_upstream(_cover(model, extra_candidates), cfg.gap_minutes))
+        groups.extend(
+            _merge_upstream(_cover(model, extra_candidates, cfg.max_pools), cfg.gap_minutes)
+        )
     groups.sort(key=lambda g: (-sum(model_w(g)), g.symptoms[0].start))
     return groups
 
@@ -101,23 +106,56 @@ def model_w(g: SymptomGroup) -> list[float]:
     return [g.model.weight(i) for i in g.obs_ids]
 
 
-def _cover(model: ExplanationModel, extra: Sequence[int]) -> list[SymptomGroup]:
+def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> list[SymptomGroup]:
+    """Greedy shared-risk cover. The first pool holds the candidates covering most symptoms;
+    on a large catalog under noise those are catalog-wide nodes (global DNS, whole sites)
+    that cover many false symptoms and contradict far more healthy observations. When no
+    candidate of a pool explains the rest better than noise, none will later (the rest only
+    shrinks), so the next pool skips them and reaches the smaller shared causes below; from
+    the second pool on, a cover must explain at least two observations (one is no grouping)."""
     remaining = set(model.symptomatic)
     out: list[SymptomGroup] = []
     cands = model.candidates(remaining, extra)
+    tried: set[int] = set()
+    pools = 1
     while remaining and cands:
+        least = 1 if pools == 1 else 2
         best = None
         for c in cands:
             ex = model.explain((c,), remaining)
-            if ex.explained and (best is None or (ex.llr, ex.reach) > (best.llr, best.reach)):
+            if len(ex.explained) >= least and (
+                best is None or (ex.llr, ex.reach) > (best.llr, best.reach)
+            ):
                 best = ex
-        if best is None or best.llr <= 0:
+        if best is not None and best.llr > 0:
+            out.append(_group(model, best.explained, best.nodes[0]))
+            remaining -= best.explained
+            continue
+        if pools >= max_pools:
             break
-        out.append(_group(model, best.explained, best.nodes[0]))
-        remaining -= best.explained
+        tried.update(cands)
+        pools += 1
+        cands = _next_pool(model, remaining, tried)
     for i in sorted(remaining):
         out.append(_group(model, frozenset({i}), None))
     return out
+
+
+def _next_pool(model: ExplanationModel, remaining: set[int], tried: set[int]) -> list[int]:
+    """Untried candidates upstream of at least two of `remaining`, best covered first."""
+    counts = model.cover_counts(remaining)
+    seen: dict[int, int] = {}
+    for i in remaining:
+        for n in {*model.obs[i].nodes, *model.graph.reachable(model.obs[i].nodes, reverse=False)}:
+            seen[n] = seen.get(n, 0) + 1
+    pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
+    if not pool:
+        return []
+    cfg = model.config
+    best = max(pool.values())
+    keep = [n for n, c in pool.items() if c >= cfg.min_cover_fraction * best]
+    keep.sort(key=lambda n: (-pool[n], model.graph.ids[n]))
+    return keep[: cfg.max_candidates]
 
 
 def _merge_upstream(groups: list[SymptomGroup], gap_minutes: float) -> list[SymptomGroup]:

@@ -45,16 +45,28 @@ def _end_rank(a: Alert) -> tuple[int, float]:
     return (0, 0.0)
 
 
-def alert_entity(alert: Alert, catalog: Catalog) -> str | None:
-    """The catalog entity an alert is about (most specific label first), None if unknown."""
+def subscriptions_by_use(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """(customer, service) -> the first subscription of that customer to that service."""
+    out: dict[tuple[str, str], str] = {}
+    for ref in catalog.subscriptions.values():
+        out.setdefault((ref.customer.id, ref.subscription.service), ref.id)
+    return out
+
+
+def alert_entity(
+    alert: Alert, catalog: Catalog, by_use: dict[tuple[str, str], str] | None = None
+) -> str | None:
+    """The catalog entity an alert is about (most specific label first), None if unknown.
+
+    `by_use` is `subscriptions_by_use(catalog)` when the caller resolves many alerts."""
     comp = alert.component
     if comp and catalog.has(comp):
         return comp
     cust, svc, loc = alert.customer, alert.service, alert.location
     if cust and svc:
-        for ref in catalog.subscriptions.values():
-            if ref.customer.id == cust and ref.subscription.service == svc:
-                return ref.id
+        sub = (by_use if by_use is not None else subscriptions_by_use(catalog)).get((cust, svc))
+        if sub is not None:
+            return sub
     if svc and loc and catalog.has(f"{svc}@{loc}"):
         return f"{svc}@{loc}"
     for candidate in (svc, cust, loc):
@@ -70,11 +82,12 @@ def alert_symptoms(
     cfg = config or AlertSymptomConfig()
     out: list[Symptom] = []
     unknown: list[Alert] = []
+    by_use = subscriptions_by_use(catalog)
     for a in dedupe_alerts(alerts):
         state = SEVERITY_STATE[a.severity]
         if state is None or (state is HealthState.DEGRADED and not cfg.include_warnings):
             continue
-        entity = alert_entity(a, catalog)
+        entity = alert_entity(a, catalog, by_use)
         if entity is None:
             unknown.append(a)
             continue

@@ -42,18 +42,20 @@ def assess_incident(
     classified_at: datetime | None = None,
     as_of: datetime | None = None,
     config: ImpactConfig | None = None,
+    flows: Mapping[tuple[str, str], tuple[float, str]] | None = None,
 ) -> ImpactReport:
     """Per-customer downtime, losses, SLA credits and regulatory classification, with totals.
 
     `earlier_outages` maps a subscription id to the month's earlier (start, end, weight)
-    intervals (from the store); `classified_at` is when the customer classified the incident.
+    intervals (from the store); `classified_at` is when the customer classified the incident;
+    `flows` is `flow_revenue(catalog)` when the caller assesses many incidents of one catalog.
     """
     config = config or ImpactConfig()
     earlier = earlier_outages or {}
     end = incident_end(incident, as_of)
     tz = ZoneInfo(catalog.provider.timezone)
     notes: list[str] = []
-    flows = flow_revenue(catalog)
+    flows = flow_revenue(catalog) if flows is None else flows
     per_customer: dict[str, list[tuple[SubscriptionImpact, list[SlaAssessment]]]] = defaultdict(
         list
     )

@@ -116,7 +116,11 @@ class Attributor:
         self.index = index
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
-        self._upstream_cache: dict[str, list[str]] = {}
+        self._upstream_cache: dict[str, frozenset[str]] = {}
+        self._plant: dict[str, frozenset[str]] | None = None
+        # Nodes down when a set of alarmed components fails together: many candidates of an
+        # incident share the same alarmed components upstream, so each set propagates once.
+        self._down_cache: dict[frozenset[int], frozenset[int]] = {}
 
     def attribute(
         self,
@@ -198,33 +202,46 @@ class Attributor:
         if not alarmed_now:
             return []
         g = self.catalog.graph
-        upstream = [d for d in self._upstream(entity) if d in alarmed_now]
+        upstream = list(alarmed_now & self._upstream(entity))
         if not upstream:
             return []
-        if entity not in self.catalog.locations:
-            down = g.propagate([g.index[d] for d in upstream]).down
-            if g.index[entity] not in down:
-                return []
+        if entity not in self.catalog.locations and g.index[entity] not in self._down(upstream):
+            return []
         return [(d, a) for d in sorted(upstream) for a in self.index.alarms_between(d, start, end)]
 
-    def _upstream(self, entity: str) -> list[str]:
+    def _down(self, components: list[str]) -> frozenset[int]:
+        """Graph nodes down when `components` fail together (cached per set)."""
+        g = self.catalog.graph
+        key = frozenset(g.index[c] for c in components)
+        down = self._down_cache.get(key)
+        if down is None:
+            down = self._down_cache[key] = frozenset(g.propagate(key).down)
+        return down
+
+    def _upstream(self, entity: str) -> frozenset[str]:
         """Components upstream of an entity (for a location: its power and cooling plant)."""
         cached = self._upstream_cache.get(entity)
         if cached is None:
-            cat, g = self.catalog, self.catalog.graph
-            if entity in cat.locations:
-                cached = [
-                    c.id
-                    for c in cat.components.values()
-                    if c.location == entity and c.kind in SITE_KINDS
-                ]
+            g = self.catalog.graph
+            if entity in self.catalog.locations:
+                cached = self._site_plant().get(entity, frozenset())
             elif entity in g.index:
                 deps = g.reachable([g.index[entity]], reverse=False)
-                cached = [g.ids[d] for d in deps if g.kinds[d] is NodeKind.COMPONENT]
+                cached = frozenset(g.ids[d] for d in deps if g.kinds[d] is NodeKind.COMPONENT)
             else:
-                cached = []
+                cached = frozenset()
             self._upstream_cache[entity] = cached
         return cached
+
+    def _site_plant(self) -> dict[str, frozenset[str]]:
+        """Location -> its power and cooling components (one pass over the catalog)."""
+        if self._plant is None:
+            plant: dict[str, set[str]] = {}
+            for c in self.catalog.components.values():
+                if c.location is not None and c.kind in SITE_KINDS:
+                    plant.setdefault(c.location, set()).add(c.id)
+            self._plant = {loc: frozenset(ids) for loc, ids in plant.items()}
+        return self._plant
 
     def _changes(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
         cfg = self.config
@@ -233,7 +250,9 @@ class Attributor:
         if entity not in self.catalog.components:
             return out
         g = self.catalog.graph
-        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity])]
+        changed = self.index.changes
+        # Only dependencies with any change can add evidence (a plain dict lookup each).
+        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity]) if g.ids[d] in changed]
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
             (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:

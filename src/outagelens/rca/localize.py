@@ -14,6 +14,7 @@ whose failure takes down the most entities in the whole catalog.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,6 +39,9 @@ class LocalizeConfig:
     max_direct_support: float = 4.0
     evidence_lead_minutes: float = 60.0  # alarmed components this long before onset form a set
     listed_observations: int = 8  # observations listed one by one in evidence
+    # Singles whose score cannot come within this of the best (LLR + the largest direct
+    # support) are not attributed: each would add < e^-20 to the confidence normalisation.
+    prune_margin: float = 20.0
 
 
 @dataclass(slots=True)
@@ -83,27 +87,57 @@ class Localizer:
         down = [s.start for s in group.symptoms if s.state is HealthState.DOWN]
         starts = sorted(down or [s.start for s in group.symptoms])
         start = starts[len(starts) // 4]
-        extra = self._evidence_nodes(model, start)
-        singles = [(n,) for n in model.candidates(among, extra)]
-        scored = [self._score(model, c, among) for c in singles]
-        scored = [s for s in scored if s.ex.explained]
-        alarm_set = self._alarmed_set(model, extra, among)
+        upstream = model.cover_counts(among)
+        extra = self._evidence_nodes(model, start, upstream)
+        candidates = model.candidates(among, extra, counts=upstream)
+        explained = [model.explain((n,), among) for n in candidates]
+        explained = [ex for ex in explained if ex.explained]
+        scored, unscored = self._score_singles(model, explained, among)
+        alarm_set = self._alarmed_set(model, extra, among, upstream)
         if alarm_set is not None:
             scored.append(self._score(model, alarm_set, among))
         scored.sort(key=self._order)
         if scored and self._needs_pairs(model, scored[0], among):
-            scored.extend(self._pairs(model, self._pair_pool(scored), among))
+            pool = self._pair_pool(model, scored, unscored, among)
+            scored.extend(self._pairs(model, pool, among))
             scored.sort(key=self._order)
         return self._hypotheses(model, scored, among)
+
+    def _score_singles(
+        self, model: ExplanationModel, explained: list[Explanation], among: frozenset[int]
+    ) -> tuple[list[_Scored], list[Explanation]]:
+        """Score singles best bound first (LLR + the largest direct support); stop once the
+        rest can neither enter the top k (nor the pair pool's best singles) nor matter to the
+        confidences. Also returns the explanations left unscored."""
+        cap, k = self.config.max_direct_support, max(self.config.top_k, self.config.pair_pool)
+        order = sorted(explained, key=lambda ex: -ex.llr)
+        scored: list[_Scored] = []
+        best: list[float] = []  # the k best scores so far, descending
+        for n, ex in enumerate(order):
+            bound = ex.llr + cap
+            if (
+                len(best) >= k
+                and bound < best[-1] - 1e-6
+                and bound < best[0] - self.config.prune_margin
+            ):
+                return scored, order[n:]
+            s = self._score(model, ex.nodes, among, ex)
+            scored.append(s)
+            best = sorted([*best, s.score], reverse=True)[:k]
+        return scored, []
 
     @staticmethod
     def _order(s: _Scored) -> tuple[float, int, int, tuple[str, ...]]:
         return (-round(s.score, 6), len(s.ids), -s.ex.reach, s.ids)
 
     def _score(
-        self, model: ExplanationModel, nodes: tuple[int, ...], among: frozenset[int]
+        self,
+        model: ExplanationModel,
+        nodes: tuple[int, ...],
+        among: frozenset[int],
+        ex: Explanation | None = None,
     ) -> _Scored:
-        ex = model.explain(nodes, among)
+        ex = ex or model.explain(nodes, among)
         ids = tuple(model.graph.ids[n] for n in nodes)
         onset = _onset(model, ex.explained)
         if onset is None:
@@ -114,29 +148,36 @@ class Localizer:
         score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
 
-    def _evidence_nodes(self, model: ExplanationModel, start: datetime) -> list[int]:
-        """Components with alarms or changes shortly before the group's first symptom."""
+    def _evidence_nodes(
+        self, model: ExplanationModel, start: datetime, upstream: Mapping[int, float]
+    ) -> list[int]:
+        """Components upstream of the symptoms with alarms or changes shortly before the
+        group's first symptom (evidence elsewhere cannot explain any of them)."""
         idx = self.attributor.index
         lo, hi = (
             start - timedelta(minutes=self.config.evidence_lead_minutes),
             start + timedelta(minutes=30),
         )
+        ids = model.graph.ids
         out = []
-        for comp in (*idx.alarms, *idx.changes):
-            n = model.graph.index.get(comp)
-            if n is None:
-                continue
-            if idx.alarms_between(comp, lo, hi) or idx.changes_between(comp, lo, hi):
+        for n in upstream:
+            comp = ids[n]
+            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or (
+                comp in idx.changes and idx.changes_between(comp, lo, hi)
+            ):
                 out.append(n)
-        return sorted(set(out))
+        return sorted(out)
 
     def _alarmed_set(
-        self, model: ExplanationModel, extra: list[int], among: frozenset[int]
+        self,
+        model: ExplanationModel,
+        extra: list[int],
+        among: frozenset[int],
+        upstream: Mapping[int, float],
     ) -> tuple[int, ...] | None:
         """Alarmed components upstream of the symptoms, as one multi-fault candidate: reduced
         to those needed together (dropping any one explains less), kept if 2..max of them."""
         idx = self.attributor.index
-        upstream = model.cover_counts(among)
         alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
         # A common-mode failure happens at one site: keep the site whose alarmed components
         # lie upstream of the most symptoms.
@@ -187,14 +228,29 @@ class Localizer:
         upstream = set(model.graph.reachable(best.ex.nodes, reverse=False))
         return any(n in upstream for i in best.ex.unexplained for n in model.obs[i].nodes)
 
-    def _pair_pool(self, scored: list[_Scored]) -> list[_Scored]:
+    def _pair_pool(
+        self,
+        model: ExplanationModel,
+        scored: list[_Scored],
+        unscored: list[Explanation],
+        among: frozenset[int],
+    ) -> list[_Scored]:
         """The best singles, plus the singles explaining most of what the best leaves out."""
         singles = [s for s in scored if len(s.ex.nodes) == 1]
         if not singles:
             return []
         left = singles[0].ex.unexplained
-        helpers = sorted(singles, key=lambda s: (-len(s.ex.explained & left), -s.score))
         n = self.config.pair_pool
+        if unscored:
+            # Unscored singles may be helpers: score those that reach the helpers' overlap.
+            overlaps = sorted((len(s.ex.explained & left) for s in singles), reverse=True)
+            floor = overlaps[n // 2 - 1] if len(overlaps) >= n // 2 > 0 else 0
+            singles += [
+                self._score(model, ex.nodes, among, ex)
+                for ex in unscored
+                if len(ex.explained & left) >= floor
+            ]
+        helpers = sorted(singles, key=lambda s: (-len(s.ex.explained & left), -s.score))
         return list({id(s): s for s in [*singles[:n], *helpers[: n // 2]]}.values())
 
     def _pairs(
@@ -224,7 +280,7 @@ class Localizer:
 
     @staticmethod
     def _keys(model: ExplanationModel, ids: frozenset[int]) -> tuple[str, ...]:
-        return tuple(sorted(model.obs[i].key for i in ids))
+        return model.keys(ids)
 
     def _hypothesis(
         self, model: ExplanationModel, s: _Scored, rank: int, conf: float, among: frozenset[int]
@@ -276,7 +332,7 @@ class Localizer:
         )
 
     def _explains(self, model: ExplanationModel, s: _Scored, among: frozenset[int]) -> Evidence:
-        listed = sorted(model.obs[i].key for i in s.ex.explained)
+        listed = list(model.keys(s.ex.explained))
         n = self.config.listed_observations
         more = "" if len(listed) <= n else f" and {len(listed) - n} more"
         return Evidence(
@@ -292,19 +348,18 @@ class Localizer:
 
     def _contradictions(self, model: ExplanationModel, s: _Scored) -> list[Evidence]:
         out = []
-        for i in sorted(s.ex.contradicted, key=lambda i: model.obs[i].key)[
-            : self.config.listed_observations
-        ]:
-            o = model.obs[i]
+        for key in model.keys(s.ex.contradicted)[: self.config.listed_observations]:
+            # Built from our own typed values, up to 8 per hypothesis on thousands of small
+            # incidents under harsh noise: skip pydantic's re-validation.
             out.append(
-                Evidence(
+                Evidence.model_construct(
                     kind="healthy_dependent",
                     supports=False,
-                    entity=o.key,
+                    entity=key,
                     weight=round(model.miss_llr, 3),
-                    sentence=f"{o.key} looks healthy although a failure of "
+                    sentence=f"{key} looks healthy although a failure of "
                     f"{', '.join(s.ids)} would take it down",
-                    data={"observation": o.key},
+                    data={"observation": key},
                 )
             )
         if len(s.ex.contradicted) > self.config.listed_observations:
@@ -321,7 +376,7 @@ class Localizer:
         return out
 
     def _unexplained(self, model: ExplanationModel, s: _Scored) -> Evidence:
-        listed = sorted(model.obs[i].key for i in s.ex.unexplained)
+        listed = list(model.keys(s.ex.unexplained))
         n = self.config.listed_observations
         return Evidence(
             kind="unexplained_symptoms",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -62,6 +62,32 @@ class EdgeTraffic:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_OPEN = np.iinfo(np.int64).max
+
+
+def _micros(t: datetime) -> int:
+    return (t - _EPOCH) // timedelta(microseconds=1)
+
+
+class ActiveIntervals:
+    """Components' event intervals [time, until] (until: cleared, or open), queried by window
+    in numpy: which components have an interval meeting [start, end]."""
+
+    def __init__(self, events: Sequence[tuple[str, datetime, datetime | None]]) -> None:
+        self.components = [c for c, _, _ in events]
+        self.since = np.array([_micros(t) for _, t, _ in events], dtype=np.int64)
+        self.until = np.array(
+            [_OPEN if u is None else _micros(u) for _, _, u in events], dtype=np.int64
+        )
+
+    def meeting(self, start: datetime, end: datetime) -> frozenset[str]:
+        """Components with an interval that starts by `end` and lasts until `start` or later."""
+        hit = (self.since <= _micros(end)) & (self.until >= _micros(start))
+        comps = self.components
+        return frozenset(comps[i] for i in np.flatnonzero(hit).tolist())
+
+
 @dataclass(slots=True)
 class SignalsIndex:
     """Alarms, changes and hazards by component/location; traffic analysed on demand."""
@@ -74,6 +100,8 @@ class SignalsIndex:
     hazard_locations: list[tuple[Hazard, frozenset[str]]] = field(default_factory=list)
     _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
     _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
+    _edge_rows: dict[str, list[int]] = field(default_factory=dict)
+    _alarm_intervals: ActiveIntervals = field(default_factory=lambda: ActiveIntervals(()))
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -83,6 +111,9 @@ class SignalsIndex:
             idx.alarms.setdefault(a.component, []).append(a)
         for c in signals.changes:
             idx.changes.setdefault(c.component, []).append(c)
+        idx._alarm_intervals = ActiveIntervals(
+            [(a.component, a.time, a.cleared_at) for a in signals.hardware]
+        )
         records = [loc for loc in catalog.locations.values() if loc.lat is not None]
         for hz in signals.hazards:
             if hz.status != "Actual" or hz.msg_type == "Cancel":
@@ -106,9 +137,7 @@ class SignalsIndex:
         """Components with an alarm raised in [start, end] or still active at start."""
         key = (start, end)
         if key not in self._alarmed:
-            self._alarmed[key] = frozenset(
-                c for c in self.alarms if self.alarms_between(c, start, end)
-            )
+            self._alarmed[key] = self._alarm_intervals.meeting(start, end)
         return self._alarmed[key]
 
     def changes_between(self, component: str, start: datetime, end: datetime) -> list[Change]:
@@ -137,12 +166,15 @@ class SignalsIndex:
         return out
 
     def edge_traffic(self, location: str, onset: datetime) -> list[EdgeTraffic]:
-        """Traffic verdicts for every edge key in a location around `onset`."""
+        """Traffic verdicts for every edge key in a location that surged around `onset`."""
         tr = self.signals.traffic
         col = tr.minute_index(onset)
         cache_key = (location, col)
         if cache_key not in self._traffic:
-            rows = [r for r, k in enumerate(tr.keys) if k[0] == location]
+            if not self._edge_rows:
+                for r, k in enumerate(tr.keys):
+                    self._edge_rows.setdefault(k[0], []).append(r)
+            rows = self._edge_rows.get(location, [])
             self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
         return [e for e in self._traffic[cache_key] if e is not None]
 
@@ -187,6 +219,9 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     peak, at = _window_max(req, col - cfg.lookaround_minutes, col + cfg.lookahead_minutes)
     if not np.isfinite(base_req) or not np.isfinite(peak) or base_req <= 0:
         return None
+    surge = peak / base_req
+    if surge < cfg.surge_factor:
+        return None  # neither an attack nor a flash crowd: the source mix does not matter
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(distinct > 0, new / distinct, np.nan)
     base_share = _window_median(share, b0, b1)
@@ -194,7 +229,6 @@ def _edge(tr: object, r: int, col: int, cfg: TrafficConfig) -> EdgeTraffic | Non
     lo, hi = max(0, at - 3), at + 4
     cur_share = _window_median(share, lo, hi)
     cur_syn = _window_median(syn, lo, hi)
-    surge = peak / base_req
     novel = np.isfinite(cur_share) and cur_share - np.nan_to_num(base_share) >= cfg.new_source_share
     flood = np.isfinite(cur_syn) and cur_syn - np.nan_to_num(base_syn) >= cfg.syn_ratio_rise
     attack = bool(surge >= cfg.surge_factor and (novel or flood))
