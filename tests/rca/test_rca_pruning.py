@@ -14,7 +14,7 @@ from outagelens.investigation import Investigation
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.signals import SignalSet, load_signals_dir
 from outagelens.sim.scenario import NoiseLevel
-from outagelens.sim.suite import write_suite
+from outagelens.sim.suite import CATALOG_FILE, write_suite
 from outagelens.topology import Catalog, load_catalog
 
 
@@ -50,7 +50,7 @@ def test_pruning_keeps_the_ranking_under_noise(
 ) -> None:
     [case] = list(write_suite(1, tmp_path, seed=seed, sizes=(1_500,), noise_levels=(noise,)))
     assert case.directory is not None
-    catalog = load_catalog(case.directory / "catalog.yaml")
+    catalog = load_catalog(case.directory / CATALOG_FILE)
     pruned, exhaustive = _both(catalog, load_signals_dir(case.directory / "signals"))
     assert pruned.incidents, "a generated fault must give at least one incident"
     assert _ranking(pruned) == _ranking(exhaustive)

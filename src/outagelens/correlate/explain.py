@@ -66,6 +66,8 @@ class ExplanationModel:
         self._contra: dict[tuple[int, ...], frozenset[int]] = {}
         self._weights: dict[int, float] = {}
         self._keys: dict[frozenset[int], tuple[str, ...]] = {}
+        self._upstream: dict[int, tuple[int, ...]] = {}
+        self._upstream_cands: dict[int, tuple[int, ...]] = {}
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -139,16 +141,32 @@ class ExplanationModel:
             nodes, frozenset(explained), unexplained, contradicted, silent, llr, reach
         )
 
+    def upstream(self, i: int) -> tuple[int, ...]:
+        """An observation's nodes and every node they depend on (cached: under harsh noise
+        thousands of incidents and every cover pool of one cluster ask for the same ones)."""
+        cached = self._upstream.get(i)
+        if cached is None:
+            nodes = self.obs[i].nodes
+            cached = (*nodes, *self.graph.reachable(nodes, reverse=False))
+            self._upstream[i] = cached
+        return cached
+
+    def upstream_candidates(self, i: int) -> tuple[int, ...]:
+        """The candidate-kind nodes (components, locations) of `upstream(i)`."""
+        cached = self._upstream_cands.get(i)
+        if cached is None:
+            kinds = self.graph.kinds
+            cached = tuple(n for n in self.upstream(i) if kinds[n] in CANDIDATE_KINDS)
+            self._upstream_cands[i] = cached
+        return cached
+
     def cover_counts(self, among: Iterable[int]) -> dict[int, float]:
         """Weighted number of observations in `among` each candidate node is upstream of."""
         counts: dict[int, float] = {}
-        kinds = self.graph.kinds
         for i in among:
             w = self.weight(i)
-            nodes = self.obs[i].nodes
-            for n in [*nodes, *self.graph.reachable(nodes, reverse=False)]:
-                if kinds[n] in CANDIDATE_KINDS:
-                    counts[n] = counts.get(n, 0.0) + w
+            for n in self.upstream_candidates(i):
+                counts[n] = counts.get(n, 0.0) + w
         return counts
 
     def candidates(

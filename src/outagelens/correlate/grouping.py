@@ -146,7 +146,7 @@ def _next_pool(model: ExplanationModel, remaining: set[int], tried: set[int]) ->
     counts = model.cover_counts(remaining)
     seen: dict[int, int] = {}
     for i in remaining:
-        for n in {*model.obs[i].nodes, *model.graph.reachable(model.obs[i].nodes, reverse=False)}:
+        for n in set(model.upstream(i)):
             seen[n] = seen.get(n, 0) + 1
     pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
     if not pool:

@@ -14,6 +14,7 @@ whose failure takes down the most entities in the whole catalog.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -78,6 +79,11 @@ class Localizer:
     def __init__(self, attributor: Attributor, config: LocalizeConfig | None = None) -> None:
         self.attributor = attributor
         self.config = config or LocalizeConfig()
+        # Contradiction evidence depends only on the model and the candidate: under harsh
+        # noise thousands of small incidents of one cluster list the same candidates.
+        self._contra_cache: weakref.WeakKeyDictionary[
+            ExplanationModel, dict[tuple[int, ...], tuple[Evidence, ...]]
+        ] = weakref.WeakKeyDictionary()
 
     def rank(self, group: SymptomGroup) -> list[Hypothesis]:
         """Ranked hypotheses (best first) for a symptom group."""
@@ -346,7 +352,14 @@ class Localizer:
             data={"explained": listed},
         )
 
-    def _contradictions(self, model: ExplanationModel, s: _Scored) -> list[Evidence]:
+    def _contradictions(self, model: ExplanationModel, s: _Scored) -> tuple[Evidence, ...]:
+        per_model = self._contra_cache.setdefault(model, {})
+        cached = per_model.get(s.ex.nodes)
+        if cached is None:
+            cached = per_model[s.ex.nodes] = tuple(self._build_contradictions(model, s))
+        return cached
+
+    def _build_contradictions(self, model: ExplanationModel, s: _Scored) -> list[Evidence]:
         out = []
         for key in model.keys(s.ex.contradicted)[: self.config.listed_observations]:
             # Built from our own typed values, up to 8 per hypothesis on thousands of small
