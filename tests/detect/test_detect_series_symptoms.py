@@ -11,6 +11,7 @@ from outagelens.detect.models import HealthState
 from outagelens.detect.series_symptoms import (
     RobustBaselineDetector,
     candidate_rows,
+    median,
     series_symptoms,
 )
 from outagelens.signals.frames import SeriesSet
@@ -126,3 +127,22 @@ def test_series_symptoms_name_the_key_and_times() -> None:
     assert s.start == datetime(2026, 3, 14, 1, 40, tzinfo=UTC)
     assert s.end == datetime(2026, 3, 14, 2, 30, tzinfo=UTC)
     assert "c1's web in a was down" in s.sentence
+
+
+@pytest.mark.parametrize(
+    ("size", "tied"),
+    [(1, False), (2, False), (3, True), (10, True), (1439, False), (1440, True)],
+    ids=["one", "two", "three-tied", "ten-tied", "odd-day", "even-day-tied"],
+)
+def test_median_equals_numpy_bit_for_bit(size: int, tied: bool) -> None:
+    rng = np.random.default_rng(size)
+    for scale in (1e-3, 1.0, 1e6):
+        values = rng.standard_normal(size) * scale
+        if tied:
+            values[rng.random(size) < 0.4] = 0.25
+        assert median(values) == float(np.median(values))
+
+
+def test_median_of_nothing_is_an_error() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        median(np.array([]))

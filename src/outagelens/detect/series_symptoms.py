@@ -97,8 +97,8 @@ class RobustBaselineDetector:
         finite = share[np.isfinite(share)]
         if finite.size == 0:
             return []
-        med = float(np.median(finite))
-        mad = float(np.median(np.abs(finite - med))) * 1.4826
+        med = median(finite)
+        mad = median(np.abs(finite - med)) * 1.4826
         threshold = med + max(cfg.min_excess, cfg.noise_sigmas * mad)
         with np.errstate(invalid="ignore"):
             bad = (share > threshold) | slow
@@ -135,7 +135,7 @@ class RobustBaselineDetector:
                 continue
             seg = share[a:b]
             seg_ok = seg[np.isfinite(seg)]
-            frac = float(np.median(seg_ok)) if seg_ok.size else 0.0
+            frac = median(seg_ok) if seg_ok.size else 0.0
             peak = float(np.max(seg_ok)) if seg_ok.size else 0.0
             state = HealthState.DOWN if frac >= cfg.down_fraction else HealthState.DEGRADED
             if state is HealthState.DEGRADED and slow[a:b].mean() > 0.5:
@@ -150,9 +150,23 @@ class RobustBaselineDetector:
         return out
 
 
+def median(values: Array) -> float:
+    """`np.median` of a non-empty 1-D array without NaN, bit for bit, without its generic
+    overhead (about 25 us a call; the robust screen takes five medians per flagged series)."""
+    n = values.size
+    if n == 0:
+        raise ValueError("median of an empty array")
+    half = n // 2
+    if n % 2:
+        return float(np.partition(values, half)[half])
+    part = np.partition(values, (half - 1, half))
+    # np.median averages the two middle values as a mean of two: (a + b) / 2.
+    return float((part[half - 1] + part[half]) / 2.0)
+
+
 def _nanmedian(values: Array, default: float) -> float:
     finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else default
+    return median(finite) if finite.size else default
 
 
 @dataclass(frozen=True, slots=True)

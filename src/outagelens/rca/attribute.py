@@ -117,6 +117,7 @@ class Attributor:
         self.catalog = index.catalog
         self.config = config or AttributionConfig()
         self._upstream_cache: dict[str, frozenset[str]] = {}
+        self._changed_deps: dict[str, list[str]] = {}
         self._plant: dict[str, frozenset[str]] | None = None
         # Nodes down when a set of alarmed components fails together: many candidates of an
         # incident share the same alarmed components upstream, so each set propagates once.
@@ -249,10 +250,7 @@ class Attributor:
         out: list[tuple[Evidence, float]] = []
         if entity not in self.catalog.components:
             return out
-        g = self.catalog.graph
-        changed = self.index.changes
-        # Only dependencies with any change can add evidence (a plain dict lookup each).
-        deps = [g.ids[d] for d in g.dependencies_of(g.index[entity]) if g.ids[d] in changed]
+        deps = self._changed_dependencies(entity)
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
             (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:
@@ -282,6 +280,17 @@ class Attributor:
                     )
                 )
         return out
+
+    def _changed_dependencies(self, entity: str) -> list[str]:
+        """Direct dependencies of a component with any change (cached: a site or shared
+        service has thousands of dependencies and is a candidate of many incidents)."""
+        cached = self._changed_deps.get(entity)
+        if cached is None:
+            g = self.catalog.graph
+            changed = self.index.changes
+            cached = [g.ids[d] for d in g.dependencies_of(g.index[entity]) if g.ids[d] in changed]
+            self._changed_deps[entity] = cached
+        return cached
 
     def _rollbacks(
         self, entity: str, onset: datetime, end: datetime | None
