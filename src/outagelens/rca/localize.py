@@ -115,7 +115,12 @@ class Localizer:
         """Score singles best bound first (LLR + the largest direct support); stop once the
         rest can neither enter the top k (nor the pair pool's best singles) nor matter to the
         confidences. Also returns the explanations left unscored."""
-        cap, k = self.config.max_direct_support, max(self.config.top_k, self.config.pair_pool)
+        cfg = self.config
+        # The pair pool needs its best singles only when pairs can be tried at all: never when
+        # fewer symptoms than `pair_min_unexplained` exist (thousands of lone false symptoms
+        # under harsh noise), so those keep only the top k scored.
+        pairs_possible = len(among) >= cfg.pair_min_unexplained
+        cap, k = cfg.max_direct_support, max(cfg.top_k, cfg.pair_pool if pairs_possible else 0)
         order = sorted(explained, key=lambda ex: -ex.llr)
         scored: list[_Scored] = []
         best: list[float] = []  # the k best scores so far, descending
