@@ -127,19 +127,27 @@ class ExplanationModel:
 
     def explain(self, nodes: tuple[int, ...], among: Collection[int]) -> Explanation:
         """Score a candidate against the symptomatic observations `among` (others: neutral)."""
-        pred, reach, silent = self.predicted(nodes)
         among_set = among if isinstance(among, (set, frozenset)) else frozenset(among)
-        explained = pred & among_set
-        contradicted = self.contradicted(nodes)
+        explained, llr = self.explained_llr(nodes, among_set)
+        pred, reach, silent = self.predicted(nodes)
         unexplained = frozenset(among_set - pred)
+        return Explanation(
+            nodes, explained, unexplained, self.contradicted(nodes), silent, llr, reach
+        )
+
+    def explained_llr(
+        self, nodes: tuple[int, ...], among: set[int] | frozenset[int]
+    ) -> tuple[frozenset[int], float]:
+        """What `explain` finds explained, and its LLR, without the unexplained rest (the
+        cover asks this of hundreds of candidates against thousands of symptoms)."""
+        pred, _, silent = self.predicted(nodes)
+        explained = frozenset(pred & among)
         llr = (
             self.hit_llr * sum(self.weight(i) for i in explained)
-            + self.miss_llr * len(contradicted)
+            + self.miss_llr * len(self.contradicted(nodes))
             + self.silent_llr * silent
         )
-        return Explanation(
-            nodes, frozenset(explained), unexplained, contradicted, silent, llr, reach
-        )
+        return explained, llr
 
     def upstream(self, i: int) -> tuple[int, ...]:
         """An observation's nodes and every node they depend on (cached: under harsh noise

@@ -120,16 +120,15 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
     pools = 1
     while remaining and cands:
         least = 1 if pools == 1 else 2
-        best = None
+        best: tuple[float, int, frozenset[int], int] | None = None  # llr, reach, explained, c
         for c in cands:
-            ex = model.explain((c,), remaining)
-            if len(ex.explained) >= least and (
-                best is None or (ex.llr, ex.reach) > (best.llr, best.reach)
-            ):
-                best = ex
-        if best is not None and best.llr > 0:
-            out.append(_group(model, best.explained, best.nodes[0]))
-            remaining -= best.explained
+            explained, llr = model.explained_llr((c,), remaining)
+            reach = model.predicted((c,))[1]
+            if len(explained) >= least and (best is None or (llr, reach) > best[:2]):
+                best = (llr, reach, explained, c)
+        if best is not None and best[0] > 0:
+            out.append(_group(model, best[2], best[3]))
+            remaining -= best[2]
             continue
         if pools >= max_pools:
             break
