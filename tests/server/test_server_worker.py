@@ -60,3 +60,45 @@ def test_alerts_start_a_pass_at_once_other_signals_wait(tmp_path: Path) -> None:
         assert worker.live_step()  # an alert does not wait
         assert (live.passes, heard) == (2, [1, 1, 2])
         assert not worker.live_step()  # and nothing new since
+
+
+class BusyLive:
+    """A live step whose pass runs until `close()` ends it, as the real one's child does."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started = threading.Event()
+        self.closed = threading.Event()
+
+    def __call__(self) -> None:
+        from outagelens.errors import InvestigationError
+
+        self.started.set()
+        if self.closed.wait(60):
+            raise InvestigationError("the live investigation is shut down")
+
+    def close(self) -> None:
+        """End the pass under way (LiveInvestigator terminates its child)."""
+        self.closed.set()
+
+
+def test_stop_ends_a_busy_live_pass_at_once(tmp_path: Path) -> None:
+    """Shutdown closes the live step before waiting for the live thread: a pass in progress
+    must not hold the process up until the join times out."""
+    import time
+
+    from outagelens.server.metrics import Metrics
+    from outagelens.server.worker import Worker
+
+    settings = load_settings(
+        {"db_url": f"sqlite:///{tmp_path / 'b.db'}", "status_enabled": False}, environ={}
+    )
+    live = BusyLive()
+    worker = Worker(open_store(settings), settings, Metrics(), live)
+    worker.start()
+    assert live.started.wait(10)  # the first pass is under way
+    began = time.monotonic()
+    worker.stop(timeout=10)
+    assert time.monotonic() - began < 5
+    assert not any(t.is_alive() for t in worker._threads)

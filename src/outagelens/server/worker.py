@@ -89,10 +89,10 @@ class Worker:
         self._stop.set()
         self._wake.set()
         self._live_wake.set()
+        if self.live is not None:  # first: a pass under way ends now, not when it is done
+            self.live.close()
         for thread in self._threads:
             thread.join(timeout)
-        if self.live is not None:
-            self.live.close()
         self.lease.release()
         self._set_active(False)
 
