@@ -134,8 +134,15 @@ class Worker:
         if not rows:
             self.metrics.inbox_depth.set(0)
             return 0
-        result = process(rows, self.pagerduty)
-        self.store.apply(result.batch)
+        try:
+            result = process(rows, self.pagerduty)
+            self.store.apply(result.batch)
+        except BaseException:
+            # The open PagerDuty alerts moved on with a batch that was not stored: rebuild
+            # them from the store, or the retry would drop this batch's resolves.
+            self.pagerduty = PagerDutyAlerts()
+            self._pd_loaded = False
+            raise
         now = now_utc()
         for row in rows:
             self.metrics.processing_latency.observe((now - row.received_at).total_seconds())
