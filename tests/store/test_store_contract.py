@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from outagelens.errors import StoreError
+from outagelens.errors import InboxClaimError, StoreError
 from outagelens.store.db import current_revision, make_engine, normalize_url, upgrade
 from outagelens.store.protocol import Store
 from outagelens.store.records import (
@@ -84,6 +84,19 @@ def test_apply_marks_processed_and_keeps_order(store: Store) -> None:
     store.apply(SignalBatch(processed_ids=[r.id for r in rows]))
     assert store.inbox_depth() == 2
     assert [r.payload["n"] for r in store.unprocessed(10)] == [3, 4]
+
+
+def test_a_batch_whose_rows_were_processed_elsewhere_stores_nothing(store: Store) -> None:
+    """Two workers read the same rows (one lost its lease mid-pass): only the first stores."""
+    store.add_to_inbox([item(n) for n in range(3)])
+    rows = store.unprocessed(10)
+    ids = [r.id for r in rows]
+    store.apply(SignalBatch(processed_ids=ids[:2], signals=[alert("first@t", None, "w1")]))
+    late = SignalBatch(processed_ids=ids, signals=[alert("second@t", None, "w2")])
+    with pytest.raises(InboxClaimError, match="2 of 3 inbox rows were already processed"):
+        store.apply(late)
+    assert [s.key for s in store.signals("alert")] == ["first@t"]  # rolled back as a whole
+    assert [r.id for r in store.unprocessed(10)] == ids[2:]
 
 
 @pytest.mark.parametrize(

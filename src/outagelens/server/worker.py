@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from outagelens.errors import OutageLensError
+from outagelens.errors import InboxClaimError, OutageLensError
 from outagelens.server.lease import AlwaysHeld, Lease
 from outagelens.server.metrics import Metrics
 from outagelens.server.processing import process
@@ -207,6 +207,10 @@ class Worker:
                 if self.step():
                     continue
                 backoff = self.settings.worker_poll_seconds
+            except InboxClaimError as exc:
+                # another replica took the lease and processed these rows: ask the lease again
+                log.warning("inbox batch already processed elsewhere", extra={"error": str(exc)})
+                continue
             except OutageLensError as exc:
                 log.warning("worker pass failed", extra={"error": str(exc)})
                 backoff = min(backoff * 2, 30.0)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from outagelens.errors import StoreError
+from outagelens.errors import InboxClaimError, StoreError
 from outagelens.store.records import (
     ApiKeyRecord,
     CatalogRecord,
@@ -90,13 +90,19 @@ class MemoryStore:
     def apply(self, batch: SignalBatch) -> None:
         """Upsert signals and points; mark rows processed."""
         with self._lock:
+            done = set(batch.processed_ids)
+            taken = [r.id for r in self._inbox if r.id in done and r.processed]
+            if taken:
+                raise InboxClaimError(
+                    f"{len(taken)} of {len(done)} inbox rows were already processed by another "
+                    "worker; batch not stored"
+                )
             for sig in batch.signals:
                 old = self._signals.get((sig.kind, sig.key))
                 if old is None or supersedes(sig, old):
                     self._signals[(sig.kind, sig.key)] = sig
             for p in batch.points:
                 self._points[(p.frame, p.key, p.minute)] = p
-            done = set(batch.processed_ids)
             self._inbox = [replace(r, processed=True) if r.id in done else r for r in self._inbox]
 
     def signals(
