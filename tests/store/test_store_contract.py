@@ -133,6 +133,14 @@ def test_signal_queries_by_kind_and_window(store: Store) -> None:
     assert [s.key for s in store.signals("alert", since=T0 + timedelta(minutes=30))] == ["b"]
     assert [s.key for s in store.signals(until=T0 + timedelta(hours=1))] == ["c", "a"]
     assert store.time_range() == (T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    assert [s.key for s in store.signals(started_since=T0)] == ["a", "b"]
+    # still firing and started lately: an old unresolved alert does not crowd out a new one
+    old = SignalRecord("alert", "old", T0 - timedelta(days=3), None, None, {})
+    store.apply(SignalBatch(processed_ids=[], signals=[old]))
+    now = T0 + timedelta(hours=3)
+    assert [s.key for s in store.signals("alert", since=now, limit=1)] == ["old"]
+    firing = store.signals("alert", since=now, started_since=T0 + timedelta(hours=1), limit=1)
+    assert [s.key for s in firing] == ["b"]
 
 
 def test_points_upsert_latest_wins(store: Store) -> None:

@@ -111,6 +111,7 @@ class MemoryStore:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        started_since: datetime | None = None,
         limit: int = 1000,
         offset: int = 0,
     ) -> list[SignalRecord]:
@@ -121,6 +122,7 @@ class MemoryStore:
             if (kind is None or s.kind == kind)
             and (since is None or s.end is None or s.end >= since)
             and (until is None or s.time < until)
+            and (started_since is None or s.time >= started_since)
         ]
         out.sort(key=lambda s: (s.time, s.key))
         return out[offset : offset + limit]

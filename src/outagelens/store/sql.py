@@ -221,6 +221,7 @@ class SqlStore:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        started_since: datetime | None = None,
         limit: int = 1000,
         offset: int = 0,
     ) -> list[SignalRecord]:
@@ -232,6 +233,8 @@ class SqlStore:
             q = q.where((SIGNALS.c.end.is_(None)) | (SIGNALS.c.end >= since))
         if until is not None:
             q = q.where(SIGNALS.c.time < until)
+        if started_since is not None:
+            q = q.where(SIGNALS.c.time >= started_since)
         q = q.order_by(SIGNALS.c.time, SIGNALS.c.key).limit(limit).offset(offset)
         with self._read() as conn:
             return [signal_record(r) for r in conn.execute(q)]
