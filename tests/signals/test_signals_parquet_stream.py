@@ -147,3 +147,14 @@ def test_corrupt_parquet_names_the_file(tmp_path: Path, damage: str) -> None:
     with pytest.raises(SignalError, match=r"^series\.parquet: cannot read table: ") as exc:
         load_signals_dir(tmp_path)
     assert exc.value.source == "series.parquet"
+
+
+def test_key_ordered_file_without_empty_minutes_streams_the_same(tmp_path: Path) -> None:
+    # Older writers leave out minutes without samples: cells between rows must come out NaN.
+    path = tmp_path / "series.parquet"
+    pq.write_table(frame_to_table(_gappy_series(seed=9)), path, row_group_size=333)
+    handle = pq.ParquetFile(path)
+    assert handle.num_row_groups > 3
+    streamed = read_parquet_frame(SeriesSet, handle, start=WINDOW_START, n_minutes=WINDOW_MINUTES)
+    assert streamed is not None
+    assert _same_bits(streamed, _whole_table(SeriesSet, path))

@@ -60,7 +60,8 @@ def read_parquet_frame(
     keys = sorted(set(run_keys))
     row_of = {key: row for row, key in enumerate(keys)}
     cells = len(keys) * n_minutes
-    grids = {m: np.full(cells, np.nan, dtype=np.float32) for m in cls.METRICS}
+    # Uninitialised: every cell is either written from the file or set to NaN below, once.
+    grids = {m: np.empty(cells, dtype=np.float32) for m in cls.METRICS}
     per_minute = 60 * _UNIT_PER_SECOND[stamp_type.unit]
     first_minute = minute_of(start.astimezone(UTC))
     last_flat = -1
@@ -86,12 +87,19 @@ def read_parquet_frame(
             values = _metric(table.column(metric), metric)
             if values is None:
                 return None
+            if not flat.size:
+                continue
+            grid = grids[metric]
             if contiguous:
-                grids[metric][int(flat[0]) : int(flat[-1]) + 1] = values
+                grid[last_flat + 1 : int(flat[0])] = np.nan  # cells no row mentions
+                grid[int(flat[0]) : int(flat[-1]) + 1] = values
             else:
-                grids[metric][flat] = values
+                grid[last_flat + 1 : int(flat[-1]) + 1] = np.nan
+                grid[flat] = values
         if flat.size:
             last_flat = int(flat[-1])
+    for grid in grids.values():
+        grid[last_flat + 1 :] = np.nan
     shaped: dict[str, npt.NDArray[np.float32]] = {}
     for metric, grid in grids.items():
         grid.setflags(write=False)  # hand ownership to the frame without a copy
