@@ -45,9 +45,8 @@ def read_frame(
         if path.suffix == ".parquet":
             if start is not None and n_minutes is not None:
                 # Row group by row group into the frame's grids; None: needs the full reader.
-                streamed = read_parquet_frame(
-                    cls, pq.ParquetFile(path), start=start, n_minutes=n_minutes
-                )
+                with pq.ParquetFile(path) as handle:
+                    streamed = read_parquet_frame(cls, handle, start=start, n_minutes=n_minutes)
                 if streamed is not None:
                     return streamed
             table, first_line = pq.read_table(path), 1
