@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from outagelens.errors import SignalError
 from outagelens.signals.frames import MinuteFrame, build_from_columns, minute_of
+from outagelens.signals.parquet_stream import read_parquet_frame
 from outagelens.signals.timefmt import format_time, parse_time
 
 F = TypeVar("F", bound=MinuteFrame)
@@ -42,6 +43,12 @@ def read_frame(
     source = path.name
     try:
         if path.suffix == ".parquet":
+            if start is not None and n_minutes is not None:
+                # Row group by row group into the frame's grids; None: needs the full reader.
+                with pq.ParquetFile(path) as handle:
+                    streamed = read_parquet_frame(cls, handle, start=start, n_minutes=n_minutes)
+                if streamed is not None:
+                    return streamed
             table, first_line = pq.read_table(path), 1
         elif path.suffix == ".csv":
             table, first_line = _read_csv(cls, path), 2
