@@ -248,6 +248,8 @@ def test_api_keys_list_create_and_revoke(server: Server) -> None:
     assert srv.client.get("/api/incidents", headers=new).status_code == 200
     bad = srv.client.post("/api/keys", headers=admin, json={"scope": "root", "name": "x"})
     assert bad.status_code in (400, 422) and "scope" in bad.text
+    blank = srv.client.post("/api/keys", headers=admin, json={"scope": "read", "name": "  "})
+    assert blank.status_code in (400, 422) and "name" in blank.text
 
     assert srv.client.delete(f"/api/keys/{body['key_id']}", headers=admin).status_code == 204
     refused = srv.client.get("/api/incidents", headers=new)  # at once: the cache forgets it
