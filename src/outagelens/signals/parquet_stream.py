@@ -22,14 +22,13 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from outagelens.signals.arrow_metrics import metric_values
 from outagelens.signals.frames import MinuteFrame, minute_of
 
 F = TypeVar("F", bound=MinuteFrame)
 _UNIT_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-_RATIO_METRICS = frozenset({"availability", "syn_ratio"})
 
 
 @dataclass(frozen=True)
@@ -151,18 +150,9 @@ def _valid_id(value: str | None) -> bool:
 
 
 def _metric(column: pa.ChunkedArray, name: str) -> npt.NDArray[np.floating[Any]] | None:
-    """One row group's metric column with NaN for missing; None if the type or a value is bad."""
-    if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+    """One row group's metric column with NaN for missing; None if the type or a value is bad
+    (the whole-table reader then reads the file again and names the problem)."""
+    checked = metric_values(column, name)
+    if checked is None or bool(np.any(checked[1])):
         return None
-    target = pa.float32() if column.type == pa.float32() else pa.float64()
-    typed = column.cast(target)
-    if typed.null_count:
-        typed = pc.fill_null(typed, float("nan"))
-    values = np.asarray(typed.to_numpy(), dtype=target.to_pandas_dtype())
-    with np.errstate(invalid="ignore"):
-        bad = (values < 0) | (values == np.inf)
-        if name in _RATIO_METRICS:
-            bad |= values > 1
-    if bool(np.any(bad)):
-        return None
-    return values
+    return checked[0]
