@@ -89,5 +89,9 @@ class StoreError(OutageLensError):
     """The store is unavailable or rejected an operation."""
 
 
+class InboxClaimError(StoreError):
+    """Inbox rows of a batch were already processed (by another worker): nothing was stored."""
+
+
 class ConfigError(OutageLensError):
     """A configuration value is missing or invalid; names the key."""

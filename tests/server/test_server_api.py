@@ -248,6 +248,8 @@ def test_api_keys_list_create_and_revoke(server: Server) -> None:
     assert srv.client.get("/api/incidents", headers=new).status_code == 200
     bad = srv.client.post("/api/keys", headers=admin, json={"scope": "root", "name": "x"})
     assert bad.status_code in (400, 422) and "scope" in bad.text
+    blank = srv.client.post("/api/keys", headers=admin, json={"scope": "read", "name": "  "})
+    assert blank.status_code in (400, 422) and "name" in blank.text
 
     assert srv.client.delete(f"/api/keys/{body['key_id']}", headers=admin).status_code == 204
     refused = srv.client.get("/api/incidents", headers=new)  # at once: the cache forgets it
@@ -281,3 +283,39 @@ def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
         with pytest.raises(InvestigationError, match="shut down"):
             live()  # no pass, and no new child, after close
         assert live._pool is None
+
+
+def test_a_lookup_racing_a_revocation_does_not_cache_the_key_as_valid() -> None:
+    """A request that read a key just before another request revoked it must not put the
+    unrevoked record back into the key cache: later requests would pass for KEY_CACHE_SECONDS."""
+    from fastapi.testclient import TestClient
+
+    from outagelens.server.app import create_app
+    from outagelens.server.auth import create_api_key
+    from outagelens.server.settings import load_settings
+    from outagelens.store.memory import MemoryStore
+    from outagelens.store.records import ApiKeyRecord
+
+    class RacingStore(MemoryStore):
+        """Revokes the key (as DELETE /api/keys does) between reading it and returning it."""
+
+        ctx: Any = None
+
+        def api_key(self, key_id: str) -> ApiKeyRecord | None:
+            record = super().api_key(key_id)
+            if self.ctx is not None:
+                ctx, self.ctx = self.ctx, None
+                assert self.revoke_api_key(key_id)
+                ctx.forget_key(key_id)
+            return record
+
+    store = RacingStore()
+    settings = load_settings({"worker_enabled": False}, {})
+    app = create_app(settings, store=store)
+    key = create_api_key(store, Scope.READ, "grafana", "")
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(app) as client:
+        store.ctx = app.state.ctx
+        client.get("/api/incidents", headers=headers)  # raced: either answer is fair
+        later = client.get("/api/incidents", headers=headers)
+        assert later.status_code == 401 and "revoked" in later.text

@@ -221,3 +221,64 @@ def test_cause_confirmed_by_a_person_is_announced_at_once(early_server: Server) 
     service(s).sync(now=created + timedelta(seconds=5), force=True)
     assert {u["status"] for u in _stored_updates(s)} == {"identified"}
     assert [i["status"] for i in _summary(s)["incidents"]] == ["identified"]
+
+
+def test_global_service_alert_is_covered_by_its_incident_in_any_location() -> None:
+    """A global service is one component on every page, whatever location an alert names: an
+    open incident covering the subscription covers the alert, so no second, provisional
+    incident is shown for the same component."""
+    from outagelens.comms.models import IncidentStatus as PageStatus
+    from outagelens.comms.status import LiveIncident
+    from outagelens.correlate.models import AffectedSubscription, OutageInterval
+    from outagelens.correlate.models import Scope as IncidentScope
+    from outagelens.detect.models import HealthState
+    from outagelens.server.status.reported import Report, covered_keys, reported_incident
+    from outagelens.topology import load_catalog
+
+    catalog = load_catalog(EXAMPLE_CATALOG)
+    assert not catalog.services["cdn"].locations  # global
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    report = Report(
+        subscription="nordpress/cdn",
+        customer="nordpress",
+        service="cdn",
+        location="ams1",  # where the probe saw it; the subscription lists fra2
+        start=start,
+        state=HealthState.DOWN,
+        failed_fraction=0.5,
+        fingerprint="c" * 16,
+    )
+    interval = OutageInterval(
+        location="fra2", start=start, state=HealthState.DOWN, failed_fraction=0.9
+    )
+    scope = IncidentScope(
+        start=start,
+        ongoing=True,
+        duration_minutes=5.0,
+        first_alert_at=start,
+        customers=("nordpress",),
+        services=("cdn",),
+        locations=("fra2",),
+        regions=(catalog.locations["fra2"].region,),
+        geography=(catalog.locations["fra2"].geography,),
+        subscriptions=(
+            AffectedSubscription(
+                subscription="nordpress/cdn",
+                customer="nordpress",
+                service="cdn",
+                state=HealthState.DOWN,
+                locations=("fra2",),
+                intervals=(interval,),
+            ),
+        ),
+    )
+    incident = LiveIncident(
+        id="inc-1",
+        status=PageStatus.IDENTIFIED,
+        created_at=start,
+        updated_at=start,
+        scope=scope,
+    )
+    now = datetime.now(UTC)
+    assert reported_incident(catalog, [report], covered_keys([incident]), now) is None
+    assert reported_incident(catalog, [report], set(), now) is not None  # uncovered: shown

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from outagelens.errors import StoreError
+from outagelens.errors import InboxClaimError, StoreError
 from outagelens.store.db import current_revision, make_engine, normalize_url, upgrade
 from outagelens.store.protocol import Store
 from outagelens.store.records import (
@@ -86,6 +86,19 @@ def test_apply_marks_processed_and_keeps_order(store: Store) -> None:
     assert [r.payload["n"] for r in store.unprocessed(10)] == [3, 4]
 
 
+def test_a_batch_whose_rows_were_processed_elsewhere_stores_nothing(store: Store) -> None:
+    """Two workers read the same rows (one lost its lease mid-pass): only the first stores."""
+    store.add_to_inbox([item(n) for n in range(3)])
+    rows = store.unprocessed(10)
+    ids = [r.id for r in rows]
+    store.apply(SignalBatch(processed_ids=ids[:2], signals=[alert("first@t", None, "w1")]))
+    late = SignalBatch(processed_ids=ids, signals=[alert("second@t", None, "w2")])
+    with pytest.raises(InboxClaimError, match="2 of 3 inbox rows were already processed"):
+        store.apply(late)
+    assert [s.key for s in store.signals("alert")] == ["first@t"]  # rolled back as a whole
+    assert [r.id for r in store.unprocessed(10)] == ids[2:]
+
+
 @pytest.mark.parametrize(
     ("deliveries", "kept"),
     [
@@ -120,6 +133,14 @@ def test_signal_queries_by_kind_and_window(store: Store) -> None:
     assert [s.key for s in store.signals("alert", since=T0 + timedelta(minutes=30))] == ["b"]
     assert [s.key for s in store.signals(until=T0 + timedelta(hours=1))] == ["c", "a"]
     assert store.time_range() == (T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    assert [s.key for s in store.signals(started_since=T0)] == ["a", "b"]
+    # still firing and started lately: an old unresolved alert does not crowd out a new one
+    old = SignalRecord("alert", "old", T0 - timedelta(days=3), None, None, {})
+    store.apply(SignalBatch(processed_ids=[], signals=[old]))
+    now = T0 + timedelta(hours=3)
+    assert [s.key for s in store.signals("alert", since=now, limit=1)] == ["old"]
+    firing = store.signals("alert", since=now, started_since=T0 + timedelta(hours=1), limit=1)
+    assert [s.key for s in firing] == ["b"]
 
 
 def test_points_upsert_latest_wins(store: Store) -> None:

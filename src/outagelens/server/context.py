@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fastapi import Request
@@ -38,6 +38,8 @@ class ServerContext:
     _catalog: tuple[str, Catalog] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _keys: dict[str, tuple[float, ApiKeyRecord]] = field(default_factory=dict, repr=False)
+    _revoked: set[str] = field(default_factory=set, repr=False)  # revoked through this process
+    _key_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _depth: tuple[float, int] = field(default=(-1e9, 0), repr=False)
 
     def api_key(self, key_id: str) -> ApiKeyRecord | None:
@@ -47,13 +49,20 @@ class ServerContext:
         if hit is not None and now - hit[0] < KEY_CACHE_SECONDS:
             return hit[1]
         record = self.store.api_key(key_id)
-        if record is not None:  # unknown ids are not cached: a new key works at once
+        if record is None:  # unknown ids are not cached: a new key works at once
+            return None
+        with self._key_lock:
+            if key_id in self._revoked:
+                # read before a revocation committed, by a request racing it: never cache it valid
+                record = replace(record, revoked=True)
             self._keys[key_id] = (now, record)
         return record
 
     def forget_key(self, key_id: str) -> None:
         """Drop a key from the cache (after revocation: refused from the next request)."""
-        self._keys.pop(key_id, None)
+        with self._key_lock:
+            self._revoked.add(key_id)
+            self._keys.pop(key_id, None)
 
     def inbox_depth(self) -> int:
         """Unprocessed inbox rows, re-counted at most every DEPTH_CACHE_SECONDS."""

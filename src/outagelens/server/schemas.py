@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from outagelens.correlate.models import Scope
 from outagelens.rca.models import CauseCategory, Hypothesis
@@ -107,7 +107,7 @@ class ApiKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scope: KeyScope
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ApiKeyOut(BaseModel):

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from outagelens.errors import OutageLensError
+from outagelens.errors import InboxClaimError, OutageLensError
 from outagelens.server.lease import AlwaysHeld, Lease
 from outagelens.server.metrics import Metrics
 from outagelens.server.processing import process
@@ -89,10 +89,10 @@ class Worker:
         self._stop.set()
         self._wake.set()
         self._live_wake.set()
+        if self.live is not None:  # first: a pass under way ends now, not when it is done
+            self.live.close()
         for thread in self._threads:
             thread.join(timeout)
-        if self.live is not None:
-            self.live.close()
         self.lease.release()
         self._set_active(False)
 
@@ -134,8 +134,15 @@ class Worker:
         if not rows:
             self.metrics.inbox_depth.set(0)
             return 0
-        result = process(rows, self.pagerduty)
-        self.store.apply(result.batch)
+        try:
+            result = process(rows, self.pagerduty)
+            self.store.apply(result.batch)
+        except BaseException:
+            # The open PagerDuty alerts moved on with a batch that was not stored: rebuild
+            # them from the store, or the retry would drop this batch's resolves.
+            self.pagerduty = PagerDutyAlerts()
+            self._pd_loaded = False
+            raise
         now = now_utc()
         for row in rows:
             self.metrics.processing_latency.observe((now - row.received_at).total_seconds())
@@ -200,6 +207,10 @@ class Worker:
                 if self.step():
                     continue
                 backoff = self.settings.worker_poll_seconds
+            except InboxClaimError as exc:
+                # another replica took the lease and processed these rows: ask the lease again
+                log.warning("inbox batch already processed elsewhere", extra={"error": str(exc)})
+                continue
             except OutageLensError as exc:
                 log.warning("worker pass failed", extra={"error": str(exc)})
                 backoff = min(backoff * 2, 30.0)

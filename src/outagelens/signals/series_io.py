@@ -19,19 +19,19 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from outagelens.errors import SignalError
+from outagelens.signals.arrow_metrics import RATIO_METRICS, metric_values
 from outagelens.signals.frames import MinuteFrame, build_from_columns, minute_of
+from outagelens.signals.parquet_stream import read_parquet_frame
 from outagelens.signals.timefmt import format_time, parse_time
 
 F = TypeVar("F", bound=MinuteFrame)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNIT_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 # Metrics bounded to [0, 1]; every other metric must be >= 0.
-RATIO_METRICS = frozenset({"availability", "syn_ratio"})
 SUFFIXES = (".parquet", ".csv", ".jsonl")
 
 
@@ -42,6 +42,12 @@ def read_frame(
     source = path.name
     try:
         if path.suffix == ".parquet":
+            if start is not None and n_minutes is not None:
+                # Row group by row group into the frame's grids; None: needs the full reader.
+                with pq.ParquetFile(path) as handle:
+                    streamed = read_parquet_frame(cls, handle, start=start, n_minutes=n_minutes)
+                if streamed is not None:
+                    return streamed
             table, first_line = pq.read_table(path), 1
         elif path.suffix == ".csv":
             table, first_line = _read_csv(cls, path), 2
@@ -154,18 +160,10 @@ def _metric(
     column: pa.ChunkedArray, name: str, source: str, first_line: int
 ) -> npt.NDArray[np.floating[Any]]:
     """A metric column as float32/float64 with NaN for missing; range-checked."""
-    if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+    checked = metric_values(column, name)
+    if checked is None:
         raise SignalError(f"field '{name}': type {column.type} is not numeric", source=source)
-    target = pa.float32() if column.type == pa.float32() else pa.float64()
-    typed = column.cast(target)
-    if typed.null_count:
-        typed = pc.fill_null(typed, float("nan"))
-    values = np.asarray(typed.to_numpy(), dtype=target.to_pandas_dtype())
-    with np.errstate(invalid="ignore"):
-        # NaN compares False everywhere, so it passes; +-inf and negatives fail.
-        bad = (values < 0) | (values == np.inf)
-        if name in RATIO_METRICS:
-            bad |= values > 1
+    values, bad = checked
     hits = np.flatnonzero(bad)
     if hits.size:
         i = int(hits[0])

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from outagelens.errors import StoreError
+from outagelens.errors import InboxClaimError, StoreError
 from outagelens.store.records import (
     ApiKeyRecord,
     CatalogRecord,
@@ -90,13 +90,19 @@ class MemoryStore:
     def apply(self, batch: SignalBatch) -> None:
         """Upsert signals and points; mark rows processed."""
         with self._lock:
+            done = set(batch.processed_ids)
+            taken = [r.id for r in self._inbox if r.id in done and r.processed]
+            if taken:
+                raise InboxClaimError(
+                    f"{len(taken)} of {len(done)} inbox rows were already processed by another "
+                    "worker; batch not stored"
+                )
             for sig in batch.signals:
                 old = self._signals.get((sig.kind, sig.key))
                 if old is None or supersedes(sig, old):
                     self._signals[(sig.kind, sig.key)] = sig
             for p in batch.points:
                 self._points[(p.frame, p.key, p.minute)] = p
-            done = set(batch.processed_ids)
             self._inbox = [replace(r, processed=True) if r.id in done else r for r in self._inbox]
 
     def signals(
@@ -105,6 +111,7 @@ class MemoryStore:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        started_since: datetime | None = None,
         limit: int = 1000,
         offset: int = 0,
     ) -> list[SignalRecord]:
@@ -115,6 +122,7 @@ class MemoryStore:
             if (kind is None or s.kind == kind)
             and (since is None or s.end is None or s.end >= since)
             and (until is None or s.time < until)
+            and (started_since is None or s.time >= started_since)
         ]
         out.sort(key=lambda s: (s.time, s.key))
         return out[offset : offset + limit]

@@ -56,10 +56,12 @@ class Store(Protocol):
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        started_since: datetime | None = None,
         limit: int = 1000,
         offset: int = 0,
     ) -> list[SignalRecord]:
-        """Canonical signals by time, optionally of one kind and in [since, until)."""
+        """Canonical signals by time, optionally of one kind, overlapping [since, until) (not
+        ended before `since`, started before `until`), and started at or after `started_since`."""
         ...
 
     def time_range(self) -> tuple[datetime, datetime] | None:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, Row, Table, func, select, text, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from outagelens.errors import StoreError
+from outagelens.errors import InboxClaimError, StoreError
 from outagelens.store.db import WRITE_OPTION
 from outagelens.store.records import (
     ApiKeyRecord,
@@ -152,17 +152,33 @@ class SqlStore:
             return [inbox_record(r) for r in conn.execute(q)]
 
     def apply(self, batch: SignalBatch) -> None:
-        """Upsert signals and points, mark the inbox rows processed: one transaction."""
+        """Mark the inbox rows processed, upsert signals and points: one transaction.
+
+        The rows are claimed first (`processed = false` -> true, row locks held to the commit):
+        if any was processed meanwhile, by a worker that took over after this one lost its
+        lease, the transaction rolls back and InboxClaimError says so; nothing is stored twice.
+        """
         merged: dict[tuple[str, str], SignalRecord] = {}
         for sig in batch.signals:
             old = merged.get((sig.kind, sig.key))
             if old is None or supersedes(sig, old):
                 merged[(sig.kind, sig.key)] = sig
         with self._write() as conn:
+            claimed = 0
+            for ids in chunks(batch.processed_ids):
+                done = conn.execute(
+                    update(INBOX)
+                    .where(INBOX.c.id.in_(ids), INBOX.c.processed.is_(False))
+                    .values(processed=True)
+                )
+                claimed += done.rowcount
+            if claimed != len(set(batch.processed_ids)):
+                raise InboxClaimError(
+                    f"{len(set(batch.processed_ids)) - claimed} of {len(batch.processed_ids)} "
+                    "inbox rows were already processed by another worker; batch not stored"
+                )
             self._upsert_signals(conn, merged)
             self._upsert_points(conn, batch.points)
-            for ids in chunks(batch.processed_ids):
-                conn.execute(update(INBOX).where(INBOX.c.id.in_(ids)).values(processed=True))
 
     def _upsert_signals(
         self, conn: Connection, merged: dict[tuple[str, str], SignalRecord]
@@ -205,6 +221,7 @@ class SqlStore:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        started_since: datetime | None = None,
         limit: int = 1000,
         offset: int = 0,
     ) -> list[SignalRecord]:
@@ -216,6 +233,8 @@ class SqlStore:
             q = q.where((SIGNALS.c.end.is_(None)) | (SIGNALS.c.end >= since))
         if until is not None:
             q = q.where(SIGNALS.c.time < until)
+        if started_since is not None:
+            q = q.where(SIGNALS.c.time >= started_since)
         q = q.order_by(SIGNALS.c.time, SIGNALS.c.key).limit(limit).offset(offset)
         with self._read() as conn:
             return [signal_record(r) for r in conn.execute(q)]

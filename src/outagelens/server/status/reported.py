@@ -126,8 +126,17 @@ def reported_incident(
     *,
     texts: bool = True,
 ) -> LiveIncident | None:
-    """One provisional 'investigating' incident for the reports no shown incident covers."""
-    mine = [r for r in reports if r.key not in covered]
+    """One provisional 'investigating' incident for the reports no shown incident covers.
+
+    A global service is one component whatever location an alert names, so an incident that
+    covers the subscription in any location covers its alerts in every location."""
+    pairs = {(customer, service) for customer, service, _ in covered}
+    mine = [
+        r
+        for r in reports
+        if r.key not in covered
+        and (catalog.services[r.service].locations or (r.customer, r.service) not in pairs)
+    ]
     if not mine:
         return None
     subs: dict[str, list[Report]] = {}

@@ -181,8 +181,10 @@ class StatusService:
                 # the history and uptime bars, told to nobody. A shorter one was a blip.
                 shown.append(inc)
         since = wall - timedelta(minutes=self.ctx.settings.window_minutes)
-        alerts = self.ctx.store.signals("alert", since=wall, limit=ALL)
-        reports = reports_of(catalog, [a for a in alerts if a.time >= since], wall)
+        # firing now and started within the window (old alerts that never resolved must not
+        # take the limit's places of the newest ones)
+        alerts = self.ctx.store.signals("alert", since=wall, started_since=since, limit=ALL)
+        reports = reports_of(catalog, alerts, wall)
         early = reported_incident(catalog, reports, covered_keys(shown), now, texts=auto)
         return [*shown, early] if early is not None else shown
 
