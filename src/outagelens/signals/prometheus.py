@@ -236,7 +236,7 @@ def alertmanager_alerts(url: str, *, timeout: float = 30.0) -> tuple[list[Alert]
 
 
 def window_text(start: datetime, n_minutes: int) -> str:
-    """'2026-11-26T13:00:00Z + 60 min' for messages."""
+    """'2026-11-19T13:00:00Z + 60 min' for messages."""
     return f"{format_time(start)} + {n_minutes} min"
 
 

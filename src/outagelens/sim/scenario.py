@@ -21,7 +21,7 @@ NoiseLevel = Literal["clean", "realistic", "harsh"]
 DecoyKind = Literal["change", "flash_sale", "alarm", "hazard"]
 
 # Friday 27 November 2026, 00:00 UTC: a fixed end so that every run is reproducible.
-DEFAULT_WINDOW_END = datetime(2026, 11, 27, tzinfo=UTC)
+DEFAULT_WINDOW_END = datetime(2026, 11, 20, tzinfo=UTC)
 SOURCES: tuple[str, ...] = ("alerts", "changes", "hardware", "hazards")
 
 
