@@ -146,3 +146,34 @@ def test_active_intervals_match_alarms_between(
     intervals = ActiveIntervals([("san", at(start), None if cleared is None else at(cleared))])
     got = intervals.meeting(at(window[0]), at(window[1]))
     assert got == (frozenset({"san"}) if want else frozenset())
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "expected"),
+    [
+        ("deploy", "1.24", "1.25", "deploy of nginx 1.24 -> 1.25"),
+        ("deploy", None, "1.25", "deploy of nginx 1.25"),
+        ("config", "4.31.2F", "4.31.2F", "config change of nginx 4.31.2F"),
+        ("config", None, None, "config change of nginx"),
+        ("config", "1.0", "2.0", "config change of nginx 1.0 -> 2.0"),
+    ],
+)
+def test_change_sentences_name_versions_only_when_they_change(
+    kind: str, old: str | None, new: str | None, expected: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from outagelens.rca.attribute import describe_change
+    from outagelens.signals.types import Change
+
+    change = Change(
+        id="chg-1",
+        time=datetime(2026, 11, 19, 13, 43, tzinfo=UTC),
+        component="lb-1",
+        software="nginx",
+        from_version=old,
+        to_version=new,
+        kind=kind,
+        actor="ci",
+    )
+    assert describe_change(change) == expected

@@ -33,7 +33,7 @@ from outagelens.rca.signals_index import (
     SignalsIndex,
     window,
 )
-from outagelens.signals.types import HardwareAlarm
+from outagelens.signals.types import Change, HardwareAlarm
 from outagelens.topology.graph import NodeKind
 from outagelens.topology.models import ComponentKind
 
@@ -270,8 +270,7 @@ class Attributor:
                             weight=round(weight, 3),
                             category=CauseCategory.SOFTWARE,
                             sentence=(
-                                f"{ch.kind} of {ch.software} {ch.from_version or '?'} -> "
-                                f"{ch.to_version or '?'} {rel} at {ch.time:%H:%M} UTC by "
+                                f"{describe_change(ch)} {rel} at {ch.time:%H:%M} UTC by "
                                 f"{ch.actor}, {mins:.0f} min before onset"
                             ),
                             data={"change_id": ch.id, "kind": ch.kind, "software": ch.software},
@@ -425,3 +424,14 @@ def _alarm_evidence(
         + (f": {message}" if message else ""),
         data={"alarm": alarm},
     )
+
+
+def describe_change(ch: Change) -> str:
+    """'deploy of nginx 1.24 -> 1.25', or 'config change of arista-eos 4.31.2F' when the
+    version stays the same (a configuration change) or only one version is known."""
+    old, new = ch.from_version, ch.to_version
+    noun = "config change" if ch.kind == "config" else ch.kind
+    if old and new and old != new:
+        return f"{noun} of {ch.software} {old} -> {new}"
+    version = new or old
+    return f"{noun} of {ch.software}" + (f" {version}" if version else "")
