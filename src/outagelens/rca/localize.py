@@ -24,6 +24,7 @@ from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
+from outagelens.topology.construct import construct
 from outagelens.topology.graph import NodeKind
 
 
@@ -368,9 +369,11 @@ class Localizer:
         out = []
         for key in model.keys(s.ex.contradicted)[: self.config.listed_observations]:
             # Built from our own typed values, up to 8 per hypothesis on thousands of small
-            # incidents under harsh noise: skip pydantic's re-validation.
+            # incidents under harsh noise: skip pydantic's re-validation (and `model_construct`,
+            # which inspects the default factory's signature on every call).
             out.append(
-                Evidence.model_construct(
+                construct(
+                    Evidence,
                     kind="healthy_dependent",
                     supports=False,
                     entity=key,
