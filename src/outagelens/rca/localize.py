@@ -347,7 +347,8 @@ class Localizer:
         listed = list(model.keys(s.ex.explained))
         n = self.config.listed_observations
         more = "" if len(listed) <= n else f" and {len(listed) - n} more"
-        return Evidence(
+        return construct(  # our own typed values, once per hypothesis: no re-validation
+            Evidence,
             kind="explains_symptoms",
             supports=True,
             entity=",".join(s.ids),
@@ -399,7 +400,8 @@ class Localizer:
     def _unexplained(self, model: ExplanationModel, s: _Scored) -> Evidence:
         listed = list(model.keys(s.ex.unexplained))
         n = self.config.listed_observations
-        return Evidence(
+        return construct(
+            Evidence,
             kind="unexplained_symptoms",
             supports=False,
             entity=",".join(s.ids),
