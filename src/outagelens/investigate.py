@@ -22,6 +22,7 @@ from outagelens.rca.signals_index import SignalsIndex, TrafficConfig
 from outagelens.rca.timeline import build_timeline
 from outagelens.signals.types import SignalSet
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.construct import gc_paused
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the investigation advances."""
@@ -69,6 +70,20 @@ def investigate(
     `earlier_outages` maps a subscription id to the month's earlier outage intervals (from the
     server's store), so SLA uptime counts every incident of the month.
     """
+    # Under harsh noise one window builds millions of short-lived acyclic objects (explanations,
+    # evidence, cached sets): the cyclic collector's passes over them cost about 15% of the
+    # investigation (1.3-1.7 of 9 s CPU on the harsh 100k case) and found nothing to collect.
+    with gc_paused():
+        return _investigate(catalog, signals, config, progress, earlier_outages)
+
+
+def _investigate(
+    catalog: Catalog,
+    signals: SignalSet,
+    config: InvestigateConfig | None,
+    progress: Progress | None,
+    earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None,
+) -> Investigation:
     cfg = config or InvestigateConfig()
     report = progress or (lambda stage, done, total: None)
     report("detect", 0, 1)

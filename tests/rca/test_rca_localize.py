@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from tests.rca.engine_builders import Injection, build_signals, small_catalog
 
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
-from outagelens.rca.models import CauseCategory
+from outagelens.rca.models import CauseCategory, Evidence
 
 CASES = [
     (
@@ -95,6 +97,31 @@ def test_healthy_dependents_separate_fabric_from_san() -> None:
     assert "tenant/colo@a" in hyps[("fabric",)].contradicted
     assert hyps[("fabric",)].rank > 1
     assert any(ev.kind == "healthy_dependent" for ev in hyps[("fabric",)].evidence_against)
+    # Partly built without validation for speed: each must equal the validated model and
+    # serialize so.
+    every = [ev for h in hyps.values() for ev in (*h.evidence_for, *h.evidence_against)]
+    assert {"explains_symptoms", "unexplained_symptoms", "healthy_dependent"} <= {
+        ev.kind for ev in every
+    }
+    for ev in every:
+        validated = Evidence.model_validate(ev.model_dump())
+        assert validated == ev
+        assert validated.model_dump_json() == ev.model_dump_json()
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["gc-on", "gc-off"])
+def test_investigate_restores_the_garbage_collector_state(enabled: bool) -> None:
+    # investigate pauses the cyclic collector while it runs; the caller's setting comes back.
+    cat = small_catalog()
+    signals = build_signals(cat, Injection(["san"]))
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        result = investigate(cat, signals)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert result.incidents[0].hypotheses[0].entities == ("san",)
 
 
 def test_confidences_are_a_distribution_and_ranks_ordered() -> None:

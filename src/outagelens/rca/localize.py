@@ -24,6 +24,7 @@ from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
+from outagelens.topology.construct import construct
 from outagelens.topology.graph import NodeKind
 
 
@@ -346,7 +347,8 @@ class Localizer:
         listed = list(model.keys(s.ex.explained))
         n = self.config.listed_observations
         more = "" if len(listed) <= n else f" and {len(listed) - n} more"
-        return Evidence(
+        return construct(  # our own typed values, once per hypothesis: no re-validation
+            Evidence,
             kind="explains_symptoms",
             supports=True,
             entity=",".join(s.ids),
@@ -368,9 +370,11 @@ class Localizer:
         out = []
         for key in model.keys(s.ex.contradicted)[: self.config.listed_observations]:
             # Built from our own typed values, up to 8 per hypothesis on thousands of small
-            # incidents under harsh noise: skip pydantic's re-validation.
+            # incidents under harsh noise: skip pydantic's re-validation (and `model_construct`,
+            # which inspects the default factory's signature on every call).
             out.append(
-                Evidence.model_construct(
+                construct(
+                    Evidence,
                     kind="healthy_dependent",
                     supports=False,
                     entity=key,
@@ -396,7 +400,8 @@ class Localizer:
     def _unexplained(self, model: ExplanationModel, s: _Scored) -> Evidence:
         listed = list(model.keys(s.ex.unexplained))
         n = self.config.listed_observations
-        return Evidence(
+        return construct(
+            Evidence,
             kind="unexplained_symptoms",
             supports=False,
             entity=",".join(s.ids),
