@@ -200,44 +200,65 @@ def _merge_explained(
         nodes: tuple[int, ...] = (target.cover,)  # type: ignore[assignment]
         llr = model.explained_llr(nodes, target.obs_ids)[1]
         while True:
-            best: tuple[float, int, tuple[int, ...], float] | None = None
-            for j, g in enumerate(kept):
-                if j == t or not (_within(g, target, gap) or _within(target, g, gap)):
-                    continue
-                own = model.explained_llr((g.cover,), g.obs_ids)[1] if g.cover is not None else 0
-                union = target.obs_ids | g.obs_ids
-                for cand in _joint_candidates(model, target.obs_ids, g.obs_ids):
-                    explained, joint = model.explained_llr(cand, union)
-                    if explained != union:
-                        continue
-                    gain = joint - (llr + own - cfg.merge_penalty)
-                    if gain >= 0 and (best is None or gain > best[0]):
-                        best = (gain, j, cand, joint)
+            best = _best_join(model, kept, target, llr, gap, cfg.merge_penalty)
             if best is None:
                 break
-            _, j, nodes, llr = best
-            g = kept.pop(j)
-            t = kept.index(target)
-            target = kept[t] = _group(model, target.obs_ids | g.obs_ids, nodes[0])
+            joined, nodes, llr = best
+            ids = target.obs_ids.union(*(kept[j].obs_ids for j in joined))
+            kept = [target if g is kept[t] else g for j, g in enumerate(kept) if j not in joined]
+            t = next(j for j, g in enumerate(kept) if g is target)
+            target = kept[t] = _group(model, ids, nodes[0])
     return kept
 
 
-def _joint_candidates(
-    model: ExplanationModel, a: frozenset[int], b: frozenset[int]
-) -> list[tuple[int, ...]]:
-    """Candidates upstream of some observation of both `a` and `b`: each single, and the
-    alerted ones together (a utility feed and its generator fail as one power outage)."""
+def _best_join(
+    model: ExplanationModel,
+    kept: list[SymptomGroup],
+    target: SymptomGroup,
+    llr: float,
+    gap: timedelta,
+    penalty: float,
+) -> tuple[set[int], tuple[int, ...], float] | None:
+    """The cause, and the groups it joins to `target`, that gains most over separate faults:
+    every group whose symptoms it explains joins (each saves one fault's cost)."""
+    t = next(j for j, g in enumerate(kept) if g is target)
+    mine = _ups(model, target.obs_ids)
+    joins: dict[tuple[int, ...], set[int]] = {}
+    own: dict[int, float] = {}
+    for j, g in enumerate(kept):
+        if j == t or not (_within(g, target, gap) or _within(target, g, gap)):
+            continue
+        common = mine & _ups(model, g.obs_ids)
+        if not common:
+            continue
+        own[j] = model.explained_llr((g.cover,), g.obs_ids)[1] if g.cover is not None else 0.0
+        for n in common:
+            joins.setdefault((n,), set()).add(j)
+        alerted = tuple(sorted(n for n in common if n in model.alerted))
+        if len(alerted) > 1:
+            joins.setdefault(alerted, set()).add(j)
+    best: tuple[float, set[int], tuple[int, ...], float] | None = None
+    for cand, js in joins.items():
+        pred = model.predicted(cand)[0]
+        if not target.obs_ids <= pred:
+            continue
+        js = {j for j in js if kept[j].obs_ids <= pred}
+        if not js:
+            continue
+        union = target.obs_ids.union(*(kept[j].obs_ids for j in js))
+        joint = model.explained_llr(cand, union)[1]
+        gain = joint - (llr + sum(own[j] for j in js) - penalty * len(js))
+        if gain >= 0 and (best is None or gain > best[0]):
+            best = (gain, js, cand, joint)
+    return None if best is None else best[1:]
 
-    def ups(ids: frozenset[int]) -> set[int]:
-        out: set[int] = set()
-        for i in ids:
-            out.update(model.upstream_candidates(i))
-        return out
 
-    common = ups(a) & ups(b)
-    alerted = tuple(sorted(n for n in common if n in model.alerted))
-    singles: list[tuple[int, ...]] = [(n,) for n in sorted(common)]
-    return [*singles, alerted] if len(alerted) > 1 else singles
+def _ups(model: ExplanationModel, ids: frozenset[int]) -> set[int]:
+    """Candidate nodes upstream of any of the observations `ids`."""
+    out: set[int] = set()
+    for i in ids:
+        out.update(model.upstream_candidates(i))
+    return out
 
 
 def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
