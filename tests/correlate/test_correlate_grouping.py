@@ -173,8 +173,15 @@ def test_cover_looks_below_catalog_wide_candidates(pools: int, grouped: bool) ->
         ([["lb"], ["db"], ["lb-b"]], 2.5, [["db", "lb"], ["lb-b"]]),
         ([["lb"], ["db"]], 0.0, [["lb"], ["db"]]),
         ([["lb"], ["lb-b"]], 2.5, [["lb"], ["lb-b"]]),
+        ([["lb"], ["db"], ["hv"], ["lb-b"]], 2.5, [["db", "hv", "lb"], ["lb-b"]]),
     ],
-    ids=["partial-covers-join", "decoy-stays-apart", "no-fault-cost-no-join", "unrelated-pair"],
+    ids=[
+        "partial-covers-join",
+        "decoy-stays-apart",
+        "no-fault-cost-no-join",
+        "unrelated-pair",
+        "three-join-decoy-apart",
+    ],
 )
 def test_groups_one_cause_explains_together_become_one(
     split: list[list[str]], penalty: float, want: list[list[str]]
