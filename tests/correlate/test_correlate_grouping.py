@@ -7,8 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
-from outagelens.correlate.grouping import group_symptoms, time_clusters
-from outagelens.correlate.observations import ObservationIndex
+from outagelens.correlate.explain import ExplainConfig, ExplanationModel
+from outagelens.correlate.grouping import (
+    CorrelateConfig,
+    _group,
+    _merge_explained,
+    group_symptoms,
+    time_clusters,
+)
+from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.correlate.scope import build_scope
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.investigate import InvestigateConfig, detect
@@ -157,3 +164,43 @@ def test_cover_looks_below_catalog_wide_candidates(pools: int, grouped: bool) ->
         assert hv_b[0].cover == cat.graph.index["hv-b"]
     else:
         assert entities == {"hv-b"} and hv_b[0].cover is None
+
+
+@pytest.mark.parametrize(
+    ("split", "penalty", "want"),
+    [
+        ([["lb"], ["db"]], 2.5, [["db", "lb"]]),
+        ([["lb"], ["db"], ["lb-b"]], 2.5, [["db", "lb"], ["lb-b"]]),
+        ([["lb"], ["db"]], 0.0, [["lb"], ["db"]]),
+        ([["lb"], ["lb-b"]], 2.5, [["lb"], ["lb-b"]]),
+        ([["lb"], ["db"], ["hv"], ["lb-b"]], 2.5, [["db", "hv", "lb"], ["lb-b"]]),
+    ],
+    ids=[
+        "partial-covers-join",
+        "decoy-stays-apart",
+        "no-fault-cost-no-join",
+        "unrelated-pair",
+        "three-join-decoy-apart",
+    ],
+)
+def test_groups_one_cause_explains_together_become_one(
+    split: list[list[str]], penalty: float, want: list[list[str]]
+) -> None:
+    # hv explains lb and db together (one fault) better than two faults do; lb-b (site b)
+    # shares no candidate with them, so it stays its own incident.
+    cat = small_catalog()
+    symptoms = [_sym(e, i, None) for i, part in enumerate(split) for e in part]
+    model = ExplanationModel(
+        cat, build_observations(ObservationIndex(cat), symptoms, []), ExplainConfig()
+    )
+    ids = cat.graph.ids
+    groups = [
+        _group(
+            model,
+            frozenset(i for i, o in enumerate(model.obs) if o.symptoms[0].entity in part),
+            ids.index(part[0]),
+        )
+        for part in split
+    ]
+    merged = _merge_explained(model, groups, CorrelateConfig(merge_penalty=penalty))
+    assert [sorted({s.entity for s in g.symptoms}) for g in merged] == want

@@ -82,6 +82,11 @@ class ExplanationModel:
             else 0.0
         )
 
+    @property
+    def alerted(self) -> frozenset[int]:
+        """Components and sites with a symptom of their own."""
+        return self._alerted
+
     def predicted(self, nodes: tuple[int, ...]) -> tuple[frozenset[int], int, int]:
         """Observations predicted down when `nodes` fail, the catalog-wide down count, and
         how many components/sites among the down raised no alert."""

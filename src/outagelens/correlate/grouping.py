@@ -30,6 +30,10 @@ class CorrelateConfig:
     # Candidate pools tried in all: when no candidate of a pool explains the rest better than
     # noise, the next pool comes from further down the cover counts (see `_cover`).
     max_pools: int = 8
+    # Log-prior cost of one more simultaneous fault: two groups become one incident when one
+    # cause explains their symptoms together no worse than their own covers minus this.
+    merge_penalty: float = 2.5
+    merge_targets: int = 3  # largest groups of a cluster that others may join
 
 
 @dataclass(slots=True)
@@ -94,9 +98,8 @@ def group_symptoms(
         symptomatic: set[tuple[str, ...]] = {k for k in keyed if None not in k}  # type: ignore[misc]
         obs = build_observations(index, cluster, healthy_keys(series, start, end, symptomatic))
         model = ExplanationModel(index.catalog, obs, cfg.explain)
-        groups.extend(
-            _merge_upstream(_cover(model, extra_candidates, cfg.max_pools), cfg.gap_minutes)
-        )
+        covered = _merge_upstream(_cover(model, extra_candidates, cfg.max_pools), cfg.gap_minutes)
+        groups.extend(_merge_explained(model, covered, cfg))
     groups.sort(key=lambda g: (-sum(model_w(g)), g.symptoms[0].start))
     return groups
 
@@ -178,6 +181,84 @@ def _merge_upstream(groups: list[SymptomGroup], gap_minutes: float) -> list[Symp
         merged = _group(home.model, home.obs_ids | g.obs_ids, home.cover)
         kept[kept.index(home)] = merged
     return kept
+
+
+def _merge_explained(
+    model: ExplanationModel, groups: list[SymptomGroup], cfg: CorrelateConfig
+) -> list[SymptomGroup]:
+    """Fold groups into one of the cluster's largest when a single shared cause explains
+    their symptoms together at least as well as separate faults do (each extra fault costs
+    `merge_penalty`): a partial cover (a load balancer for a power failure) otherwise splits
+    one outage into two incidents. A cause common to an unrelated fault takes down far more
+    than was seen, so that fault stays its own incident."""
+    gap = timedelta(minutes=cfg.gap_minutes)
+    kept = sorted(groups, key=lambda g: -sum(model_w(g)))
+    for t in range(min(cfg.merge_targets, len(kept))):
+        if t >= len(kept) or kept[t].cover is None:
+            continue
+        target = kept[t]
+        nodes: tuple[int, ...] = (target.cover,)  # type: ignore[assignment]
+        llr = model.explained_llr(nodes, target.obs_ids)[1]
+        while True:
+            best = _best_join(model, kept, target, llr, gap, cfg.merge_penalty)
+            if best is None:
+                break
+            joined, nodes, llr = best
+            ids = target.obs_ids.union(*(kept[j].obs_ids for j in joined))
+            kept = [target if g is kept[t] else g for j, g in enumerate(kept) if j not in joined]
+            t = next(j for j, g in enumerate(kept) if g is target)
+            target = kept[t] = _group(model, ids, nodes[0])
+    return kept
+
+
+def _best_join(
+    model: ExplanationModel,
+    kept: list[SymptomGroup],
+    target: SymptomGroup,
+    llr: float,
+    gap: timedelta,
+    penalty: float,
+) -> tuple[set[int], tuple[int, ...], float] | None:
+    """The cause, and the groups it joins to `target`, that gains most over separate faults:
+    every group whose symptoms it explains joins (each saves one fault's cost)."""
+    t = next(j for j, g in enumerate(kept) if g is target)
+    mine = _ups(model, target.obs_ids)
+    joins: dict[tuple[int, ...], set[int]] = {}
+    own: dict[int, float] = {}
+    for j, g in enumerate(kept):
+        if j == t or not (_within(g, target, gap) or _within(target, g, gap)):
+            continue
+        common = mine & _ups(model, g.obs_ids)
+        if not common:
+            continue
+        own[j] = model.explained_llr((g.cover,), g.obs_ids)[1] if g.cover is not None else 0.0
+        for n in common:
+            joins.setdefault((n,), set()).add(j)
+        alerted = tuple(sorted(n for n in common if n in model.alerted))
+        if len(alerted) > 1:
+            joins.setdefault(alerted, set()).add(j)
+    best: tuple[float, set[int], tuple[int, ...], float] | None = None
+    for cand, js in joins.items():
+        pred = model.predicted(cand)[0]
+        if not target.obs_ids <= pred:
+            continue
+        js = {j for j in js if kept[j].obs_ids <= pred}
+        if not js:
+            continue
+        union = target.obs_ids.union(*(kept[j].obs_ids for j in js))
+        joint = model.explained_llr(cand, union)[1]
+        gain = joint - (llr + sum(own[j] for j in js) - penalty * len(js))
+        if gain >= 0 and (best is None or gain > best[0]):
+            best = (gain, js, cand, joint)
+    return None if best is None else best[1:]
+
+
+def _ups(model: ExplanationModel, ids: frozenset[int]) -> set[int]:
+    """Candidate nodes upstream of any of the observations `ids`."""
+    out: set[int] = set()
+    for i in ids:
+        out.update(model.upstream_candidates(i))
+    return out
 
 
 def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
