@@ -63,7 +63,32 @@ def read_series(
     return np.array(stamps, dtype="datetime64[s]"), np.array(values), texts
 
 
-def run_file(task: tuple[str, str, str, list[list[str]]]) -> tuple[str, NDArray[np.float64], int]:
+def labelled_files(data_dir: Path) -> list[tuple[str, list[list[str]]]]:
+    """(data file, its label windows) for every labelled NAB file, in name order."""
+    labels: dict[str, list[list[str]]] = json.loads(
+        (data_dir / "labels" / "combined_windows.json").read_text()
+    )
+    return [(rel, labels[rel]) for rel in sorted(labels)]
+
+
+def analysis_arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """--data and --workers of the analysis scripts (nab_breakdown, nab_separability)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB checkout")
+    parser.add_argument("--workers", type=int, default=2)
+    return parser.parse_args(argv)
+
+
+def normalized_line(results: list[ns.ProfileResult]) -> str:
+    """'normalized: standard 70.79 (t=0.7786), ...' for the analysis scripts."""
+    return "normalized: " + ", ".join(
+        f"{r.profile.name} {r.normalized:.2f} (t={r.threshold:.4f})" for r in results
+    )
+
+
+def run_file(
+    task: tuple[str, str, str, list[list[str]]],
+) -> tuple[str, NDArray[np.float64], list[tuple[int, int]]]:
     """Detect on one file, write its results CSV; return its name, scores and window bounds."""
     data_dir, out_dir, rel, windows = task
     timestamps, values, texts = read_series(Path(data_dir) / "data" / rel)
@@ -79,25 +104,18 @@ def run_file(task: tuple[str, str, str, list[list[str]]]) -> tuple[str, NDArray[
         for (stamp, value), score, flag in zip(texts, scores, label, strict=True)
     )
     target.write_text("timestamp,value,anomaly_score,label\n" + "\n".join(rows) + "\n")
-    return rel, scores, len(values)
+    return rel, scores, bounds
 
 
 def run_corpus(
     data_dir: Path, out_dir: Path, workers: int
 ) -> tuple[list[ns.ProfileResult], int, int]:
     """Detect on every labelled NAB file in parallel and score the corpus."""
-    labels: dict[str, list[list[str]]] = json.loads(
-        (data_dir / "labels" / "combined_windows.json").read_text()
-    )
-    tasks = [(str(data_dir), str(out_dir), rel, labels[rel]) for rel in sorted(labels)]
+    tasks = [(str(data_dir), str(out_dir), rel, w) for rel, w in labelled_files(data_dir)]
     with Pool(workers) as pool:
         done = pool.map(run_file, tasks, chunksize=1)
-    sweeps, scores = [], []
-    for (rel, file_scores, n), task in zip(done, tasks, strict=True):
-        stamps = read_series(data_dir / "data" / rel)[0]
-        bounds = ns.window_bounds(rel, stamps, [(w[0], w[1]) for w in task[3]])
-        sweeps.append(ns.sweep_file(rel, n, bounds))
-        scores.append(file_scores)
+    sweeps = [ns.sweep_file(rel, len(scores), bounds) for rel, scores, bounds in done]
+    scores = [file_scores for _, file_scores, _ in done]
     return ns.score_corpus(sweeps, scores), sum(len(s) for s in scores), len(tasks)
 
 

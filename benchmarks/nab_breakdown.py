@@ -16,8 +16,6 @@ standard-profile threshold NAB's sweep chooses, and prints:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 from multiprocessing import Pool
@@ -32,11 +30,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.nab import DEFAULT_DATA, machine, read_series  # noqa: E402
+from benchmarks.nab import (  # noqa: E402
+    analysis_arguments,
+    labelled_files,
+    machine,
+    normalized_line,
+    read_series,
+)
 
 from outagelens.detect import nab_scoring as ns  # noqa: E402
 from outagelens.detect.series import SeriesDetector  # noqa: E402
-from outagelens.detect.streaming import suppress_repeats  # noqa: E402
 
 Signals = tuple[str, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]
 Missed = list[tuple[str, int, float]]
@@ -74,10 +77,9 @@ def attribute(
     cost: dict[str, float] = defaultdict(float)
     places: Counter[str] = Counter()
     missed: Missed = []
-    refractory = SeriesDetector().config.refractory
+    detector = SeriesDetector()
     for (rel, novelty, range_break, bounds), sweep in zip(files, sweeps, strict=True):
-        evidence = np.maximum(novelty, range_break)
-        score = suppress_repeats(evidence, refractory)
+        score = detector.combine(novelty, range_break)
         scored = sweep.window_id != ns.PROBATIONARY
         seen: set[int] = set()
         for i in np.flatnonzero((score >= threshold) & scored):
@@ -118,25 +120,18 @@ def group_bounds(
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the detector, print the breakdown."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB checkout")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    labels = json.loads((args.data / "labels" / "combined_windows.json").read_text())
-    tasks = [(str(args.data), rel, labels[rel]) for rel in sorted(labels)]
+    args = analysis_arguments(__doc__, argv)
+    tasks = [(str(args.data), rel, windows) for rel, windows in labelled_files(args.data)]
     with Pool(args.workers) as pool:
         files: list[Signals] = pool.map(run_file, tasks, chunksize=1)
     sweeps = [ns.sweep_file(rel, len(nov), bounds) for rel, nov, _, bounds in files]
-    refractory = SeriesDetector().config.refractory
-    scores = [suppress_repeats(np.maximum(nov, rb), refractory) for _, nov, rb, _ in files]
+    detector = SeriesDetector()
+    scores = [detector.combine(nov, rb) for _, nov, rb, _ in files]
     results = ns.score_corpus(sweeps, scores)
     standard = next(r for r in results if r.profile is ns.STANDARD)
     found, false_pos, cost, places, missed = attribute(files, sweeps, standard.threshold)
     console = Console()
-    console.print(
-        "normalized: "
-        + ", ".join(f"{r.profile.name} {r.normalized:.2f} (t={r.threshold:.4f})" for r in results)
-    )
+    console.print(normalized_line(results))
     table = Table(title=f"detections at the standard threshold {standard.threshold:.4f}")
     for col in ("signal", "windows found first", "false positives", "FP cost (raw)"):
         table.add_column(col, justify="right" if col != "signal" else "left")

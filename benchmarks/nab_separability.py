@@ -24,8 +24,6 @@ number of earlier detections in the file.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from multiprocessing import Pool
 from pathlib import Path
@@ -39,14 +37,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.nab import DEFAULT_DATA, machine, read_series  # noqa: E402
+from benchmarks.nab import (  # noqa: E402
+    analysis_arguments,
+    labelled_files,
+    machine,
+    normalized_line,
+    read_series,
+)
 
 from outagelens.detect import nab_scoring as ns  # noqa: E402
 from outagelens.detect.series import SeriesDetector  # noqa: E402
 from outagelens.detect.streaming import (  # noqa: E402
     forward_fill,
-    left_nearest_distance,
-    suppress_repeats,
     window_max,
 )
 
@@ -92,12 +94,9 @@ def run_file(task: tuple[str, str, list[list[str]]]) -> FileRun:
     data_dir, rel, windows = task
     timestamps, values, _ = read_series(Path(data_dir) / "data" / rel)
     detector = SeriesDetector()
-    cfg = detector.config
     novelty, range_break = detector.signals(timestamps, values)
     x = forward_fill(values)
-    seen = np.maximum.accumulate(x) - np.minimum.accumulate(x)
-    dist = left_nearest_distance(x, cfg.subsequence, cfg.exclusion, cfg.neighbors, cfg.history)
-    size = np.nan_to_num(dist / (np.maximum(seen, 1e-12) * np.sqrt(cfg.subsequence)))
+    size = np.nan_to_num(detector.novelty_size(x))
     bounds = ns.window_bounds(rel, timestamps, [(w[0], w[1]) for w in windows])
     return FileRun(rel, x, novelty, range_break, size, bounds)
 
@@ -111,7 +110,7 @@ def auc(positive: list[float], negative: list[float]) -> float:
 
 
 def detections(
-    runs: list[FileRun], sweeps: list[ns.FileSweep], threshold: float, refractory: int
+    runs: list[FileRun], sweeps: list[ns.FileSweep], threshold: float, detector: SeriesDetector
 ) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, list[int]]]:
     """Features of first-in-window detections and false positives per signal; counts in/out."""
     feats: dict[str, dict[str, list[list[float]]]] = {
@@ -119,7 +118,7 @@ def detections(
     }
     counts = {s: [0, 0] for s in SIGNALS}  # detections inside, outside windows
     for run, sweep in zip(runs, sweeps, strict=True):
-        score = suppress_repeats(np.maximum(run.novelty, run.range_break), refractory)
+        score = detector.combine(run.novelty, run.range_break)
         hits = np.flatnonzero(score >= threshold)
         seen: set[int] = set()
         for rank, i in enumerate(hits):
@@ -141,7 +140,7 @@ def without_false_positives(
     runs: list[FileRun],
     sweeps: list[ns.FileSweep],
     threshold: float,
-    refractory: int,
+    detector: SeriesDetector,
     signal: str | None,
     keep_share: float,
     rng: np.random.Generator,
@@ -156,7 +155,7 @@ def without_false_positives(
         novelty, range_break = run.novelty.copy(), run.range_break.copy()
         decided: set[int] = set()
         for _ in range(20):
-            score = suppress_repeats(np.maximum(novelty, range_break), refractory)
+            score = detector.combine(novelty, range_break)
             hits = np.flatnonzero((score >= threshold) & (sweep.window_id == ns.NO_WINDOW))
             fresh = [int(i) for i in hits if int(i) not in decided]
             if not fresh:
@@ -166,31 +165,24 @@ def without_false_positives(
                 by = SIGNALS[1] if range_break[i] >= novelty[i] else SIGNALS[0]
                 if (signal is None or by == signal) and rng.random() >= keep_share:
                     novelty[i] = range_break[i] = 0.0
-        out.append(suppress_repeats(np.maximum(novelty, range_break), refractory))
+        out.append(detector.combine(novelty, range_break))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the detector, print the separability and the ceilings."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB checkout")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    labels = json.loads((args.data / "labels" / "combined_windows.json").read_text())
-    tasks = [(str(args.data), rel, labels[rel]) for rel in sorted(labels)]
+    args = analysis_arguments(__doc__, argv)
+    tasks = [(str(args.data), rel, windows) for rel, windows in labelled_files(args.data)]
     with Pool(args.workers) as pool:
         runs: list[FileRun] = pool.map(run_file, tasks, chunksize=1)
     sweeps = [ns.sweep_file(r.rel, len(r.novelty), r.bounds) for r in runs]
-    refractory = SeriesDetector().config.refractory
-    scores = [suppress_repeats(np.maximum(r.novelty, r.range_break), refractory) for r in runs]
+    detector = SeriesDetector()
+    scores = [detector.combine(r.novelty, r.range_break) for r in runs]
     results = ns.score_corpus(sweeps, scores)
     threshold = next(r for r in results if r.profile is ns.STANDARD).threshold
     console = Console()
-    console.print(
-        "normalized: "
-        + ", ".join(f"{r.profile.name} {r.normalized:.2f} (t={r.threshold:.4f})" for r in results)
-    )
-    feats, counts = detections(runs, sweeps, threshold, refractory)
+    console.print(normalized_line(results))
+    feats, counts = detections(runs, sweeps, threshold, detector)
     inside = sum(int((s.window_id >= 0).sum()) for s in sweeps)
     outside = sum(int((s.window_id == ns.NO_WINDOW).sum()) for s in sweeps)
     table = Table(title=f"detections at the standard threshold {threshold:.4f}: separability")
@@ -228,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         ("a random quarter", None, 0.75),
     ]
     for label, only, keep in removals:
-        trimmed = without_false_positives(runs, sweeps, threshold, refractory, only, keep, rng)
+        trimmed = without_false_positives(runs, sweeps, threshold, detector, only, keep, rng)
         row = ns.score_corpus(sweeps, trimmed)
         ceiling.add_row(label, *[f"{r.normalized:.2f}" for r in row])
     console.print(ceiling)

@@ -114,7 +114,11 @@ class SeriesDetector:
 
     def score(self, timestamps: Timestamps, values: Sequence[float] | FloatArray) -> FloatArray:
         """Anomaly score per point after the refractory filter (what NAB scores)."""
-        return suppress_repeats(self.evidence(timestamps, values), self.config.refractory)
+        return self.combine(*self.signals(timestamps, values))
+
+    def combine(self, novelty: FloatArray, range_break: FloatArray) -> FloatArray:
+        """The score from the two signals: their maximum through the refractory filter."""
+        return suppress_repeats(np.maximum(novelty, range_break), self.config.refractory)
 
     def evidence(self, timestamps: Timestamps, values: Sequence[float] | FloatArray) -> FloatArray:
         """Anomaly score per point before the refractory filter."""
@@ -136,13 +140,21 @@ class SeriesDetector:
         range_break[missing] = 0.0
         return novelty, range_break
 
-    def _novelty(self, x: FloatArray) -> FloatArray:
+    def novelty_size(self, x: FloatArray) -> FloatArray:
+        """Root mean square distance from each point's last `subsequence` points to the nearest
+        earlier stretches, as a fraction of the range seen so far (NaN or inf where undefined);
+        `x` has no missing samples (forward-filled)."""
         cfg = self.config
         seen_range = np.maximum.accumulate(x) - np.minimum.accumulate(x) if len(x) else x
         dist = left_nearest_distance(x, cfg.subsequence, cfg.exclusion, cfg.neighbors, cfg.history)
         with np.errstate(divide="ignore", invalid="ignore"):
-            novelty = dist / (np.maximum(seen_range, 1e-12) * np.sqrt(cfg.subsequence))
-        novelty = np.nan_to_num(novelty, nan=0.0, posinf=0.0)
+            return np.asarray(
+                dist / (np.maximum(seen_range, 1e-12) * np.sqrt(cfg.subsequence)), dtype=np.float64
+            )
+
+    def _novelty(self, x: FloatArray) -> FloatArray:
+        cfg = self.config
+        novelty = np.nan_to_num(self.novelty_size(x), nan=0.0, posinf=0.0)
         novelty[: cfg.warmup] = 0.0
         recent = trailing_max(novelty, cfg.record_horizon)
         ratio = novelty / np.maximum(recent, 1e-12)
