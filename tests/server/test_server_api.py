@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from tests.server.conftest import EXAMPLE_CATALOG, Server, make_server
 
-from outagelens.server.live import next_status, status_of, upsert_incidents
+from outagelens.errors import InvestigationError
+from outagelens.server.live import LiveInvestigator, next_status, status_of, upsert_incidents
 from outagelens.store.records import IncidentStatus, Scope
 
 S = IncidentStatus
@@ -208,27 +210,32 @@ def test_server_runs_on_the_memory_store() -> None:
         assert len(client.get("/api/signals", headers=key).json()) == 2
 
 
-def test_a_dead_investigation_process_is_replaced(tmp_path: Path) -> None:
-    import os
-    import signal
-
-    from outagelens.errors import InvestigationError
-    from outagelens.server.live import LiveInvestigator
-
-    url = f"sqlite:///{tmp_path / 'dead.db'}"
+@pytest.fixture
+def child_investigator(tmp_path: Path) -> Iterator[LiveInvestigator]:
+    """A live investigator on SQLite whose investigation child process is up."""
+    url = f"sqlite:///{tmp_path / 'child.db'}"
     for server in make_server(
         url, None, catalog_path=EXAMPLE_CATALOG, investigate_in_subprocess=True
     ):
         live = LiveInvestigator(server.ctx)
         assert live._pool is not None
-        live._pool.submit(os.getpid).result()  # start the child
-        for pid in list(live._pool._processes):
-            os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
-        with pytest.raises(InvestigationError, match="restarted"):
-            live()
-        live()  # the replacement works (no signals yet: nothing to investigate)
+        live._pool.submit(time.sleep, 0).result()  # start the child
+        yield live
         live.close()
+
+
+def test_a_dead_investigation_process_is_replaced(child_investigator: LiveInvestigator) -> None:
+    import os
+    import signal
+
+    live = child_investigator
+    assert live._pool is not None
+    for pid in list(live._pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    with pytest.raises(InvestigationError, match="restarted"):
+        live()
+    live()  # the replacement works (no signals yet: nothing to investigate)
 
 
 def test_api_keys_list_create_and_revoke(server: Server) -> None:
@@ -260,29 +267,23 @@ def test_api_keys_list_create_and_revoke(server: Server) -> None:
     assert missing.status_code == 404 and "nosuchkey" in missing.text
 
 
-def test_closing_stops_a_busy_investigation_process(tmp_path: Path) -> None:
+def test_closing_stops_a_busy_investigation_process(
+    child_investigator: LiveInvestigator,
+) -> None:
     """At shutdown the child goes at once, not when its current investigation ends."""
-    from outagelens.errors import InvestigationError
-    from outagelens.server.live import LiveInvestigator
-
-    url = f"sqlite:///{tmp_path / 'busy.db'}"
-    for server in make_server(
-        url, None, catalog_path=EXAMPLE_CATALOG, investigate_in_subprocess=True
-    ):
-        live = LiveInvestigator(server.ctx)
-        assert live._pool is not None
-        live._pool.submit(time.sleep, 0).result()  # the child is up
-        children = list(live._pool._processes.values())
-        busy = live._pool.submit(time.sleep, 120)  # a long investigation, say
-        started = time.monotonic()
-        live.close()
-        assert time.monotonic() - started < 10
-        assert children and not any(c.is_alive() for c in children)
-        assert busy.cancelled() or busy.done()
-        live.close()  # closing twice is harmless
-        with pytest.raises(InvestigationError, match="shut down"):
-            live()  # no pass, and no new child, after close
-        assert live._pool is None
+    live = child_investigator
+    assert live._pool is not None
+    children = list(live._pool._processes.values())
+    busy = live._pool.submit(time.sleep, 120)  # a long investigation, say
+    started = time.monotonic()
+    live.close()
+    assert time.monotonic() - started < 10
+    assert children and not any(c.is_alive() for c in children)
+    assert busy.cancelled() or busy.done()
+    live.close()  # closing twice is harmless
+    with pytest.raises(InvestigationError, match="shut down"):
+        live()  # no pass, and no new child, after close
+    assert live._pool is None
 
 
 def test_a_lookup_racing_a_revocation_does_not_cache_the_key_as_valid() -> None:
