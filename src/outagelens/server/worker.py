@@ -105,8 +105,7 @@ class Worker:
         held = self.lease.acquire()
         if held and not self.active:
             log.info("worker lease acquired: this process processes the inbox")
-            self.pagerduty = PagerDutyAlerts()  # the previous holder may have moved it on
-            self._pd_loaded = False
+            self._reload_pagerduty_state()  # the previous holder may have moved it on
             self._dirty = True
         elif not held and self.active:
             log.warning("worker lease lost: standing by")
@@ -116,6 +115,11 @@ class Worker:
     def _set_active(self, active: bool) -> None:
         self.active = active
         self.metrics.worker_active.set(1 if active else 0)
+
+    def _reload_pagerduty_state(self) -> None:
+        """Forget the in-memory open PagerDuty alerts; the next pass replays them from the store."""
+        self.pagerduty = PagerDutyAlerts()
+        self._pd_loaded = False
 
     def _load_pagerduty_state(self) -> None:
         """Replay processed PagerDuty events so open dedup_keys survive a restart."""
@@ -140,8 +144,7 @@ class Worker:
         except BaseException:
             # The open PagerDuty alerts moved on with a batch that was not stored: rebuild
             # them from the store, or the retry would drop this batch's resolves.
-            self.pagerduty = PagerDutyAlerts()
-            self._pd_loaded = False
+            self._reload_pagerduty_state()
             raise
         now = now_utc()
         for row in rows:
