@@ -172,9 +172,10 @@ class SqlStore:
                     .values(processed=True)
                 )
                 claimed += done.rowcount
-            if claimed != len(set(batch.processed_ids)):
+            wanted = len(set(batch.processed_ids))
+            if claimed != wanted:
                 raise InboxClaimError(
-                    f"{len(set(batch.processed_ids)) - claimed} of {len(batch.processed_ids)} "
+                    f"{wanted - claimed} of {len(batch.processed_ids)} "
                     "inbox rows were already processed by another worker; batch not stored"
                 )
             self._upsert_signals(conn, merged)
