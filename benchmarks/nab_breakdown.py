@@ -11,7 +11,11 @@ standard-profile threshold NAB's sweep chooses, and prints:
 - per data group: the best threshold for that group alone and the raw score there against the
   raw score at the global threshold (the sum of the per-group bests bounds what any per-file
   calibration of the score scale could gain);
-- the missed windows with the largest score inside each.
+- the missed windows with the largest score inside each;
+- where the standard raw score goes: the reward of the first detection in each found window,
+  the missed windows and the false positives, per data group, with how far into its window the
+  first detection lies (NAB centres windows on the labelled point, so 0.5 earns about 0.86)
+  and how many false positives follow another detection closely.
 """
 
 from __future__ import annotations
@@ -118,6 +122,59 @@ def group_bounds(
     return table
 
 
+def accounting(
+    files: list[Signals], sweeps: list[ns.FileSweep], scores: list[NDArray[np.float64]], t: float
+) -> tuple[Table, str]:
+    """Standard raw score per data group: found windows' reward, missed windows, FP cost."""
+    rows: dict[str, list[float]] = defaultdict(lambda: [0.0] * 6)
+    positions: list[float] = []
+    gaps: list[int] = []
+    for (rel, *_, bounds), sweep, score in zip(files, sweeps, scores, strict=True):
+        row = rows[rel.split("/")[0]]
+        hits = np.flatnonzero((score >= t) & (sweep.window_id != ns.PROBATIONARY))
+        false_pos = hits[sweep.window_id[hits] == ns.NO_WINDOW]
+        row[4] += len(false_pos)
+        row[5] += float(sweep.reward[false_pos].sum()) * -ns.STANDARD.a_fp
+        gaps += [int(i - hits[hits < i][-1]) for i in false_pos if (hits < i).any()]
+        for k, (lo, hi) in enumerate(bounds):
+            if not (sweep.window_id[lo : hi + 1] == k).any():
+                continue  # inside the probationary period
+            inside = hits[(hits >= lo) & (hits <= hi)]
+            row[0] += 1
+            if len(inside):
+                row[1] += 1
+                row[2] += float(sweep.reward[inside[0]]) * ns.STANDARD.a_tp
+                positions.append((inside[0] - lo) / (hi - lo + 1))
+            else:
+                row[3] += ns.STANDARD.a_fn
+    table = Table(title=f"standard raw score by data group at threshold {t:.4f}")
+    cols = ("group", "windows", "found", "reward found", "missed (A_FN)", "FPs", "FP cost", "raw")
+    table.add_column(cols[0], no_wrap=True)
+    for col in cols[1:]:
+        table.add_column(col, justify="right")
+    total = [0.0] * 6
+    for group, row in [*sorted(rows.items()), ("all", total)]:
+        if group != "all":
+            total[:] = [a + b for a, b in zip(total, row, strict=True)]
+        raw = row[2] + row[3] + row[5]
+        table.add_row(
+            group,
+            *(f"{v:.0f}" for v in (row[0], row[1])),
+            *(f"{v:.2f}" for v in row[2:4]),
+            f"{row[4]:.0f}",
+            f"{row[5]:.2f}",
+            f"{raw:.2f}",
+        )
+    gap = np.array(gaps)
+    note = (
+        f"first detection in a found window at {np.median(positions):.2f} of its width "
+        f"(median; {np.mean(np.array(positions) >= 0.4):.0%} at 0.4 or later); false positives "
+        f"with another detection within 25 / 400 points before: {(gap <= 25).sum()} / "
+        f"{(gap <= 400).sum()} of {int(total[4])}"
+    )
+    return table, note
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the detector, print the breakdown."""
     args = analysis_arguments(__doc__, argv)
@@ -153,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     for rel, k, top in sorted(missed, key=lambda m: -m[2]):
         miss.add_row(rel, str(k), f"{top:.3f}")
     console.print(miss)
+    table, note = accounting(files, sweeps, scores, standard.threshold)
+    console.print(table)
+    console.print(note, soft_wrap=True)
     console.print(f"machine: {machine()}", soft_wrap=True)
     console.print("command: python " + " ".join(sys.argv), soft_wrap=True)
     return 0
