@@ -125,7 +125,8 @@ def group_bounds(
 def accounting(
     files: list[Signals], sweeps: list[ns.FileSweep], scores: list[NDArray[np.float64]], t: float
 ) -> tuple[Table, str]:
-    """Standard raw score per data group: found windows' reward, missed windows, FP cost."""
+    """Standard raw score per data group: reward of the found windows, A_FN of the missed ones,
+    the false positives and their cost."""
     rows: dict[str, list[float]] = defaultdict(lambda: [0.0] * 6)
     positions: list[float] = []
     gaps: list[int] = []
@@ -148,7 +149,7 @@ def accounting(
             else:
                 row[3] += ns.STANDARD.a_fn
     table = Table(title=f"standard raw score by data group at threshold {t:.4f}")
-    cols = ("group", "windows", "found", "reward found", "missed (A_FN)", "FPs", "FP cost", "raw")
+    cols = ("group", "windows", "found", "reward", "missed", "FPs", "FP cost", "raw")
     table.add_column(cols[0], no_wrap=True)
     for col in cols[1:]:
         table.add_column(col, justify="right")
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     results = ns.score_corpus(sweeps, scores)
     standard = next(r for r in results if r.profile is ns.STANDARD)
     found, false_pos, cost, places, missed = attribute(files, sweeps, standard.threshold)
-    console = Console()
+    console = Console(width=max(Console().width, 110))  # file names and the score table fit
     console.print(normalized_line(results))
     table = Table(title=f"detections at the standard threshold {standard.threshold:.4f}")
     for col in ("signal", "windows found first", "false positives", "FP cost (raw)"):
