@@ -30,8 +30,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from outagelens.investigate import investigate  # noqa: E402
-from outagelens.sim.suite import CATALOG_FILE  # noqa: E402
 from outagelens.signals import load_signals_dir  # noqa: E402
+from outagelens.sim.suite import CATALOG_FILE  # noqa: E402
 from outagelens.topology import load_catalog  # noqa: E402
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
-from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate import grouping
+from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate.grouping import (
     CorrelateConfig,
     _group,
@@ -231,9 +231,7 @@ def _greedy_every_round(
     return out
 
 
-@pytest.mark.parametrize(
-    ("seed", "noise"), [(9, "harsh"), (9, "realistic"), (3, "harsh")], ids=str
-)
+@pytest.mark.parametrize(("seed", "noise"), [(9, "harsh"), (9, "realistic"), (3, "harsh")], ids=str)
 def test_lazy_cover_groups_as_re_evaluating_every_round_does(
     tmp_path: Path, seed: int, noise: NoiseLevel, monkeypatch: pytest.MonkeyPatch
 ) -> None:

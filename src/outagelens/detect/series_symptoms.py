@@ -260,7 +260,7 @@ def candidate_rows(
     err = series.values["error_rate"]
     lat = series.values["latency_p95_ms"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (err / np.where(rate > 0, rate, np.nan)).astype(np.float32)
+        ratio = np.divide(err, rate, out=np.full_like(err, np.nan), where=rate > 0)
         med_a = _row_median(avail, step)
         a_bad = (
             _row_extreme(avail, low=True) < np.where(np.isnan(med_a), 1.0, med_a) - cfg.min_excess

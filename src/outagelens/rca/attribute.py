@@ -129,14 +129,20 @@ class Attributor:
         onset: datetime,
         max_support: float = 4.0,
         end: datetime | None = None,
+        alarmed_upstream: frozenset[str] | None = None,
     ) -> Attribution:
         """Evidence and category probabilities for a candidate failing at `onset`; the
-        localization prior of each entity is capped at `max_support`."""
+        localization prior of each entity is capped at `max_support`.
+
+        `alarmed_upstream`, when given, holds every component with an alarm (at any time)
+        upstream of the entities that are components (more does no harm): where none of them
+        alarms around the onset, the alarm chain is known empty without walking the catalog
+        upstream of each candidate (the localizer has this set per incident)."""
         items: list[tuple[Evidence, float]] = []  # (evidence, localization prior share)
         support = 0.0
         for e in entities:
             mine = [
-                *self._alarms(e, onset),
+                *self._alarms(e, onset, alarmed_upstream),
                 *self._changes(e, onset),
                 *self._rollbacks(e, onset, end),
             ]
@@ -175,7 +181,9 @@ class Attributor:
             return CauseCategory.NATURAL_DISASTER, cfg.w_environment
         return CauseCategory.HARDWARE, cfg.w_alarm_self
 
-    def _alarms(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
+    def _alarms(
+        self, entity: str, onset: datetime, alarmed_upstream: frozenset[str] | None = None
+    ) -> list[tuple[Evidence, float]]:
         cfg = self.config
         start, end = window(onset, cfg.alarm_before_minutes, cfg.after_minutes)
         out: list[tuple[Evidence, float]] = []
@@ -183,6 +191,12 @@ class Attributor:
             cat, w = self._alarm_weight(a.alarm)
             ev = _alarm_evidence(a.component, a.alarm, a.time, a.message, cat, w, "on it")
             out.append((ev, alarm_share(a.alarm, a.severity)))
+        if (
+            alarmed_upstream is not None
+            and entity not in self.catalog.locations  # a site's plant is not upstream of it
+            and not any(self.index.alarms_between(c, start, end) for c in alarmed_upstream)
+        ):
+            return out
         chain = self._chain_alarms(entity, start, end)
         for comp, alarm in chain:
             cat, w = self._alarm_weight(alarm.alarm)
