@@ -248,17 +248,38 @@ def _row_extreme(x: npt.NDArray[np.float32], *, low: bool) -> npt.NDArray[np.flo
 
 
 def candidate_rows(
-    series: SeriesSet, config: RobustBaselineConfig | None = None
+    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 2048
 ) -> npt.NDArray[np.int64]:
-    """Rows with any minute that could be anomalous: a cheap vectorised pre-filter."""
+    """Rows with any minute that could be anomalous: a cheap vectorised pre-filter.
+
+    Rows are screened `block` at a time: every test is per row, and a block's temporaries
+    (the error ratio above all) stay small instead of costing a whole-catalog allocation each.
+    """
     cfg = config or RobustBaselineConfig()
-    if len(series.keys) == 0:
+    n_rows = len(series.keys)
+    if n_rows == 0:
         return np.zeros(0, dtype=np.int64)
     step = max(1, series.n_minutes // 96)
-    avail = series.values["availability"]
-    rate = series.values["request_rate"]
-    err = series.values["error_rate"]
-    lat = series.values["latency_p95_ms"]
+    values = series.values
+    hits = [
+        lo + _screen_block(*(values[m][lo : lo + block] for m in _SCREENED), step, cfg)
+        for lo in range(0, n_rows, block)
+    ]
+    return np.concatenate(hits).astype(np.int64)
+
+
+_SCREENED = ("availability", "request_rate", "error_rate", "latency_p95_ms")
+
+
+def _screen_block(
+    avail: npt.NDArray[np.float32],
+    rate: npt.NDArray[np.float32],
+    err: npt.NDArray[np.float32],
+    lat: npt.NDArray[np.float32],
+    step: int,
+    cfg: RobustBaselineConfig,
+) -> npt.NDArray[np.int64]:
+    """Indices (within the block) of the rows `candidate_rows` keeps."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.divide(err, rate, out=np.full_like(err, np.nan), where=rate > 0)
         med_a = _row_median(avail, step)
@@ -274,4 +295,4 @@ def candidate_rows(
         med_lat = _row_median(lat, step)
         l_bad = _row_extreme(lat, low=False) > cfg.latency_factor * med_lat
     hit = np.nan_to_num(a_bad | e_bad | c_bad | l_bad, nan=False).astype(bool)
-    return np.flatnonzero(hit).astype(np.int64)
+    return np.flatnonzero(hit)
