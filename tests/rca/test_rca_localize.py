@@ -107,6 +107,8 @@ def test_healthy_dependents_separate_fabric_from_san() -> None:
         validated = Evidence.model_validate(ev.model_dump())
         assert validated == ev
         assert validated.model_dump_json() == ev.model_dump_json()
+    # Unvalidated hypotheses still own their mutable values (no dict shared between two).
+    assert len({id(h.category_probabilities) for h in hyps.values()}) == len(hyps)
     for h in hyps.values():
         checked = Hypothesis.model_validate(h.model_dump())
         assert checked == h

@@ -122,6 +122,7 @@ class Attributor:
         # Nodes down when a set of alarmed components fails together: many candidates of an
         # incident share the same alarmed components upstream, so each set propagates once.
         self._down_cache: dict[frozenset[int], frozenset[int]] = {}
+        self._no_evidence: Attribution | None = None
 
     def attribute(
         self,
@@ -152,6 +153,15 @@ class Attributor:
         return self._combine(items, support)
 
     def _combine(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
+        if not items:
+            # No evidence: the priors alone (most candidates of lone false symptoms under
+            # harsh noise). Attribution is immutable, so one instance serves them all.
+            if self._no_evidence is None:
+                self._no_evidence = self._combine_items([], 0.0)
+            return self._no_evidence
+        return self._combine_items(items, support)
+
+    def _combine_items(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
         cfg = self.config
         logp = {c: math.log(p) for c, p in cfg.priors.items()}
         for ev, _ in items:

@@ -344,7 +344,7 @@ class Localizer:
             confidence=round(conf, 4),
             log_likelihood=round(s.score, 4),
             category=s.att.category,
-            category_probabilities=s.att.probabilities,
+            category_probabilities=dict(s.att.probabilities),  # its own, as validation gave
             onset=s.onset,
             explained=self._keys(model, s.ex.explained),
             unexplained=self._keys(model, s.ex.unexplained),
