@@ -179,7 +179,7 @@ def _next_pool(model: ExplanationModel, remaining: set[int], tried: set[int]) ->
     counts = model.cover_counts(remaining)
     seen: dict[int, int] = {}
     for i in remaining:
-        for n in set(model.upstream(i)):
+        for n in model.upstream_set(i):
             seen[n] = seen.get(n, 0) + 1
     pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
     if not pool:
