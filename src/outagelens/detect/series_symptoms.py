@@ -260,15 +260,20 @@ def candidate_rows(
     if n_rows == 0:
         return np.zeros(0, dtype=np.int64)
     step = max(1, series.n_minutes // 96)
-    values = series.values
+    v = series.values
     hits = [
-        lo + _screen_block(*(values[m][lo : lo + block] for m in _SCREENED), step, cfg)
+        lo
+        + _screen_block(
+            v["availability"][lo : lo + block],
+            v["request_rate"][lo : lo + block],
+            v["error_rate"][lo : lo + block],
+            v["latency_p95_ms"][lo : lo + block],
+            step,
+            cfg,
+        )
         for lo in range(0, n_rows, block)
     ]
     return np.concatenate(hits).astype(np.int64)
-
-
-_SCREENED = ("availability", "request_rate", "error_rate", "latency_p95_ms")
 
 
 def _screen_block(
