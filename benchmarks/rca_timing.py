@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from outagelens.investigate import investigate  # noqa: E402
 from outagelens.signals import load_signals_dir  # noqa: E402
+from outagelens.sim.suite import CATALOG_FILE  # noqa: E402
 from outagelens.topology import load_catalog  # noqa: E402
 
 
@@ -57,7 +58,7 @@ def main() -> None:
         assert case.directory is not None
         case_dir = case.directory
     t0 = time.perf_counter()
-    catalog = load_catalog(case_dir / "catalog.yaml")
+    catalog = load_catalog(case_dir / CATALOG_FILE)
     t1 = time.perf_counter()
     signals = load_signals_dir(case_dir / "signals")
     t2 = time.perf_counter()

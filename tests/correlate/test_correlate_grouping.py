@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
+from outagelens.correlate import grouping
 from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate.grouping import (
     CorrelateConfig,
@@ -19,7 +21,11 @@ from outagelens.correlate.observations import ObservationIndex, build_observatio
 from outagelens.correlate.scope import build_scope
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.investigate import InvestigateConfig, detect
+from outagelens.signals import load_signals_dir
 from outagelens.signals.types import SignalSet
+from outagelens.sim.scenario import NoiseLevel
+from outagelens.sim.suite import CATALOG_FILE, write_suite
+from outagelens.topology import load_catalog
 
 T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 
@@ -204,3 +210,44 @@ def test_groups_one_cause_explains_together_become_one(
     ]
     merged = _merge_explained(model, groups, CorrelateConfig(merge_penalty=penalty))
     assert [sorted({s.entity for s in g.symptoms}) for g in merged] == want
+
+
+def _greedy_every_round(
+    model: ExplanationModel, cands: list[int], remaining: set[int], least: int
+) -> list[tuple[frozenset[int], int]]:
+    """The plain greedy cover: every candidate re-evaluated against what is left, each round."""
+    out: list[tuple[frozenset[int], int]] = []
+    while remaining:
+        best: tuple[float, int, frozenset[int], int] | None = None
+        for c in cands:
+            explained, llr = model.explained_llr((c,), remaining)
+            reach = model.predicted((c,))[1]
+            if len(explained) >= least and (best is None or (llr, reach) > best[:2]):
+                best = (llr, reach, explained, c)
+        if best is None or best[0] <= 0:
+            break
+        out.append((best[2], best[3]))
+        remaining -= best[2]
+    return out
+
+
+@pytest.mark.parametrize(("seed", "noise"), [(9, "harsh"), (9, "realistic"), (3, "harsh")], ids=str)
+def test_lazy_cover_groups_as_re_evaluating_every_round_does(
+    tmp_path: Path, seed: int, noise: NoiseLevel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hundreds of false symptoms on a 1,500-entity catalog: several covers per pool, several
+    # pools (the later ones asking for two symptoms or more), many near ties.
+    [case] = list(write_suite(1, tmp_path, seed=seed, sizes=(1_500,), noise_levels=(noise,)))
+    assert case.directory is not None
+    cat = load_catalog(case.directory / CATALOG_FILE)
+    signals = load_signals_dir(case.directory / "signals")
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+
+    def groups() -> list[tuple[tuple[str, ...], int | None]]:
+        found = group_symptoms(ObservationIndex(cat), symptoms, signals.series, signals.window_end)
+        return [(g.model.keys(g.obs_ids), g.cover) for g in found]
+
+    lazy = groups()
+    assert sum(cover is not None for _, cover in lazy) >= 2, "the case must need several covers"
+    monkeypatch.setattr(grouping, "_pool_covers", _greedy_every_round)
+    assert lazy == groups()

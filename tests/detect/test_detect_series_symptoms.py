@@ -129,6 +129,19 @@ def test_series_symptoms_name_the_key_and_times() -> None:
     assert "c1's web in a was down" in s.sentence
 
 
+def test_screen_keeps_the_same_rows_whatever_its_block() -> None:
+    # Every CASES series once, among healthy ones: screening a few rows at a time (the
+    # catalog-wide screen works in blocks) keeps exactly the rows screening all at once does.
+    start = datetime(2026, 3, 14, 0, 0, tzinfo=UTC)
+    data = {(f"c{i}", "web", "a"): build() for i, (_, build, _) in enumerate(CASES)}
+    data.update({(f"h{i}", "web", "a"): _metrics(20 + i) for i in range(9)})
+    series = SeriesSet.from_series(start, N, data)
+    whole = candidate_rows(series, block=len(data))
+    assert len(whole) >= 6, "most outage cases must pass the screen"
+    for block in (1, 3, 7):
+        assert candidate_rows(series, block=block).tolist() == whole.tolist()
+
+
 @pytest.mark.parametrize(
     ("size", "tied"),
     [(1, False), (2, False), (3, True), (10, True), (1439, False), (1440, True)],

@@ -177,3 +177,44 @@ def test_change_sentences_name_versions_only_when_they_change(
         actor="ci",
     )
     assert describe_change(change) == expected
+
+
+CHAIN_CASES = [
+    (
+        "power",
+        Injection(
+            ["power-a"],
+            alarms=[("grid-a", "utility_power_loss", 55), ("gen-a", "generator_start", 57)],
+        ),
+    ),
+    ("san", Injection(["san"], alarms=[("san", "disk_failure", 58)])),
+]
+
+
+@pytest.mark.parametrize("inj", [c[1] for c in CHAIN_CASES], ids=[c[0] for c in CHAIN_CASES])
+def test_localizer_alarm_shortcut_keeps_every_alarm_chain(
+    inj: Injection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The localizer tells the attributor which alarmed components lie upstream of the incident
+    # so that quiet candidates skip walking the catalog; the evidence must stay the same.
+    from outagelens.investigate import investigate
+
+    cat = small_catalog()
+    signals = build_signals(cat, inj)
+    with_hint = investigate(cat, signals)
+    chains = [
+        ev.sentence
+        for inc in with_hint.incidents
+        for h in inc.hypotheses
+        for ev in h.evidence_for
+        if ev.kind == "alarm" and "(upstream of" in ev.sentence
+    ]
+    assert chains, "the case must give a hypothesis alarms upstream of it"
+    attribute = Attributor.attribute
+
+    def without_hint(self: Attributor, *args: object, **kw: object) -> object:
+        kw.pop("alarmed_upstream", None)
+        return attribute(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Attributor, "attribute", without_hint)
+    assert investigate(cat, signals).model_dump() == with_hint.model_dump()

@@ -9,7 +9,7 @@ from tests.rca.engine_builders import Injection, build_signals, small_catalog
 
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
-from outagelens.rca.models import CauseCategory, Evidence
+from outagelens.rca.models import CauseCategory, Evidence, Hypothesis
 
 CASES = [
     (
@@ -107,6 +107,12 @@ def test_healthy_dependents_separate_fabric_from_san() -> None:
         validated = Evidence.model_validate(ev.model_dump())
         assert validated == ev
         assert validated.model_dump_json() == ev.model_dump_json()
+    # Unvalidated hypotheses still own their mutable values (no dict shared between two).
+    assert len({id(h.category_probabilities) for h in hyps.values()}) == len(hyps)
+    for h in hyps.values():
+        checked = Hypothesis.model_validate(h.model_dump())
+        assert checked == h
+        assert checked.model_dump_json() == h.model_dump_json()
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["gc-on", "gc-off"])

@@ -68,6 +68,10 @@ class ExplanationModel:
         self._keys: dict[frozenset[int], tuple[str, ...]] = {}
         self._upstream: dict[int, tuple[int, ...]] = {}
         self._upstream_cands: dict[int, tuple[int, ...]] = {}
+        self._upstream_sets: dict[int, frozenset[int]] = {}
+        # The parts of a candidate's LLR that do not depend on the symptoms it is scored
+        # against (healthy observations it contradicts, silent components), per candidate.
+        self._fixed_llr: dict[tuple[int, ...], tuple[float, float]] = {}
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -145,14 +149,16 @@ class ExplanationModel:
     ) -> tuple[frozenset[int], float]:
         """What `explain` finds explained, and its LLR, without the unexplained rest (the
         cover asks this of hundreds of candidates against thousands of symptoms)."""
-        pred, _, silent = self.predicted(nodes)
+        pred = self.predicted(nodes)[0]
         explained = frozenset(pred & among)
-        llr = (
-            self.hit_llr * sum(self.weight(i) for i in explained)
-            + self.miss_llr * len(self.contradicted(nodes))
-            + self.silent_llr * silent
-        )
-        return explained, llr
+        fixed = self._fixed_llr.get(nodes)
+        if fixed is None:
+            silent = self.predicted(nodes)[2]
+            fixed = (self.miss_llr * len(self.contradicted(nodes)), self.silent_llr * silent)
+            self._fixed_llr[nodes] = fixed
+        weight = self.weight
+        # Summed in this order (hits, misses, silence) so the value never depends on caching.
+        return explained, self.hit_llr * sum([weight(i) for i in explained]) + fixed[0] + fixed[1]
 
     def upstream(self, i: int) -> tuple[int, ...]:
         """An observation's nodes and every node they depend on (cached: under harsh noise
@@ -162,6 +168,13 @@ class ExplanationModel:
             nodes = self.obs[i].nodes
             cached = (*nodes, *self.graph.reachable(nodes, reverse=False))
             self._upstream[i] = cached
+        return cached
+
+    def upstream_set(self, i: int) -> frozenset[int]:
+        """`upstream(i)` as a set (cached: every candidate pool of a cluster counts them)."""
+        cached = self._upstream_sets.get(i)
+        if cached is None:
+            cached = self._upstream_sets[i] = frozenset(self.upstream(i))
         return cached
 
     def upstream_candidates(self, i: int) -> tuple[int, ...]:

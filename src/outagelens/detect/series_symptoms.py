@@ -248,19 +248,45 @@ def _row_extreme(x: npt.NDArray[np.float32], *, low: bool) -> npt.NDArray[np.flo
 
 
 def candidate_rows(
-    series: SeriesSet, config: RobustBaselineConfig | None = None
+    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 2048
 ) -> npt.NDArray[np.int64]:
-    """Rows with any minute that could be anomalous: a cheap vectorised pre-filter."""
+    """Rows with any minute that could be anomalous: a cheap vectorised pre-filter.
+
+    Rows are screened `block` at a time: every test is per row, and a block's temporaries
+    (the error ratio above all) stay small instead of costing a whole-catalog allocation each.
+    """
     cfg = config or RobustBaselineConfig()
-    if len(series.keys) == 0:
+    n_rows = len(series.keys)
+    if n_rows == 0:
         return np.zeros(0, dtype=np.int64)
     step = max(1, series.n_minutes // 96)
-    avail = series.values["availability"]
-    rate = series.values["request_rate"]
-    err = series.values["error_rate"]
-    lat = series.values["latency_p95_ms"]
+    v = series.values
+    hits = [
+        lo
+        + _screen_block(
+            v["availability"][lo : lo + block],
+            v["request_rate"][lo : lo + block],
+            v["error_rate"][lo : lo + block],
+            v["latency_p95_ms"][lo : lo + block],
+            step,
+            cfg,
+        )
+        for lo in range(0, n_rows, block)
+    ]
+    return np.concatenate(hits).astype(np.int64)
+
+
+def _screen_block(
+    avail: npt.NDArray[np.float32],
+    rate: npt.NDArray[np.float32],
+    err: npt.NDArray[np.float32],
+    lat: npt.NDArray[np.float32],
+    step: int,
+    cfg: RobustBaselineConfig,
+) -> npt.NDArray[np.int64]:
+    """Indices (within the block) of the rows `candidate_rows` keeps."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (err / np.where(rate > 0, rate, np.nan)).astype(np.float32)
+        ratio = np.divide(err, rate, out=np.full_like(err, np.nan), where=rate > 0)
         med_a = _row_median(avail, step)
         a_bad = (
             _row_extreme(avail, low=True) < np.where(np.isnan(med_a), 1.0, med_a) - cfg.min_excess
@@ -274,4 +300,4 @@ def candidate_rows(
         med_lat = _row_median(lat, step)
         l_bad = _row_extreme(lat, low=False) > cfg.latency_factor * med_lat
     hit = np.nan_to_num(a_bad | e_bad | c_bad | l_bad, nan=False).astype(bool)
-    return np.flatnonzero(hit).astype(np.int64)
+    return np.flatnonzero(hit)

@@ -122,6 +122,7 @@ class Attributor:
         # Nodes down when a set of alarmed components fails together: many candidates of an
         # incident share the same alarmed components upstream, so each set propagates once.
         self._down_cache: dict[frozenset[int], frozenset[int]] = {}
+        self._no_evidence: Attribution | None = None
 
     def attribute(
         self,
@@ -129,14 +130,20 @@ class Attributor:
         onset: datetime,
         max_support: float = 4.0,
         end: datetime | None = None,
+        alarmed_upstream: frozenset[str] | None = None,
     ) -> Attribution:
         """Evidence and category probabilities for a candidate failing at `onset`; the
-        localization prior of each entity is capped at `max_support`."""
+        localization prior of each entity is capped at `max_support`.
+
+        `alarmed_upstream`, when given, holds every component with an alarm (at any time)
+        upstream of the entities that are components (more does no harm): where none of them
+        alarms around the onset, the alarm chain is known empty without walking the catalog
+        upstream of each candidate (the localizer has this set per incident)."""
         items: list[tuple[Evidence, float]] = []  # (evidence, localization prior share)
         support = 0.0
         for e in entities:
             mine = [
-                *self._alarms(e, onset),
+                *self._alarms(e, onset, alarmed_upstream),
                 *self._changes(e, onset),
                 *self._rollbacks(e, onset, end),
             ]
@@ -146,6 +153,15 @@ class Attributor:
         return self._combine(items, support)
 
     def _combine(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
+        if not items:
+            # No evidence: the priors alone (most candidates of lone false symptoms under
+            # harsh noise). Attribution is immutable, so one instance serves them all.
+            if self._no_evidence is None:
+                self._no_evidence = self._combine_items([], 0.0)
+            return self._no_evidence
+        return self._combine_items(items, support)
+
+    def _combine_items(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
         cfg = self.config
         logp = {c: math.log(p) for c, p in cfg.priors.items()}
         for ev, _ in items:
@@ -175,7 +191,9 @@ class Attributor:
             return CauseCategory.NATURAL_DISASTER, cfg.w_environment
         return CauseCategory.HARDWARE, cfg.w_alarm_self
 
-    def _alarms(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
+    def _alarms(
+        self, entity: str, onset: datetime, alarmed_upstream: frozenset[str] | None = None
+    ) -> list[tuple[Evidence, float]]:
         cfg = self.config
         start, end = window(onset, cfg.alarm_before_minutes, cfg.after_minutes)
         out: list[tuple[Evidence, float]] = []
@@ -183,6 +201,12 @@ class Attributor:
             cat, w = self._alarm_weight(a.alarm)
             ev = _alarm_evidence(a.component, a.alarm, a.time, a.message, cat, w, "on it")
             out.append((ev, alarm_share(a.alarm, a.severity)))
+        if (
+            alarmed_upstream is not None
+            and entity not in self.catalog.locations  # a site's plant is not upstream of it
+            and not any(self.index.alarms_between(c, start, end) for c in alarmed_upstream)
+        ):
+            return out
         chain = self._chain_alarms(entity, start, end)
         for comp, alarm in chain:
             cat, w = self._alarm_weight(alarm.alarm)

@@ -82,6 +82,7 @@ class Localizer:
         self.config = config or LocalizeConfig()
         # Contradiction evidence depends only on the model and the candidate: under harsh
         # noise thousands of small incidents of one cluster list the same candidates.
+        self._alarmed_upstream: frozenset[str] | None = None  # of the group being ranked
         self._contra_cache: weakref.WeakKeyDictionary[
             ExplanationModel, dict[tuple[int, ...], tuple[Evidence, ...]]
         ] = weakref.WeakKeyDictionary()
@@ -95,11 +96,15 @@ class Localizer:
         starts = sorted(down or [s.start for s in group.symptoms])
         start = starts[len(starts) // 4]
         upstream = model.cover_counts(among)
+        # Every candidate lies upstream of some symptom, and so does all it depends on: the
+        # alarmed components among `upstream` include every alarm chain a candidate can have.
+        alarms, ids = self.attributor.index.alarms, model.graph.ids
+        self._alarmed_upstream = frozenset(ids[n] for n in upstream if ids[n] in alarms)
         extra = self._evidence_nodes(model, start, upstream)
         candidates = model.candidates(among, extra, counts=upstream)
-        explained = [model.explain((n,), among) for n in candidates]
-        explained = [ex for ex in explained if ex.explained]
-        scored, unscored = self._score_singles(model, explained, among)
+        llrs = [(n, model.explained_llr((n,), among)) for n in candidates]
+        singles = [(n, llr) for n, (explained, llr) in llrs if explained]
+        scored, unscored = self._score_singles(model, singles, among)
         alarm_set = self._alarmed_set(model, extra, among, upstream)
         if alarm_set is not None:
             scored.append(self._score(model, alarm_set, among))
@@ -111,29 +116,32 @@ class Localizer:
         return self._hypotheses(model, scored, among)
 
     def _score_singles(
-        self, model: ExplanationModel, explained: list[Explanation], among: frozenset[int]
+        self, model: ExplanationModel, singles: list[tuple[int, float]], among: frozenset[int]
     ) -> tuple[list[_Scored], list[Explanation]]:
-        """Score singles best bound first (LLR + the largest direct support); stop once the
-        rest can neither enter the top k (nor the pair pool's best singles) nor matter to the
-        confidences. Also returns the explanations left unscored."""
+        """Score singles (node, LLR) best bound first (LLR + the largest direct support);
+        stop once the rest can neither enter the top k (nor the pair pool's best singles) nor
+        matter to the confidences. Also returns the explanations left unscored (built only
+        when pairs may be tried: under harsh noise thousands of lone symptoms each have
+        dozens of candidates upstream)."""
         cfg = self.config
         # The pair pool needs its best singles only when pairs can be tried at all: never when
         # fewer symptoms than `pair_min_unexplained` exist (thousands of lone false symptoms
         # under harsh noise), so those keep only the top k scored.
         pairs_possible = len(among) >= cfg.pair_min_unexplained
         cap, k = cfg.max_direct_support, max(cfg.top_k, cfg.pair_pool if pairs_possible else 0)
-        order = sorted(explained, key=lambda ex: -ex.llr)
+        order = sorted(singles, key=lambda single: -single[1])
         scored: list[_Scored] = []
         best: list[float] = []  # the k best scores so far, descending
-        for n, ex in enumerate(order):
-            bound = ex.llr + cap
+        for i, (n, llr) in enumerate(order):
+            bound = llr + cap
             if (
                 len(best) >= k
                 and bound < best[-1] - 1e-6
                 and bound < best[0] - self.config.prune_margin
             ):
-                return scored, order[n:]
-            s = self._score(model, ex.nodes, among, ex)
+                rest = order[i:] if pairs_possible else []
+                return scored, [model.explain((m,), among) for m, _ in rest]
+            s = self._score(model, (n,), among)
             scored.append(s)
             best = sorted([*best, s.score], reverse=True)[:k]
         return scored, []
@@ -155,7 +163,11 @@ class Localizer:
         if onset is None:
             onset = min(s.start for i in among for s in model.obs[i].symptoms)
         att = self.attributor.attribute(
-            ids, onset, self.config.max_direct_support, _end(model, ex.explained)
+            ids,
+            onset,
+            self.config.max_direct_support,
+            _end(model, ex.explained),
+            alarmed_upstream=self._alarmed_upstream,
         )
         score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
@@ -322,13 +334,17 @@ class Localizer:
             for n in s.ex.nodes
         ]
         what = ", ".join(f"{i} ({k})" for i, k in zip(s.ids, kinds, strict=True))
-        return Hypothesis(
+        # Every value below is already of its field's type (tuples of our own Evidence, a
+        # float confidence in [0, 1]): thousands of hypotheses of lone symptoms under harsh
+        # noise skip pydantic's re-validation (about 50 us each).
+        return construct(
+            Hypothesis,
             rank=rank,
             entities=s.ids,
             confidence=round(conf, 4),
             log_likelihood=round(s.score, 4),
             category=s.att.category,
-            category_probabilities=s.att.probabilities,
+            category_probabilities=dict(s.att.probabilities),  # its own, as validation gave
             onset=s.onset,
             explained=self._keys(model, s.ex.explained),
             unexplained=self._keys(model, s.ex.unexplained),

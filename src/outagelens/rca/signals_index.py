@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from outagelens.signals.cap import hazard_area_matches
 from outagelens.signals.types import Change, HardwareAlarm, Hazard, SignalSet
@@ -101,6 +102,7 @@ class SignalsIndex:
     _traffic: dict[tuple[str, int], list[EdgeTraffic | None]] = field(default_factory=dict)
     _alarmed: dict[tuple[datetime, datetime], frozenset[str]] = field(default_factory=dict)
     _edge_rows: dict[str, list[int]] = field(default_factory=dict)
+    _surge_possible: dict[int, np.ndarray] = field(default_factory=dict)
     _alarm_intervals: ActiveIntervals = field(default_factory=lambda: ActiveIntervals(()))
 
     @classmethod
@@ -175,8 +177,43 @@ class SignalsIndex:
                 for r, k in enumerate(tr.keys):
                     self._edge_rows.setdefault(k[0], []).append(r)
             rows = self._edge_rows.get(location, [])
-            self._traffic[cache_key] = [_edge(tr, r, col, self.traffic_config) for r in rows]
+            self._traffic[cache_key] = [
+                _edge(tr, r, col, self.traffic_config) if self._may_surge(r, col) else None
+                for r in rows
+            ]
         return [e for e in self._traffic[cache_key] if e is not None]
+
+    def _may_surge(self, r: int, col: int) -> bool:
+        """False when edge key `r` cannot have surged around minute `col` (see
+        `surge_possible`); under harsh noise thousands of onsets ask about quiet edges."""
+        possible = self._surge_possible.get(r)
+        if possible is None:
+            req = self.signals.traffic.values["requests_per_s"][r]
+            possible = self._surge_possible[r] = surge_possible(req, self.traffic_config)
+        return not 0 <= col < possible.size or bool(possible[col])
+
+
+def surge_possible(req: np.ndarray, cfg: TrafficConfig) -> np.ndarray:
+    """Per minute of one edge's request rate, whether `_edge` may find a surge there: False
+    only where the peak around the minute stays under `surge_factor` times the *smallest*
+    baseline sample (the baseline median is never smaller), so `_edge` would say None. The
+    first minutes, whose baseline window `_edge` shortens, are always True."""
+    x = req.astype(np.float64)
+    n = x.size
+    la, lh, bm = cfg.lookaround_minutes, cfg.lookahead_minutes, cfg.baseline_minutes
+    out = np.ones(n, dtype=bool)
+    first = la + bm  # from here the baseline [col - la - bm, col - la) lies inside the row
+    if n <= first:
+        return out
+    cols = np.arange(first, n)
+    base_min = np.fmin.reduce(sliding_window_view(x, bm), axis=1)[cols - first]
+    padded = np.concatenate([x, np.full(lh, np.nan)])
+    peak = np.fmax.reduce(sliding_window_view(padded, la + lh), axis=1)[cols - la]
+    with np.errstate(invalid="ignore", over="ignore"):
+        # NaN (no samples) compares False: kept possible, and `_edge` decides.
+        quiet = peak < cfg.surge_factor * base_min * (1.0 - 1e-9)
+    out[cols] = ~quiet
+    return out
 
 
 def _geocode_matches(hz: Hazard, catalog: Catalog) -> set[str]:
