@@ -10,6 +10,7 @@ from tests.rca.engine_builders import Injection, build_signals, small_catalog
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.rca.models import CauseCategory, Evidence, Hypothesis
+from outagelens.signals.types import SignalSet
 
 CASES = [
     (
@@ -145,3 +146,30 @@ def test_no_symptoms_no_incident() -> None:
     cat = small_catalog()
     result = investigate(cat, build_signals(cat, Injection([])))
     assert result.incidents == []
+
+
+@pytest.mark.parametrize(
+    ("floor", "lone_listed"), [(0.01, "floor"), (0.0, "all")], ids=["floor", "no-floor"]
+)
+def test_lone_symptom_lists_only_likely_hypotheses(floor: float, lone_listed: str) -> None:
+    # A SAN failure (many symptoms) and, 45 minutes after it ends, one alert on the lb (lone).
+    cat = small_catalog()
+    main = build_signals(cat, Injection(["san"]))
+    other = build_signals(cat, Injection(["lb"], onset=150, duration=10), seed=2)
+    lone_alerts = tuple(a for a in other.alerts if a.labels.get("component") == "lb")
+    assert lone_alerts, "the lb failure must raise an alert on the lb"
+    signals = SignalSet(
+        meta=main.meta, series=main.series, traffic=main.traffic, alerts=main.alerts + lone_alerts
+    )
+    config = InvestigateConfig(localize=LocalizeConfig(lone_min_confidence=floor))
+    result = investigate(cat, signals, config=config)
+    big, lone = result.incidents[0], result.incidents[-1]
+    assert len(big.incident.symptoms) > 1 and len(lone.incident.symptoms) == 1
+    assert len(big.hypotheses) == 5  # where several symptoms are explained: the top 5
+    assert lone.hypotheses[0].entities == ("lb",)
+    if lone_listed == "floor":
+        assert all(h.confidence >= floor for h in lone.hypotheses)
+        assert len(lone.hypotheses) < 5
+    else:
+        assert len(lone.hypotheses) == 5
+        assert min(h.confidence for h in lone.hypotheses) < 0.01

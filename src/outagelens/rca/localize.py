@@ -33,6 +33,9 @@ class LocalizeConfig:
     """Settings of localization."""
 
     top_k: int = 5
+    # An incident of one symptomatic observation lists only hypotheses at least this confident
+    # (the first always): see `_hypotheses`.
+    lone_min_confidence: float = 0.01
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
     pair_min_unexplained: int = 2
@@ -296,9 +299,17 @@ class Localizer:
             return []
         top = scored[0].score
         z = sum(math.exp(s.score - top) for s in scored)
+        # One symptom is explained alike by everything upstream of it; the alternatives differ
+        # only in the healthy observations they would also take down. Where several symptoms
+        # are explained, listing them shows what was ruled out; for a lone symptom (thousands a
+        # day of false alerts under harsh noise) the unlikely ones only repeat "its neighbours
+        # look healthy", and were most of the output and a tenth of the time.
+        floor = self.config.lone_min_confidence if len(among) == 1 else 0.0
         out = []
         for rank, s in enumerate(scored[: self.config.top_k], start=1):
             conf = math.exp(s.score - top) / z
+            if rank > 1 and conf < floor:
+                break
             out.append(self._hypothesis(model, s, rank, conf, among))
         return out
 
