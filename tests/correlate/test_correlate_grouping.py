@@ -251,3 +251,35 @@ def test_lazy_cover_groups_as_re_evaluating_every_round_does(
     assert sum(cover is not None for _, cover in lazy) >= 2, "the case must need several covers"
     monkeypatch.setattr(grouping, "_pool_covers", _greedy_every_round)
     assert lazy == groups()
+
+
+def _model_of(preds: dict[int, list[int]], weights: dict[int, float]) -> ExplanationModel:
+    """A model whose candidates' predictions and symptom weights are given (no catalog):
+    `explained_llr` runs its own arithmetic on them (no contradictions, no silence)."""
+    model = ExplanationModel.__new__(ExplanationModel)
+    model._pred = {(c,): (frozenset(p), 1, 0) for c, p in preds.items()}
+    model._weights = dict(weights)
+    model._fixed_llr = {(c,): (0.0, 0.0) for c in preds}
+    model.hit_llr = 1.0
+    return model
+
+
+def test_lazy_cover_re_checks_bounds_an_ulp_under_their_fresh_value() -> None:
+    # Candidate 1 explains {202, 122, 246} (weights 0.3, 0.2, 0.1) before and after the first
+    # cover, but its sum runs in the order of the smaller set it meets: first its prediction
+    # (4 nodes), then the remaining symptoms (4 left): 0.6 becomes 0.6000000000000001. Its
+    # stale bound is then an ulp under its fresh value, level with candidate 0 (0.6): the
+    # plain greedy takes candidate 1 second, and so must the lazy one.
+    preds = {0: [350], 1: [202, 122, 246, 654], 2: [432, 435, 467, 469, 408, 447]}
+    weights = {202: 0.3, 122: 0.2, 246: 0.1, 350: 0.6} | dict.fromkeys(preds[2], 1.0)
+    symptoms = [246, 122, 467, 469, 447, 350, 435, 432, 202, 408]
+    model = _model_of(preds, weights)
+    remaining = set(symptoms)
+    before = model.explained_llr((1,), remaining)[1]
+    remaining -= set(preds[2])  # in place, as the cover does: the set keeps its layout
+    after = model.explained_llr((1,), remaining)[1]
+    assert after > before, "the case must give a stale bound under the fresh value"
+    plain = _greedy_every_round(_model_of(preds, weights), [0, 1, 2], set(symptoms), 1)
+    assert [c for _, c in plain] == [2, 1, 0]
+    lazy = grouping._pool_covers(_model_of(preds, weights), [0, 1, 2], set(symptoms), 1)
+    assert lazy == plain

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,3 +64,22 @@ def test_screen_keeps_a_real_surge_and_drops_quiet_minutes() -> None:
     assert possible[300] and _edge(tr, 0, 300, CFG) is not None
     assert not possible[200]  # flat traffic: nothing to analyse
     assert possible[:80].all()  # the first minutes' shortened baseline is left to `_edge`
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        TrafficConfig(baseline_minutes=0),
+        TrafficConfig(lookaround_minutes=0, lookahead_minutes=0),
+    ],
+    ids=["no-baseline", "no-peak-window"],
+)
+def test_screen_leaves_empty_windows_to_the_verdict(cfg: TrafficConfig) -> None:
+    # `_edge` finds no surge over an empty window (None); the screen must not fail on one.
+    req = np.full(200, 1000.0, dtype=np.float32)
+    req[150:170] = 4000.0
+    tr = _traffic(req)
+    possible = surge_possible(tr.values["requests_per_s"][0], cfg)
+    assert possible.shape == (200,)
+    for col in np.flatnonzero(~possible).tolist():
+        assert _edge(tr, 0, col, cfg) is None, col

@@ -147,30 +147,49 @@ def _pool_covers(
     Lazy greedy (as CELF): a candidate's LLR against `remaining` only falls as `remaining`
     shrinks (it explains a subset; its contradictions stay), so a value computed earlier is
     an upper bound. Candidates wait in a heap by their last value; the top one is
-    re-evaluated, and taken when its fresh value still tops the heap. The covers are those of
-    re-evaluating every candidate each round, at a fraction of the cost on a large cluster."""
+    re-evaluated, and taken when its fresh value still tops the heap (stale values within
+    rounding of it evaluated afresh first). The covers are those of re-evaluating every
+    candidate each round, at a fraction of the cost on a large cluster."""
     heap: list[tuple[float, int, int, int]] = []  # (-llr, -reach, position, round evaluated)
     for pos, c in enumerate(cands):
         explained, llr = model.explained_llr((c,), remaining)
         if len(explained) >= least:
             heap.append((-llr, -model.predicted((c,))[1], pos, 0))
     heapq.heapify(heap)
+    # A bound is upper only up to rounding: the hits are summed in the order of whichever set
+    # is smaller, so the same symptoms can sum an ulp higher later. Stale values this close
+    # to the top are evaluated afresh before it is taken (1e-9 of the largest sum of hits:
+    # far above any rounding of it).
+    slack = 1e-9 * (1.0 + model.hit_llr * sum(model.weight(i) for i in remaining))
     covers: list[tuple[frozenset[int], int]] = []
     while heap and remaining:
         neg_llr, neg_reach, pos, at = heap[0]
-        if at == len(covers):
-            if -neg_llr <= 0:
-                break  # the best left explains nothing better than noise
-            heapq.heappop(heap)
-            explained, _ = model.explained_llr((cands[pos],), remaining)
-            covers.append((explained, cands[pos]))
-            remaining -= explained
+        if at != len(covers):
+            explained, llr = model.explained_llr((cands[pos],), remaining)
+            if len(explained) >= least:
+                heapq.heapreplace(heap, (-llr, neg_reach, pos, len(covers)))
+            else:
+                heapq.heappop(heap)  # it only explains less from now on
             continue
-        explained, llr = model.explained_llr((cands[pos],), remaining)
-        if len(explained) >= least:
-            heapq.heapreplace(heap, (-llr, neg_reach, pos, len(covers)))
-        else:
-            heapq.heappop(heap)  # it only explains less from now on
+        top = heapq.heappop(heap)
+        near: list[tuple[float, int, int, int]] = []
+        while heap and heap[0][0] <= neg_llr + slack:
+            near.append(heapq.heappop(heap))
+        for entry in near:
+            if entry[3] != len(covers):
+                explained, llr = model.explained_llr((cands[entry[2]],), remaining)
+                if len(explained) < least:
+                    continue
+                entry = (-llr, entry[1], entry[2], len(covers))
+            heapq.heappush(heap, entry)
+        if heap and heap[0] < top:
+            heapq.heappush(heap, top)  # a value an ulp low hid a better candidate
+            continue
+        if -neg_llr <= 0:
+            break  # the best left explains nothing better than noise
+        explained, _ = model.explained_llr((cands[pos],), remaining)
+        covers.append((explained, cands[pos]))
+        remaining -= explained
     return covers
 
 

@@ -197,13 +197,14 @@ def surge_possible(req: np.ndarray, cfg: TrafficConfig) -> np.ndarray:
     """Per minute of one edge's request rate, whether `_edge` may find a surge there: False
     only where the peak around the minute stays under `surge_factor` times the *smallest*
     baseline sample (the baseline median is never smaller), so `_edge` would say None. The
-    first minutes, whose baseline window `_edge` shortens, are always True."""
+    first minutes, whose baseline window `_edge` shortens, are always True, and so is every
+    minute when a window is empty (`_edge` itself then says None)."""
     x = req.astype(np.float64)
     n = x.size
     la, lh, bm = cfg.lookaround_minutes, cfg.lookahead_minutes, cfg.baseline_minutes
     out = np.ones(n, dtype=bool)
     first = la + bm  # from here the baseline [col - la - bm, col - la) lies inside the row
-    if n <= first:
+    if n <= first or bm <= 0 or la < 0 or lh < 0 or la + lh == 0:
         return out
     cols = np.arange(first, n)
     base_min = np.fmin.reduce(sliding_window_view(x, bm), axis=1)[cols - first]
