@@ -103,6 +103,18 @@ class Localizer:
         # alarmed components among `upstream` include every alarm chain a candidate can have.
         alarms, ids = self.attributor.index.alarms, model.graph.ids
         self._alarmed_upstream = frozenset(ids[n] for n in upstream if ids[n] in alarms)
+        try:
+            return self._rank(model, among, start, upstream)
+        finally:
+            self._alarmed_upstream = None  # a later `_score` outside `rank` walks the catalog
+
+    def _rank(
+        self,
+        model: ExplanationModel,
+        among: frozenset[int],
+        start: datetime,
+        upstream: Mapping[int, float],
+    ) -> list[Hypothesis]:
         extra = self._evidence_nodes(model, start, upstream)
         candidates = model.candidates(among, extra, counts=upstream)
         llrs = [(n, model.explained_llr((n,), among)) for n in candidates]
