@@ -9,6 +9,7 @@ import pytest
 
 from outagelens.detect.models import HealthState
 from outagelens.detect.series_symptoms import (
+    RobustBaselineConfig,
     RobustBaselineDetector,
     candidate_rows,
     median,
@@ -107,6 +108,17 @@ CASES = [
 def test_robust_detector_intervals(build, want) -> None:  # type: ignore[no-untyped-def]
     got = RobustBaselineDetector().detect(build())
     assert [(iv.start, iv.end, iv.state) for iv in got] == want
+
+
+@pytest.mark.parametrize(("min_minutes", "found"), [(1, 1), (2, 0)], ids=["one-minute", "two"])
+def test_one_odd_minute_is_an_interval_only_when_one_minute_counts(
+    min_minutes: int, found: int
+) -> None:
+    # The detector skips rows with fewer odd minutes than an interval needs; with
+    # min_minutes 1 a single minute is one.
+    detector = RobustBaselineDetector(RobustBaselineConfig(min_minutes=min_minutes))
+    got = detector.detect(case_spike())
+    assert [(iv.start, iv.end) for iv in got] == [(100, 101)] * found
 
 
 def test_failed_fraction_tracks_error_share() -> None:

@@ -98,6 +98,13 @@ class RobustBaselineDetector:
         if finite.size == 0:
             return []
         med = median(finite)
+        # The threshold is at least med + min_excess: with fewer minutes above that than an
+        # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
+        # is not needed (most screened rows under harsh noise hold a one-minute spike).
+        with np.errstate(invalid="ignore"):
+            above = np.count_nonzero((share > med + cfg.min_excess) | slow)
+        if above < (1 if cfg.min_minutes <= 1 else 2):
+            return []
         mad = median(np.abs(finite - med)) * 1.4826
         threshold = med + max(cfg.min_excess, cfg.noise_sigmas * mad)
         with np.errstate(invalid="ignore"):
