@@ -269,12 +269,14 @@ class Attributor:
         return self._plant
 
     def _changes(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
-        cfg = self.config
-        start, end = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
         out: list[tuple[Evidence, float]] = []
         if entity not in self.catalog.components:
             return out
         deps = self._changed_dependencies(entity)
+        if not deps and entity not in self.index.changes:
+            return out  # nothing it runs on, and nothing on it, ever changed
+        cfg = self.config
+        start, end = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
         for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
             (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
         ]:
@@ -319,6 +321,8 @@ class Attributor:
         self, entity: str, onset: datetime, end: datetime | None
     ) -> list[tuple[Evidence, float]]:
         """A rollback on the candidate during the incident: the fix was undoing its change."""
+        if entity not in self.index.changes:
+            return []
         cfg = self.config
         until = (end or onset + timedelta(hours=6)) + timedelta(minutes=cfg.rollback_after_minutes)
         out: list[tuple[Evidence, float]] = []
@@ -382,6 +386,8 @@ class Attributor:
         self, entity: str, loc: str, onset: datetime, is_site: bool
     ) -> list[tuple[Evidence, float]]:
         """CAP hazards covering the location (for), and those elsewhere (ignored, listed)."""
+        if not self.index.hazard_locations:
+            return []
         cfg = self.config
         out: list[tuple[Evidence, float]] = []
         start, end = window(onset, cfg.hazard_before_minutes, cfg.after_minutes)
