@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 
 import pytest
-from tests.rca.engine_builders import Injection, build_signals, small_catalog
+from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.rca.models import CauseCategory, Evidence
+from outagelens.signals.types import Alert, SignalSet
 
 CASES = [
     (
@@ -139,3 +141,41 @@ def test_no_symptoms_no_incident() -> None:
     cat = small_catalog()
     result = investigate(cat, build_signals(cat, Injection([])))
     assert result.incidents == []
+
+
+def _with_alert_on(signals: SignalSet, component: str, severity: str) -> SignalSet:
+    alert = Alert.model_validate(
+        {
+            "status": "resolved",
+            "labels": {"alertname": "X", "severity": severity, "component": component},
+            "startsAt": at(61),
+            "endsAt": at(106),
+        }
+    )
+    return replace(signals, alerts=(*signals.alerts, alert))
+
+
+@pytest.mark.parametrize(
+    ("grid_alert", "alarm", "on_down_device", "want"),
+    [
+        ("critical", True, True, ("grid-a", "hv")),
+        ("critical", True, False, ("hv",)),
+        ("critical", False, True, ("grid-a", "hv")),
+        ("error", False, True, ("hv",)),
+        ("warning", False, True, ("hv",)),
+    ],
+    ids=["down+alarm", "down+alarm-rule-off", "down", "degraded", "warning"],
+)
+def test_a_device_left_down_is_tried_as_a_second_fault(
+    grid_alert: str, alarm: bool, on_down_device: bool, want: tuple[str, ...]
+) -> None:
+    # The hypervisor fails, and the utility feed is lost at the same time (the generator
+    # carries the load, so the feed takes nothing down): the feed reporting itself down is a
+    # second fault; a feed that only reports errors is noise next to the outage.
+    cat = small_catalog()
+    alarms = [("grid-a", "utility_power_loss", 60)] if alarm else []
+    signals = build_signals(cat, Injection(["hv"], alarms=alarms))
+    signals = _with_alert_on(signals, "grid-a", grid_alert)
+    config = InvestigateConfig(localize=LocalizeConfig(pair_on_down_device=on_down_device))
+    top = investigate(cat, signals, config=config).incidents[0].hypotheses[0]
+    assert tuple(sorted(top.entities)) == want

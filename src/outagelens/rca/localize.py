@@ -36,6 +36,7 @@ class LocalizeConfig:
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
     pair_min_unexplained: int = 2
+    pair_on_down_device: bool = True  # also when a device reporting itself down is left over
     max_set_size: int = 6  # largest set of alarmed components tried as one hypothesis
     multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
     max_direct_support: float = 4.0
@@ -229,11 +230,20 @@ class Localizer:
         return max((alarm_share(a.alarm, a.severity) for a in alarms), default=0.0)
 
     def _needs_pairs(self, model: ExplanationModel, best: _Scored, among: frozenset[int]) -> bool:
-        """Pairs are worth trying when the best single leaves much unexplained, or leaves
-        unexplained alerts on things upstream of it (an effect never precedes its cause)."""
+        """Pairs are worth trying when the best single leaves much unexplained, leaves
+        unexplained alerts on things upstream of it (an effect never precedes its cause), or
+        leaves a device that reports itself down (a second failed device, e.g. the utility
+        feed whose loss the generator hid, behind the cooling that did not restart)."""
         total = sum(model.weight(i) for i in among)
         left = sum(model.weight(i) for i in best.ex.unexplained)
-        if len(best.ex.unexplained) < self.config.pair_min_unexplained or total <= 0:
+        if total <= 0:
+            return False
+        if self.config.pair_on_down_device and any(
+            model.obs[i].customer is None and model.obs[i].state is HealthState.DOWN
+            for i in best.ex.unexplained
+        ):
+            return True
+        if len(best.ex.unexplained) < self.config.pair_min_unexplained:
             return False
         if left / total > self.config.pair_trigger:
             return True
