@@ -161,21 +161,24 @@ def _with_alert_on(signals: SignalSet, component: str, severity: str) -> SignalS
         ("critical", True, True, ("grid-a", "hv")),
         ("critical", True, False, ("hv",)),
         ("critical", False, True, ("grid-a", "hv")),
+        (None, True, True, ("hv",)),
         ("error", False, True, ("hv",)),
         ("warning", False, True, ("hv",)),
     ],
-    ids=["down+alarm", "down+alarm-rule-off", "down", "degraded", "warning"],
+    ids=["down+alarm", "down+alarm-rule-off", "down", "alarm-only", "degraded", "warning"],
 )
 def test_a_device_left_down_is_tried_as_a_second_fault(
-    grid_alert: str, alarm: bool, on_down_device: bool, want: tuple[str, ...]
+    grid_alert: str | None, alarm: bool, on_down_device: bool, want: tuple[str, ...]
 ) -> None:
     # The hypervisor fails, and the utility feed is lost at the same time (the generator
     # carries the load, so the feed takes nothing down): the feed reporting itself down is a
-    # second fault; a feed that only reports errors is noise next to the outage.
+    # second fault; a feed that only reports errors, or only raises a hardware alarm (a failed
+    # part of a redundant unit), is not.
     cat = small_catalog()
     alarms = [("grid-a", "utility_power_loss", 60)] if alarm else []
     signals = build_signals(cat, Injection(["hv"], alarms=alarms))
-    signals = _with_alert_on(signals, "grid-a", grid_alert)
+    if grid_alert is not None:
+        signals = _with_alert_on(signals, "grid-a", grid_alert)
     config = InvestigateConfig(localize=LocalizeConfig(pair_on_down_device=on_down_device))
     top = investigate(cat, signals, config=config).incidents[0].hypotheses[0]
     assert tuple(sorted(top.entities)) == want

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
-from outagelens.detect.models import HealthState
+from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.construct import construct
@@ -73,6 +73,14 @@ def _end(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
     if not ends or any(e is None for e in ends):
         return None
     return max(e for e in ends if e is not None)
+
+
+def _monitored_down(model: ExplanationModel, i: int) -> bool:
+    """Whether observation `i` is a device (not a customer's service) with a critical alert."""
+    o = model.obs[i]
+    return o.customer is None and any(
+        s.source is SymptomSource.ALERT and s.state is HealthState.DOWN for s in o.symptoms
+    )
 
 
 class Localizer:
@@ -213,8 +221,11 @@ class Localizer:
             rest = tuple(m for m in alarmed if m != n)
             # A member that explains nothing but its own symptoms is a separate fault.
             own = frozenset(model.node_obs.get(n, ()))
-            if rest and model.explain(rest, among).explained >= full - own:
-                alarmed = list(rest)
+            explained = model.explain(rest, among).explained if rest else frozenset()
+            if rest and explained >= full - own:
+                # What the rest explains is the yardstick from now on: a dropped member's own
+                # symptoms are not required of the next candidate for dropping.
+                alarmed, full = list(rest), explained
         if len(alarmed) > self.config.max_set_size:
             # Too many to be one fault: keep the units that report their own failure critically.
             critical = [
@@ -239,8 +250,7 @@ class Localizer:
         if total <= 0:
             return False
         if self.config.pair_on_down_device and any(
-            model.obs[i].customer is None and model.obs[i].state is HealthState.DOWN
-            for i in best.ex.unexplained
+            _monitored_down(model, i) for i in best.ex.unexplained
         ):
             return True
         if len(best.ex.unexplained) < self.config.pair_min_unexplained:
