@@ -6,12 +6,19 @@ import gc
 from dataclasses import replace
 
 import pytest
-from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
+from tests.rca.engine_builders import (
+    Injection,
+    at,
+    build_signals,
+    small_catalog,
+    small_catalog_dict,
+)
 
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.rca.models import CauseCategory, Evidence
 from outagelens.signals.types import Alert, SignalSet
+from outagelens.topology.loader import catalog_from_dict
 
 CASES = [
     (
@@ -181,4 +188,36 @@ def test_a_device_left_down_is_tried_as_a_second_fault(
         signals = _with_alert_on(signals, "grid-a", grid_alert)
     config = InvestigateConfig(localize=LocalizeConfig(pair_on_down_device=on_down_device))
     top = investigate(cat, signals, config=config).incidents[0].hypotheses[0]
+    assert tuple(sorted(top.entities)) == want
+
+
+@pytest.mark.parametrize(
+    ("bystander", "want"),
+    [
+        (False, ("gen-a", "grid-a")),
+        (True, ("gen-a", "grid-a")),
+    ],
+    ids=["grid-and-generator", "with-a-separate-alarmed-ups"],
+)
+def test_alarmed_set_keeps_only_the_members_needed_together(
+    bystander: bool, want: tuple[str, ...]
+) -> None:
+    # Utility feed and generator fail together; a spine below them also raises an alarm (its
+    # failure follows from theirs). A UPS on battery that depends on neither reports errors:
+    # once it is dropped from the set as a separate unit, its own symptom must not keep the
+    # spine in the set.
+    raw = small_catalog_dict()
+    raw["components"].append({"id": "ups-x", "kind": "ups", "location": "a"})
+    cat = catalog_from_dict(raw, source="small+ups")
+    alarms = [
+        ("grid-a", "utility_power_loss", 59),
+        ("gen-a", "generator_start", 59),
+        ("spine-1", "fan_failure", 60),
+    ]
+    if bystander:
+        alarms.append(("ups-x", "ups_on_battery", 59))
+    signals = build_signals(cat, Injection(["grid-a", "gen-a"], alarms=alarms))
+    if bystander:
+        signals = _with_alert_on(signals, "ups-x", "error")
+    top = investigate(cat, signals).incidents[0].hypotheses[0]
     assert tuple(sorted(top.entities)) == want
