@@ -96,3 +96,15 @@ def test_silence_below_a_limping_component_is_no_evidence(
     assert model.explain((san,), among).silent == (0 if limping else 3)  # hv, db, lb
     # A set with a silent (hard-down) member still answers for the silence at and below it.
     assert model.explain((san, colo), among).silent == (1 if limping else 4)
+
+
+def test_a_customers_degraded_service_does_not_make_its_site_limp() -> None:
+    # SQL has no deployment at site b: the observation of the bank's SQL there hangs on the
+    # site node itself. Its error alert says the customer's service limps, not the site.
+    cat = small_catalog()
+    symptom = _on("bank/sql", ALERT, DEGRADED, 0.6).model_copy(update={"location": "b"})
+    obs = build_observations(ObservationIndex(cat), [symptom], [])
+    model = ExplanationModel(cat, obs, ExplainConfig())
+    site = cat.graph.index["b"]
+    assert any(site in o.nodes for o in model.obs)
+    assert site not in model.limping

@@ -104,6 +104,8 @@ class ExplanationModel:
         out: set[int] = set()
         for i in self.symptomatic:
             o = self.obs[i]
+            if o.customer is not None:
+                continue  # a customer's service (its nodes include the site): not the device
             alerts = [s for s in o.symptoms if s.source is SymptomSource.ALERT]
             if not any(s.state is HealthState.DEGRADED and s.score >= floor for s in alerts):
                 continue
