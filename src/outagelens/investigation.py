@@ -53,9 +53,11 @@ class Investigation(BaseModel):
     catalog_source: str | None = None
     symptom_count: int = Field(description="Symptoms detected from alerts and series.")
     ignored_alerts: int = Field(default=0, description="Alerts naming no catalog entity.")
-    incidents: list[IncidentInvestigation] = Field(description="Largest incident first.")
+    incidents: list[IncidentInvestigation] = Field(
+        description="Primary incident first (most customer-facing evidence)."
+    )
 
     @property
     def primary(self) -> IncidentInvestigation | None:
-        """The largest incident, if any."""
+        """The primary incident (the most customer-facing evidence), if any."""
         return self.incidents[0] if self.incidents else None

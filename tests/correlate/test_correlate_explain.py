@@ -1,12 +1,15 @@
-"""The shared-risk explanation model: cached upstream sets and the cover's lighter score."""
+"""The shared-risk explanation model: cached upstream sets, the cover's lighter score, and
+silent components below a limping one."""
 
 from __future__ import annotations
 
-from tests.rca.engine_builders import Injection, build_signals, small_catalog
+import pytest
+from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
 from outagelens.correlate.explain import CANDIDATE_KINDS, ExplainConfig, ExplanationModel
 from outagelens.correlate.grouping import healthy_keys
 from outagelens.correlate.observations import ObservationIndex, build_observations
+from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.investigate import InvestigateConfig, detect
 
 
@@ -42,3 +45,66 @@ def test_cover_score_matches_the_full_explanation() -> None:
         explained, llr = model.explained_llr((c,), among)
         assert (explained, llr) == (full.explained, full.llr)
         assert full.unexplained == frozenset(among) - explained
+
+
+def _on(entity: str, source: SymptomSource, state: HealthState, score: float) -> Symptom:
+    comp = entity if "/" not in entity else None
+    cust, svc = entity.split("/") if comp is None else (None, None)
+    return Symptom(
+        entity=entity,
+        source=source,
+        state=state,
+        start=at(60),
+        end=at(100),
+        component=comp,
+        customer=cust,
+        service=svc,
+        location=None if comp else "a",
+        score=score,
+    )
+
+
+ALERT, ALARM = SymptomSource.ALERT, SymptomSource.ALARM
+DOWN, DEGRADED = HealthState.DOWN, HealthState.DEGRADED
+
+
+@pytest.mark.parametrize(
+    ("san_symptoms", "limping"),
+    [
+        ([(ALERT, DEGRADED, 0.6)], True),
+        ([(ALERT, DEGRADED, 0.6), (ALARM, DOWN, 0.7)], True),
+        ([(ALERT, DEGRADED, 0.35)], False),
+        ([(ALERT, DEGRADED, 0.6), (ALERT, DOWN, 0.9)], False),
+        ([(ALARM, DOWN, 0.7)], False),
+    ],
+    ids=["error-alert", "error-alert-and-alarm", "warning-only", "also-down", "alarm-only"],
+)
+def test_silence_below_a_limping_component_is_no_evidence(
+    san_symptoms: list[tuple[SymptomSource, HealthState, float]], limping: bool
+) -> None:
+    # The SAN reports itself degraded: the hypervisor, database and load balancer on it keep
+    # running with errors and raise no alert of their own; only a hard-down SAN makes their
+    # silence count against it.
+    cat = small_catalog()
+    symptoms = [_on("san", *x) for x in san_symptoms]
+    symptoms += [_on(f"bank/{svc}", ALERT, DEGRADED, 0.6) for svc in ("sql", "web")]
+    obs = build_observations(ObservationIndex(cat), symptoms, [])
+    model = ExplanationModel(cat, obs, ExplainConfig())
+    san, colo = cat.graph.index["san"], cat.graph.index["colo-net"]
+    among = model.symptomatic
+    assert (san in model.limping) is limping
+    assert model.explain((san,), among).silent == (0 if limping else 3)  # hv, db, lb
+    # A set with a silent (hard-down) member still answers for the silence at and below it.
+    assert model.explain((san, colo), among).silent == (1 if limping else 4)
+
+
+def test_a_customers_degraded_service_does_not_make_its_site_limp() -> None:
+    # SQL has no deployment at site b: the observation of the bank's SQL there hangs on the
+    # site node itself. Its error alert says the customer's service limps, not the site.
+    cat = small_catalog()
+    symptom = _on("bank/sql", ALERT, DEGRADED, 0.6).model_copy(update={"location": "b"})
+    obs = build_observations(ObservationIndex(cat), [symptom], [])
+    model = ExplanationModel(cat, obs, ExplainConfig())
+    site = cat.graph.index["b"]
+    assert any(site in o.nodes for o in model.obs)
+    assert site not in model.limping

@@ -283,3 +283,65 @@ def test_lazy_cover_re_checks_bounds_an_ulp_under_their_fresh_value() -> None:
     assert [c for _, c in plain] == [2, 1, 0]
     lazy = grouping._pool_covers(_model_of(preds, weights), [0, 1, 2], set(symptoms), 1)
     assert lazy == plain
+
+
+def _seen(
+    entity: str, start: float, source: SymptomSource, state: HealthState, score: float
+) -> Symptom:
+    """A symptom on a component, or on a customer's service ("customer/service") at site a."""
+    cust, _, svc = entity.partition("/")
+    facing = bool(svc)
+    return Symptom(
+        entity=entity,
+        source=source,
+        state=state,
+        start=T0 + timedelta(minutes=start),
+        end=T0 + timedelta(minutes=start + 30),
+        component=None if facing else entity,
+        customer=cust if facing else None,
+        service=svc or None,
+        location="b" if cust == "travel" else ("a" if facing else None),
+        score=score,
+    )
+
+
+ALERT, ALARM = SymptomSource.ALERT, SymptomSource.ALARM
+DOWN, DEGRADED = HealthState.DOWN, HealthState.DEGRADED
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "want_first"),
+    [
+        # A loud alarm on lb-b with one customer degraded (weight 0.97 + 0.36) against one
+        # customer down (0.9): the customers decide.
+        (
+            [
+                ("lb-b", ALARM, DOWN, 0.7),
+                ("lb-b", ALERT, DOWN, 0.9),
+                ("travel/web", ALERT, DEGRADED, 0.6),
+            ],
+            [("bank/sql", ALERT, DOWN, 0.9)],
+            "bank/sql",
+        ),
+        # As much customer evidence on both: then all the evidence.
+        (
+            [("travel/web", ALERT, DOWN, 0.9)],
+            [("db", ALARM, DOWN, 0.7), ("bank/sql", ALERT, DOWN, 0.9)],
+            "db",
+        ),
+        # No customer symptom anywhere: the most evidence.
+        ([("lb-b", ALERT, DEGRADED, 0.6)], [("db", ALARM, DOWN, 0.7)], "db"),
+    ],
+    ids=["customers-before-device-alarms", "tie-more-evidence", "no-customers"],
+)
+def test_primary_incident_is_the_one_hitting_customers_most(
+    first: list[tuple[str, SymptomSource, HealthState, float]],
+    second: list[tuple[str, SymptomSource, HealthState, float]],
+    want_first: str,
+) -> None:
+    # Two unrelated faults an hour apart (separate time clusters), the earlier one given first.
+    cat = small_catalog()
+    symptoms = [_seen(e, 0, *x) for e, *x in first] + [_seen(e, 90, *x) for e, *x in second]
+    groups = group_symptoms(ObservationIndex(cat), symptoms, None, T0 + timedelta(hours=3))
+    assert len(groups) == 2
+    assert want_first in {s.entity for s in groups[0].symptoms}

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 
 import pytest
-from tests.rca.engine_builders import Injection, build_signals, small_catalog
+from tests.rca.engine_builders import (
+    Injection,
+    at,
+    build_signals,
+    small_catalog,
+    small_catalog_dict,
+)
 
 from outagelens.investigate import InvestigateConfig, investigate
 from outagelens.rca.localize import LocalizeConfig
 from outagelens.rca.models import CauseCategory, Evidence, Hypothesis
-from outagelens.signals.types import SignalSet
+from outagelens.signals.types import Alert, SignalSet
+from outagelens.topology.loader import catalog_from_dict
 
 CASES = [
     (
@@ -173,3 +181,76 @@ def test_lone_symptom_lists_only_likely_hypotheses(floor: float, lone_listed: st
     else:
         assert len(lone.hypotheses) == 5
         assert min(h.confidence for h in lone.hypotheses) < 0.01
+
+
+def _with_alert_on(signals: SignalSet, component: str, severity: str) -> SignalSet:
+    alert = Alert.model_validate(
+        {
+            "status": "resolved",
+            "labels": {"alertname": "X", "severity": severity, "component": component},
+            "startsAt": at(61),
+            "endsAt": at(106),
+        }
+    )
+    return replace(signals, alerts=(*signals.alerts, alert))
+
+
+@pytest.mark.parametrize(
+    ("grid_alert", "alarm", "on_down_device", "want"),
+    [
+        ("critical", True, True, ("grid-a", "hv")),
+        ("critical", True, False, ("hv",)),
+        ("critical", False, True, ("grid-a", "hv")),
+        (None, True, True, ("hv",)),
+        ("error", False, True, ("hv",)),
+        ("warning", False, True, ("hv",)),
+    ],
+    ids=["down+alarm", "down+alarm-rule-off", "down", "alarm-only", "degraded", "warning"],
+)
+def test_a_device_left_down_is_tried_as_a_second_fault(
+    grid_alert: str | None, alarm: bool, on_down_device: bool, want: tuple[str, ...]
+) -> None:
+    # The hypervisor fails, and the utility feed is lost at the same time (the generator
+    # carries the load, so the feed takes nothing down): the feed reporting itself down is a
+    # second fault; a feed that only reports errors, or only raises a hardware alarm (a failed
+    # part of a redundant unit), is not.
+    cat = small_catalog()
+    alarms = [("grid-a", "utility_power_loss", 60)] if alarm else []
+    signals = build_signals(cat, Injection(["hv"], alarms=alarms))
+    if grid_alert is not None:
+        signals = _with_alert_on(signals, "grid-a", grid_alert)
+    config = InvestigateConfig(localize=LocalizeConfig(pair_on_down_device=on_down_device))
+    top = investigate(cat, signals, config=config).incidents[0].hypotheses[0]
+    assert tuple(sorted(top.entities)) == want
+
+
+@pytest.mark.parametrize(
+    ("bystander", "want"),
+    [
+        (False, ("gen-a", "grid-a")),
+        (True, ("gen-a", "grid-a")),
+    ],
+    ids=["grid-and-generator", "with-a-separate-alarmed-ups"],
+)
+def test_alarmed_set_keeps_only_the_members_needed_together(
+    bystander: bool, want: tuple[str, ...]
+) -> None:
+    # Utility feed and generator fail together; a spine below them also raises an alarm (its
+    # failure follows from theirs). A UPS on battery that depends on neither reports errors:
+    # once it is dropped from the set as a separate unit, its own symptom must not keep the
+    # spine in the set.
+    raw = small_catalog_dict()
+    raw["components"].append({"id": "ups-x", "kind": "ups", "location": "a"})
+    cat = catalog_from_dict(raw, source="small+ups")
+    alarms = [
+        ("grid-a", "utility_power_loss", 59),
+        ("gen-a", "generator_start", 59),
+        ("spine-1", "fan_failure", 60),
+    ]
+    if bystander:
+        alarms.append(("ups-x", "ups_on_battery", 59))
+    signals = build_signals(cat, Injection(["grid-a", "gen-a"], alarms=alarms))
+    if bystander:
+        signals = _with_alert_on(signals, "ups-x", "error")
+    top = investigate(cat, signals).incidents[0].hypotheses[0]
+    assert tuple(sorted(top.entities)) == want

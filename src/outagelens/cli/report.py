@@ -50,9 +50,9 @@ def report(
     signals: Path = typer.Option(..., "--signals", help="Signals directory (docs/signals.md)."),
     fmt: str = typer.Option("html", "--format", help="md, html or pdf."),
     out: Path = typer.Option(..., "--out", help="File to write (Markdown also writes charts)."),
-    incident: str | None = typer.Option(None, "--incident", help="Incident id (default: largest)."),
+    incident: str | None = typer.Option(None, "--incident", help="Incident id (default: primary)."),
 ) -> None:
-    """Investigate a signals directory and write the postmortem of its largest incident."""
+    """Investigate a signals directory and write the postmortem of its primary incident."""
     if fmt not in ("md", "html", "pdf"):
         raise typer.BadParameter(f"--format must be md, html or pdf, not '{fmt}'")
     started = time.monotonic()

@@ -5,16 +5,18 @@ observations whose nodes go down are its prediction. Scoring is a log-likelihood
 "nothing failed" under a noisy observation model (Sherlock/SCORE style): a symptom on a
 predicted-down observation is likely (p_detect) rather than a false alarm (p_false); a healthy
 observation the candidate predicts down is a missed symptom (p_miss), strong evidence against.
+A component or site it takes down that raised no alert of its own counts against it too
+(p_silent_component), unless the candidate reports itself only degraded (see `limping`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from outagelens.correlate.observations import Observation
-from outagelens.detect.models import HealthState
+from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.graph import NodeKind
 
@@ -30,6 +32,10 @@ class ExplainConfig:
     p_miss: float = 0.12  # a predicted-down observation shows no symptom
     degraded_weight: float = 0.6  # a degraded symptom counts this much of a down one
     p_silent_component: float = 0.35  # a down component/site raises no alert (0: not monitored)
+    # A component whose own monitoring alerts say degraded (at least this alert score, i.e.
+    # error severity rather than a noisy warning) and never down fails partially: what
+    # runs on it keeps running with errors, so their silence is no evidence against it.
+    limping_min_score: float = 0.5
     min_cover_fraction: float = 0.2  # keep candidates covering this share of the best cover
     max_candidates: int = 300
 
@@ -76,6 +82,7 @@ class ExplanationModel:
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
         )
+        self._limping = self._find_limping()
         self.hit_llr = math.log(config.p_detect / config.p_false)
         self.miss_llr = math.log(config.p_miss / (1.0 - config.p_false))
         # Silence of a component only means something where components are monitored, i.e.
@@ -91,20 +98,45 @@ class ExplanationModel:
         """Components and sites with a symptom of their own."""
         return self._alerted
 
+    @property
+    def limping(self) -> frozenset[int]:
+        """Components and sites whose own alerts report them degraded, never down."""
+        return self._limping
+
+    def _find_limping(self) -> frozenset[int]:
+        kinds, floor = self.graph.kinds, self.config.limping_min_score
+        out: set[int] = set()
+        for i in self.symptomatic:
+            o = self.obs[i]
+            if o.customer is not None:
+                continue  # a customer's service (its nodes include the site): not the device
+            alerts = [s for s in o.symptoms if s.source is SymptomSource.ALERT]
+            if not any(s.state is HealthState.DEGRADED and s.score >= floor for s in alerts):
+                continue
+            if any(s.state is HealthState.DOWN for s in alerts):
+                continue
+            out.update(n for n in o.nodes if kinds[n] in CANDIDATE_KINDS)
+        return frozenset(out)
+
     def predicted(self, nodes: tuple[int, ...]) -> tuple[frozenset[int], int, int]:
         """Observations predicted down when `nodes` fail, the catalog-wide down count, and
-        how many components/sites among the down raised no alert."""
+        how many components/sites among the down raised no alert (those below a limping
+        member excepted: they are expected to keep running, with errors)."""
         cached = self._pred.get(nodes)
         if cached is None:
             down = self.graph.propagate(nodes).down
             node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+            hard = tuple(n for n in nodes if n not in self._limping)
+            expect: Container[int] = down
+            if len(hard) < len(nodes):
+                expect = self.graph.propagate(hard).down if hard else ()
             hit: set[int] = set()
             silent = 0
             for n in down:
                 o = node_obs.get(n)
                 if o is not None:
                     hit.update(o)
-                if kinds[n] in CANDIDATE_KINDS and n not in alerted:
+                if kinds[n] in CANDIDATE_KINDS and n not in alerted and n in expect:
                     silent += 1
             cached = (frozenset(hit), len(down), silent)
             self._pred[nodes] = cached

@@ -89,7 +89,7 @@ def group_symptoms(
     config: CorrelateConfig | None = None,
     extra_candidates: Sequence[int] = (),
 ) -> list[SymptomGroup]:
-    """Incidents' symptom groups, largest first."""
+    """Incidents' symptom groups, primary first (see `impact_order`)."""
     cfg = config or CorrelateConfig()
     groups: list[SymptomGroup] = []
     for cluster in time_clusters(symptoms, window_end, cfg.gap_minutes):
@@ -101,8 +101,17 @@ def group_symptoms(
         model = ExplanationModel(index.catalog, obs, cfg.explain)
         covered = _merge_upstream(_cover(model, extra_candidates, cfg.max_pools), cfg.gap_minutes)
         groups.extend(_merge_explained(model, covered, cfg))
-    groups.sort(key=lambda g: (-sum(model_w(g)), g.symptoms[0].start))
+    groups.sort(key=impact_order)
     return groups
+
+
+def impact_order(g: SymptomGroup) -> tuple[float, float, datetime]:
+    """Sort key, primary first: the most evidence of customers affected, then the most
+    evidence overall, then the earliest. A device's alarms and alerts say why, not whom an
+    outage hits: a small degraded fault with a loud alarm must not outrank a customer's
+    service that is down."""
+    facing = sum(g.model.weight(i) for i in g.obs_ids if g.model.obs[i].customer is not None)
+    return (-facing, -sum(model_w(g)), g.symptoms[0].start)
 
 
 def model_w(g: SymptomGroup) -> list[float]:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
-from outagelens.detect.models import HealthState
+from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.construct import construct
@@ -39,6 +39,7 @@ class LocalizeConfig:
     pair_trigger: float = 0.25  # try pairs when the best single leaves this share unexplained
     pair_pool: int = 10
     pair_min_unexplained: int = 2
+    pair_on_down_device: bool = True  # also when a device reporting itself down is left over
     max_set_size: int = 6  # largest set of alarmed components tried as one hypothesis
     multi_penalty: float = 2.5  # log-prior cost of each extra simultaneous fault
     max_direct_support: float = 4.0
@@ -75,6 +76,14 @@ def _end(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
     if not ends or any(e is None for e in ends):
         return None
     return max(e for e in ends if e is not None)
+
+
+def _monitored_down(model: ExplanationModel, i: int) -> bool:
+    """Whether observation `i` is a device (not a customer's service) with a critical alert."""
+    o = model.obs[i]
+    return o.customer is None and any(
+        s.source is SymptomSource.ALERT and s.state is HealthState.DOWN for s in o.symptoms
+    )
 
 
 class Localizer:
@@ -142,7 +151,9 @@ class Localizer:
         # The pair pool needs its best singles only when pairs can be tried at all: never when
         # fewer symptoms than `pair_min_unexplained` exist (thousands of lone false symptoms
         # under harsh noise), so those keep only the top k scored.
-        pairs_possible = len(among) >= cfg.pair_min_unexplained
+        pairs_possible = len(among) >= cfg.pair_min_unexplained or (
+            cfg.pair_on_down_device and len(among) >= 2  # one explained, one device left down
+        )
         cap, k = cfg.max_direct_support, max(cfg.top_k, cfg.pair_pool if pairs_possible else 0)
         order = sorted(singles, key=lambda single: -single[1])
         scored: list[_Scored] = []
@@ -239,8 +250,11 @@ class Localizer:
             rest = tuple(m for m in alarmed if m != n)
             # A member that explains nothing but its own symptoms is a separate fault.
             own = frozenset(model.node_obs.get(n, ()))
-            if rest and model.explain(rest, among).explained >= full - own:
-                alarmed = list(rest)
+            explained = model.explain(rest, among).explained if rest else frozenset()
+            if rest and explained >= full - own:
+                # What the rest explains is the yardstick from now on: a dropped member's own
+                # symptoms are not required of the next candidate for dropping.
+                alarmed, full = list(rest), explained
         if len(alarmed) > self.config.max_set_size:
             # Too many to be one fault: keep the units that report their own failure critically.
             critical = [
@@ -256,11 +270,19 @@ class Localizer:
         return max((alarm_share(a.alarm, a.severity) for a in alarms), default=0.0)
 
     def _needs_pairs(self, model: ExplanationModel, best: _Scored, among: frozenset[int]) -> bool:
-        """Pairs are worth trying when the best single leaves much unexplained, or leaves
-        unexplained alerts on things upstream of it (an effect never precedes its cause)."""
+        """Pairs are worth trying when the best single leaves much unexplained, leaves
+        unexplained alerts on things upstream of it (an effect never precedes its cause), or
+        leaves a device that reports itself down (a second failed device, e.g. the utility
+        feed whose loss the generator hid, behind the cooling that did not restart)."""
         total = sum(model.weight(i) for i in among)
         left = sum(model.weight(i) for i in best.ex.unexplained)
-        if len(best.ex.unexplained) < self.config.pair_min_unexplained or total <= 0:
+        if total <= 0:
+            return False
+        if self.config.pair_on_down_device and any(
+            _monitored_down(model, i) for i in best.ex.unexplained
+        ):
+            return True
+        if len(best.ex.unexplained) < self.config.pair_min_unexplained:
             return False
         if left / total > self.config.pair_trigger:
             return True

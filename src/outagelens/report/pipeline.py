@@ -34,7 +34,7 @@ class ReportRun:
 
 
 def pick_incident(result: Investigation, incident_id: str | None) -> IncidentInvestigation:
-    """The named incident, or the largest one."""
+    """The named incident, or the primary one."""
     if not result.incidents:
         raise InvestigationError("the investigation found no incident to report on")
     if incident_id is None:
