@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
@@ -345,3 +346,20 @@ def test_primary_incident_is_the_one_hitting_customers_most(
     groups = group_symptoms(ObservationIndex(cat), symptoms, None, T0 + timedelta(hours=3))
     assert len(groups) == 2
     assert want_first in {s.entity for s in groups[0].symptoms}
+
+
+def test_any_finite_matches_numpy_on_nan_and_inf_rows() -> None:
+    from outagelens.correlate.grouping import _any_finite
+
+    nan, inf = np.nan, np.inf
+    rows = [
+        [nan, nan, nan],  # no sample
+        [nan, 1.0, nan],  # one
+        [inf, nan, nan],  # only an infinite value: not a sample
+        [inf, 2.0, -inf],  # infinite max, a finite value inside
+        [-inf, nan, nan],
+        [0.0, 0.0, 0.0],
+    ]
+    x = np.array(rows, dtype=np.float32)
+    assert _any_finite(x).tolist() == np.isfinite(x).any(axis=1).tolist()
+    assert _any_finite(x[:, :0]).tolist() == [False] * len(rows)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate.observations import ObservationIndex, build_observations
@@ -71,13 +72,23 @@ def healthy_keys(
         return []
     a = max(0, series.minute_index(start))
     b = min(series.n_minutes, max(a + 1, series.minute_index(end)))
-    seen = np.isfinite(series.values["availability"][:, a:b]).any(axis=1)
-    seen |= np.isfinite(series.values["request_rate"][:, a:b]).any(axis=1)
-    out: list[tuple[str, str, str]] = []
-    for r in np.flatnonzero(seen).tolist():
-        key = series.keys[r]
-        if key not in symptomatic:
-            out.append((key[0], key[1], key[2]))
+    seen = _any_finite(series.values["availability"][:, a:b])
+    seen |= _any_finite(series.values["request_rate"][:, a:b])
+    keys = series.keys
+    return [
+        (k[0], k[1], k[2])
+        for r in np.flatnonzero(seen).tolist()
+        if (k := keys[r]) not in symptomatic
+    ]
+
+
+def _any_finite(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Per row, whether any value is finite: by the row's NaN-ignoring max (no temporary of
+    the whole window); rows whose max is infinite are checked value by value."""
+    top = np.fmax.reduce(x, axis=1) if x.shape[1] else np.full(x.shape[0], np.nan)
+    out: npt.NDArray[np.bool_] = np.isfinite(top)
+    for r in np.flatnonzero(np.isinf(top)).tolist():
+        out[r] = bool(np.isfinite(x[r]).any())
     return out
 
 
@@ -131,6 +142,7 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
     cands = model.candidates(remaining, extra)
     tried: set[int] = set()
     pools = 1
+    counted: _Counted | None = None
     while remaining and cands:
         least = 1 if pools == 1 else 2
         for explained, c in _pool_covers(model, cands, remaining, least):
@@ -139,7 +151,9 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
             break
         tried.update(cands)
         pools += 1
-        cands = _next_pool(model, remaining, tried)
+        if counted is None or counted.size != len(remaining):  # it only shrinks
+            counted = _Counted.of(model, remaining)
+        cands = _next_pool(model, counted, tried)
     for i in sorted(remaining):
         out.append(_group(model, frozenset({i}), None))
     return out
@@ -202,14 +216,28 @@ def _pool_covers(
     return covers
 
 
-def _next_pool(model: ExplanationModel, remaining: set[int], tried: set[int]) -> list[int]:
-    """Untried candidates upstream of at least two of `remaining`, best covered first."""
-    counts = model.cover_counts(remaining)
-    seen: dict[int, int] = {}
-    for i in remaining:
-        for n in model.upstream_set(i):
-            seen[n] = seen.get(n, 0) + 1
-    pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """Cover counts of the symptoms left, and how many of them each node is upstream of:
+    kept while no cover takes any (later pools under noise mostly find none)."""
+
+    size: int
+    counts: dict[int, float]
+    seen: dict[int, int]
+
+    @classmethod
+    def of(cls, model: ExplanationModel, remaining: set[int]) -> _Counted:
+        seen: dict[int, int] = {}
+        for i in remaining:
+            for n in model.upstream_set(i):
+                seen[n] = seen.get(n, 0) + 1
+        return cls(len(remaining), model.cover_counts(remaining), seen)
+
+
+def _next_pool(model: ExplanationModel, counted: _Counted, tried: set[int]) -> list[int]:
+    """Untried candidates upstream of at least two of the symptoms left, best covered first."""
+    seen = counted.seen
+    pool = {n: c for n, c in counted.counts.items() if n not in tried and seen.get(n, 0) >= 2}
     if not pool:
         return []
     cfg = model.config
