@@ -64,3 +64,30 @@ def test_cli_investigate_json_and_rich(tmp_path: Path) -> None:
     rich = runner.invoke(app, args)
     assert rich.exit_code == 0, rich.output
     assert "fra1-san" in rich.output and "hardware" in rich.output
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.25], ids=["no-contacts", "quarter"])
+def test_investigate_assesses_impact_with_the_given_impact_config(rate: float) -> None:
+    from outagelens.impact.config import ImpactConfig
+    from outagelens.investigate import InvestigateConfig
+
+    sim = _sim(sorted(BUILTINS)[0])
+    config = InvestigateConfig(impact=ImpactConfig(support_contact_rate=rate))
+    result = investigate(_catalog(), sim.signals, config=config)
+    totals = [inc.impact.totals for inc in result.incidents if inc.impact is not None]
+    assert totals and all(t.support_contact_rate == rate for t in totals)
+
+
+def test_profile_factors_are_shared_read_only() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from outagelens.impact.baseline import profile_factors
+    from outagelens.impact.config import ImpactConfig
+
+    start, tz = datetime(2026, 11, 20, 6, 30, tzinfo=UTC), ZoneInfo("Europe/Berlin")
+    first = profile_factors(start, 120, tz, ImpactConfig())
+    again = profile_factors(start, 120, tz, ImpactConfig())
+    assert again is first and first.shape == (120,)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 2.0

@@ -14,6 +14,7 @@ from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeries
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
 from outagelens.impact.assess import assess_incident, flow_revenue
+from outagelens.impact.config import ImpactConfig
 from outagelens.impact.sla import WeightedInterval
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
@@ -39,6 +40,7 @@ class InvestigateConfig:
     traffic: TrafficConfig = field(default_factory=TrafficConfig)
     attribution: AttributionConfig = field(default_factory=AttributionConfig)
     localize: LocalizeConfig = field(default_factory=LocalizeConfig)
+    impact: ImpactConfig = field(default_factory=ImpactConfig)  # one for every incident
 
 
 def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
@@ -99,7 +101,9 @@ def _investigate(
     for n, group in enumerate(groups, start=1):
         report("rca", n - 1, len(groups))
         incidents.append(
-            _investigate_group(catalog, index, group, localizer, signals, n, flows, earlier_outages)
+            _investigate_group(
+                catalog, index, group, localizer, signals, n, flows, earlier_outages, cfg.impact
+            )
         )
     report("rca", len(groups), len(groups))
     return Investigation(
@@ -122,6 +126,7 @@ def _investigate_group(
     n: int,
     flows: Mapping[tuple[str, str], tuple[float, str]],
     earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None = None,
+    impact_config: ImpactConfig | None = None,
 ) -> IncidentInvestigation:
     hypotheses = localizer.rank(group)
     scope = build_scope(catalog, index, group.symptoms, signals.window_end)
@@ -138,6 +143,7 @@ def _investigate_group(
         as_of=signals.window_end,
         earlier_outages=earlier_outages,
         flows=flows,
+        config=impact_config,
     )
     return IncidentInvestigation(
         incident=incident,

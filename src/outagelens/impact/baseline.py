@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -41,13 +42,22 @@ def series_rows(series: SeriesSet, keys: Sequence[tuple[str, str, str]], metric:
 
 
 def profile_factors(start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig) -> Floats:
-    """Daily-profile weight of each minute of a grid, normalised to a daily mean of 1."""
-    weights = np.asarray(config.daily_profile, dtype=np.float64)
+    """Daily-profile weight of each minute of a grid, normalised to a daily mean of 1
+    (read-only: one array serves every subscription of an incident grid)."""
+    return _profile_factors(start, n, tz, config.daily_profile)
+
+
+@lru_cache(maxsize=1024)
+def _profile_factors(
+    start: datetime, n: int, tz: ZoneInfo, daily_profile: tuple[float, ...]
+) -> Floats:
+    weights = np.asarray(daily_profile, dtype=np.float64)
     weights = weights / weights.mean()
     local = start.astimezone(tz)
     first_hour = local.hour + local.minute / 60.0
     hours = (first_hour + np.arange(n) / 60.0).astype(np.int64) % 24
     factors: Floats = weights[hours]
+    factors.setflags(write=False)
     return factors
 
 
