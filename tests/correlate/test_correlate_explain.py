@@ -108,3 +108,18 @@ def test_a_customers_degraded_service_does_not_make_its_site_limp() -> None:
     site = cat.graph.index["b"]
     assert any(site in o.nodes for o in model.obs)
     assert site not in model.limping
+
+
+def test_one_symptom_llr_equals_the_general_sum_bit_for_bit() -> None:
+    # The one-symptom shortcut (lone incidents) against the set-building path, for every
+    # candidate node and every symptomatic observation, hit or not.
+    model = _model()
+    nodes = [n for n in range(len(model.graph)) if model.graph.kinds[n] in CANDIDATE_KINDS]
+    hits = misses = 0
+    for i in model.symptomatic:
+        for n in nodes:
+            fast = model.explained_llr((n,), frozenset({i}))
+            general = model.explained_llr((n,), {i})  # a set takes the general path
+            assert fast == general
+            hits, misses = hits + bool(fast[0]), misses + (not fast[0])
+    assert hits and misses

@@ -21,6 +21,7 @@ from outagelens.topology.catalog import Catalog
 from outagelens.topology.graph import NodeKind
 
 CANDIDATE_KINDS = frozenset({NodeKind.COMPONENT, NodeKind.LOCATION})
+_EMPTY: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +183,19 @@ class ExplanationModel:
         """What `explain` finds explained, and its LLR, without the unexplained rest (the
         cover asks this of hundreds of candidates against thousands of symptoms)."""
         pred = self.predicted(nodes)[0]
-        explained = frozenset(pred & among)
         fixed = self._fixed_llr.get(nodes)
         if fixed is None:
             silent = self.predicted(nodes)[2]
             fixed = (self.miss_llr * len(self.contradicted(nodes)), self.silent_llr * silent)
             self._fixed_llr[nodes] = fixed
+        if len(among) == 1 and isinstance(among, frozenset):
+            # One symptom (thousands of lone incidents, dozens of candidates each): the same
+            # sum without building a set; sum([w]) is w and sum([]) is 0, bit for bit.
+            (i,) = among
+            if i in pred:
+                return among, self.hit_llr * self.weight(i) + fixed[0] + fixed[1]
+            return _EMPTY, self.hit_llr * 0 + fixed[0] + fixed[1]
+        explained = frozenset(pred & among)
         weight = self.weight
         # Summed in this order (hits, misses, silence) so the value never depends on caching.
         return explained, self.hit_llr * sum([weight(i) for i in explained]) + fixed[0] + fixed[1]
