@@ -10,9 +10,11 @@ is covered again, so an unrelated small fault in the same window becomes its own
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -227,10 +229,8 @@ class _Counted:
 
     @classmethod
     def of(cls, model: ExplanationModel, remaining: set[int]) -> _Counted:
-        seen: dict[int, int] = {}
-        for i in remaining:
-            for n in model.upstream_set(i):
-                seen[n] = seen.get(n, 0) + 1
+        ups = model.upstream_set
+        seen = Counter(chain.from_iterable(ups(i) for i in remaining))  # counted in C
         return cls(len(remaining), model.cover_counts(remaining), seen)
 
 
