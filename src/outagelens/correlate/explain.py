@@ -182,10 +182,9 @@ class ExplanationModel:
     ) -> tuple[frozenset[int], float]:
         """What `explain` finds explained, and its LLR, without the unexplained rest (the
         cover asks this of hundreds of candidates against thousands of symptoms)."""
-        pred = self.predicted(nodes)[0]
+        pred, _, silent = self.predicted(nodes)
         fixed = self._fixed_llr.get(nodes)
         if fixed is None:
-            silent = self.predicted(nodes)[2]
             fixed = (self.miss_llr * len(self.contradicted(nodes)), self.silent_llr * silent)
             self._fixed_llr[nodes] = fixed
         if len(among) == 1 and isinstance(among, frozenset):

@@ -201,13 +201,7 @@ class Attributor:
             cat, w = self._alarm_weight(a.alarm)
             ev = _alarm_evidence(a.component, a.alarm, a.time, a.message, cat, w, "on it")
             out.append((ev, alarm_share(a.alarm, a.severity)))
-        if (
-            alarmed_upstream is not None
-            and entity not in self.catalog.locations  # a site's plant is not upstream of it
-            and not any(self.index.alarms_between(c, start, end) for c in alarmed_upstream)
-        ):
-            return out
-        chain = self._chain_alarms(entity, start, end)
+        chain = self._chain_alarms(entity, start, end, alarmed_upstream)
         for comp, alarm in chain:
             cat, w = self._alarm_weight(alarm.alarm)
             w = min(w, cfg.w_alarm_chain)
@@ -220,10 +214,22 @@ class Attributor:
         return out
 
     def _chain_alarms(
-        self, entity: str, start: datetime, end: datetime
+        self,
+        entity: str,
+        start: datetime,
+        end: datetime,
+        alarmed_upstream: frozenset[str] | None = None,
     ) -> list[tuple[str, HardwareAlarm]]:
-        """Alarms upstream of the entity whose components, failed together, take it down."""
-        alarmed_now = self.index.alarmed_components(start, end)
+        """Alarms upstream of the entity whose components, failed together, take it down
+        (`alarmed_upstream`: see `attribute`)."""
+        if alarmed_upstream is not None and entity not in self.catalog.locations:
+            # Only these can be alarmed and upstream of it (a site's plant is not upstream of
+            # the site, so a location asks the whole index): when none alarms in the window,
+            # no catalog walk is needed.
+            alarms_between = self.index.alarms_between
+            alarmed_now = frozenset(c for c in alarmed_upstream if alarms_between(c, start, end))
+        else:
+            alarmed_now = self.index.alarmed_components(start, end)
         if not alarmed_now:
             return []
         g = self.catalog.graph

@@ -92,9 +92,9 @@ class Localizer:
     def __init__(self, attributor: Attributor, config: LocalizeConfig | None = None) -> None:
         self.attributor = attributor
         self.config = config or LocalizeConfig()
+        self._alarmed_upstream: frozenset[str] | None = None  # of the group being ranked
         # Contradiction evidence depends only on the model and the candidate: under harsh
         # noise thousands of small incidents of one cluster list the same candidates.
-        self._alarmed_upstream: frozenset[str] | None = None  # of the group being ranked
         self._contra_cache: weakref.WeakKeyDictionary[
             ExplanationModel, dict[tuple[int, ...], tuple[Evidence, ...]]
         ] = weakref.WeakKeyDictionary()
