@@ -10,6 +10,7 @@ from outagelens.correlate.explain import CANDIDATE_KINDS, ExplainConfig, Explana
 from outagelens.correlate.grouping import CorrelateConfig, group_symptoms, healthy_keys
 from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
+from outagelens.errors import ConfigError
 from outagelens.investigate import InvestigateConfig, detect
 
 
@@ -165,3 +166,24 @@ def test_a_silent_component_below_only_degraded_symptoms_failed_partially(
         gain = model.explained_llr((hv,), among)[1] - plain.explained_llr((hv,), among)[1]
         assert gain == pytest.approx(quiet * (model.quiet_llr - model.silent_llr))
         assert model.explain((hv,), among).silent == plain.explain((hv,), among).silent == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("p_detect", 1.0, "p_detect"),
+        ("p_false", 0.0, "p_false"),
+        ("p_miss", -0.1, "p_miss"),
+        ("p_silent_partial", 1.5, "p_silent_partial"),
+        ("p_silent_component", 1.0, "p_silent_component"),
+        ("p_detect", 0.01, "must exceed p_false"),
+        ("degraded_weight", 0.0, "degraded_weight"),
+        ("min_cover_fraction", 1.2, "min_cover_fraction"),
+        ("partial_min_symptoms", -1, "partial_min_symptoms"),
+        ("max_candidates", 0, "max_candidates"),
+    ],
+)
+def test_explain_config_names_a_bad_setting(field: str, value: float, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        ExplainConfig(**{field: value})  # type: ignore[arg-type]
+    ExplainConfig(p_silent_component=0.0)  # 0: components not monitored, allowed

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from outagelens.correlate.observations import Observation
 from outagelens.detect.models import HealthState, SymptomSource
+from outagelens.errors import ConfigError
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.graph import NodeKind
 
@@ -45,6 +46,31 @@ class ExplainConfig:
     p_silent_partial: float = 0.8
     min_cover_fraction: float = 0.2  # keep candidates covering this share of the best cover
     max_candidates: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("p_detect", "p_false", "p_miss", "p_silent_partial"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ConfigError(f"ExplainConfig.{name} must be in (0, 1), got {value}")
+        if not 0 <= self.p_silent_component < 1:
+            raise ConfigError(
+                f"ExplainConfig.p_silent_component must be in [0, 1), got {self.p_silent_component}"
+            )
+        if self.p_detect <= self.p_false:
+            # A symptom must be likelier on a failed observation than a false one: otherwise
+            # every explanation counts against its cause (and the cover's bounds run backwards).
+            raise ConfigError(
+                f"ExplainConfig.p_detect ({self.p_detect}) must exceed p_false ({self.p_false})"
+            )
+        for name in ("degraded_weight", "min_cover_fraction"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ConfigError(f"ExplainConfig.{name} must be in (0, 1], got {value}")
+        if self.partial_min_symptoms < 0 or self.max_candidates < 1:
+            raise ConfigError(
+                "ExplainConfig.partial_min_symptoms must be >= 0 and max_candidates >= 1, got "
+                f"{self.partial_min_symptoms} and {self.max_candidates}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
