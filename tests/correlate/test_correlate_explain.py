@@ -7,9 +7,10 @@ import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
 from outagelens.correlate.explain import CANDIDATE_KINDS, ExplainConfig, ExplanationModel
-from outagelens.correlate.grouping import healthy_keys
+from outagelens.correlate.grouping import CorrelateConfig, group_symptoms, healthy_keys
 from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
+from outagelens.errors import ConfigError
 from outagelens.investigate import InvestigateConfig, detect
 
 
@@ -123,3 +124,66 @@ def test_one_symptom_llr_equals_the_general_sum_bit_for_bit() -> None:
             assert fast == general
             hits, misses = hits + bool(fast[0]), misses + (not fast[0])
     assert hits and misses
+
+
+@pytest.mark.parametrize(
+    ("states", "least", "quiet", "groups"),
+    [
+        ((DEGRADED, DEGRADED), 2, 2, [("hv", 2), ("colo-net", 1)]),
+        ((DEGRADED, DOWN), 2, 0, [("fabric", 3)]),
+        ((DEGRADED, DEGRADED), 0, 0, [("fabric", 3)]),
+    ],
+    ids=["all-degraded", "one-down", "inference-off"],
+)
+def test_a_silent_component_below_only_degraded_symptoms_failed_partially(
+    states: tuple[HealthState, HealthState],
+    least: int,
+    quiet: int,
+    groups: list[tuple[str, int]],
+) -> None:
+    # A bad upgrade of the hypervisor, its own alert lost: the bank's SQL and the shop's web
+    # on it degrade, while an unrelated network fails hard. Read as a partial failure, the
+    # hypervisor's silence counts in full but the database and load balancer running on, with
+    # errors, count only as quiet: the two degraded customers make one incident of the
+    # hypervisor, the network another. A down symptom below it (or no inference) keeps
+    # the old reading, where the fabric above all three explains them as one.
+    cat = small_catalog()
+    symptoms = [
+        _on("bank/sql", ALERT, states[0], 0.6),
+        _on("shop/web", ALERT, states[1], 0.6),
+        _on("colo-net", ALERT, DOWN, 0.9),
+    ]
+    config = CorrelateConfig(explain=ExplainConfig(partial_min_symptoms=least))
+    found = group_symptoms(ObservationIndex(cat), symptoms, None, at(200), config)
+    model = found[0].model
+    hv = cat.graph.index["hv"]
+    assert model.quiet((hv,)) == quiet
+    got = [(None if g.cover is None else cat.graph.ids[g.cover], len(g.obs_ids)) for g in found]
+    assert got == groups
+    if quiet:
+        plain = ExplanationModel(cat, model.obs, ExplainConfig(partial_min_symptoms=0))
+        among = model.symptomatic
+        gain = model.explained_llr((hv,), among)[1] - plain.explained_llr((hv,), among)[1]
+        assert gain == pytest.approx(quiet * (model.quiet_llr - model.silent_llr))
+        assert model.explain((hv,), among).silent == plain.explain((hv,), among).silent == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("p_detect", 1.0, "p_detect"),
+        ("p_false", 0.0, "p_false"),
+        ("p_miss", -0.1, "p_miss"),
+        ("p_silent_partial", 1.5, "p_silent_partial"),
+        ("p_silent_component", 1.0, "p_silent_component"),
+        ("p_detect", 0.01, "must exceed p_false"),
+        ("degraded_weight", 0.0, "degraded_weight"),
+        ("min_cover_fraction", 1.2, "min_cover_fraction"),
+        ("partial_min_symptoms", -1, "partial_min_symptoms"),
+        ("max_candidates", 0, "max_candidates"),
+    ],
+)
+def test_explain_config_names_a_bad_setting(field: str, value: float, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        ExplainConfig(**{field: value})  # type: ignore[arg-type]
+    ExplainConfig(p_silent_component=0.0)  # 0: components not monitored, allowed

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from outagelens.correlate.observations import Observation
 from outagelens.detect.models import HealthState, SymptomSource
+from outagelens.errors import ConfigError
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.graph import NodeKind
 
@@ -37,8 +38,39 @@ class ExplainConfig:
     # error severity rather than a noisy warning) and never down fails partially: what
     # runs on it keeps running with errors, so their silence is no evidence against it.
     limping_min_score: float = 0.5
+    # A failure that would explain at least `partial_min_symptoms` symptoms, every one of them
+    # degraded (none down), is taken for a partial one (a bad upgrade of a hypervisor whose own
+    # alert was lost): what runs on it keeps running with errors, so a component below it
+    # stays silent with this higher probability. The candidate's own silence counts in full.
+    partial_min_symptoms: int = 2  # 0: never inferred
+    p_silent_partial: float = 0.8
     min_cover_fraction: float = 0.2  # keep candidates covering this share of the best cover
     max_candidates: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("p_detect", "p_false", "p_miss", "p_silent_partial"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ConfigError(f"ExplainConfig.{name} must be in (0, 1), got {value}")
+        if not 0 <= self.p_silent_component < 1:
+            raise ConfigError(
+                f"ExplainConfig.p_silent_component must be in [0, 1), got {self.p_silent_component}"
+            )
+        if self.p_detect <= self.p_false:
+            # A symptom must be likelier on a failed observation than a false one: otherwise
+            # every explanation counts against its cause (and the cover's bounds run backwards).
+            raise ConfigError(
+                f"ExplainConfig.p_detect ({self.p_detect}) must exceed p_false ({self.p_false})"
+            )
+        for name in ("degraded_weight", "min_cover_fraction"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ConfigError(f"ExplainConfig.{name} must be in (0, 1], got {value}")
+        if self.partial_min_symptoms < 0 or self.max_candidates < 1:
+            raise ConfigError(
+                "ExplainConfig.partial_min_symptoms must be >= 0 and max_candidates >= 1, got "
+                f"{self.partial_min_symptoms} and {self.max_candidates}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +111,8 @@ class ExplanationModel:
         # The parts of a candidate's LLR that do not depend on the symptoms it is scored
         # against (healthy observations it contradicts, silent components), per candidate.
         self._fixed_llr: dict[tuple[int, ...], tuple[float, float]] = {}
+        # Silent components below a candidate inferred to fail partially (see `predicted`).
+        self._quiet: dict[tuple[int, ...], int] = {}
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -92,6 +126,9 @@ class ExplanationModel:
             math.log(config.p_silent_component / (1.0 - config.p_false))
             if config.p_silent_component > 0 and self._alerted
             else 0.0
+        )
+        self.quiet_llr = (
+            math.log(config.p_silent_partial / (1.0 - config.p_false)) if self.silent_llr else 0.0
         )
 
     @property
@@ -141,7 +178,29 @@ class ExplanationModel:
                     silent += 1
             cached = (frozenset(hit), len(down), silent)
             self._pred[nodes] = cached
+            if silent and self._partial(hit):
+                own = sum(1 for n in nodes if n not in alerted and kinds[n] in CANDIDATE_KINDS)
+                if silent > own:
+                    self._quiet[nodes] = silent - own
         return cached
+
+    def quiet(self, nodes: tuple[int, ...]) -> int:
+        """How many of the silent components below `nodes` are excused as running on, with
+        errors, below a partial failure (`ExplainConfig.partial_min_symptoms`)."""
+        self.predicted(nodes)
+        return self._quiet.get(nodes, 0)
+
+    def _partial(self, hit: set[int]) -> bool:
+        """Whether the symptomatic observations among `hit` are enough, and all degraded."""
+        least = self.config.partial_min_symptoms
+        if least <= 0:
+            return False
+        seen = 0
+        for i in hit & self.symptomatic:  # iterates the smaller of the two
+            if self.obs[i].state is not HealthState.DEGRADED:
+                return False
+            seen += 1
+        return seen >= least
 
     def contradicted(self, nodes: tuple[int, ...]) -> frozenset[int]:
         """Healthy observations predicted down when `nodes` fail (cached per candidate)."""
@@ -185,7 +244,13 @@ class ExplanationModel:
         pred, _, silent = self.predicted(nodes)
         fixed = self._fixed_llr.get(nodes)
         if fixed is None:
-            fixed = (self.miss_llr * len(self.contradicted(nodes)), self.silent_llr * silent)
+            quiet = self._quiet.get(nodes, 0)
+            silence = (
+                self.silent_llr * (silent - quiet) + self.quiet_llr * quiet
+                if quiet
+                else self.silent_llr * silent
+            )
+            fixed = (self.miss_llr * len(self.contradicted(nodes)), silence)
             self._fixed_llr[nodes] = fixed
         if len(among) == 1 and isinstance(among, frozenset):
             # One symptom (thousands of lone incidents, dozens of candidates each): the same
