@@ -219,8 +219,8 @@ class Localizer:
         out = []
         for n in upstream:
             comp = ids[n]
-            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or (
-                comp in idx.changes and idx.changes_between(comp, lo, hi)
+            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or idx.changed_between(
+                comp, lo, hi
             ):
                 out.append(n)
         return sorted(out)
