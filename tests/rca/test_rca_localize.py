@@ -183,6 +183,23 @@ def test_lone_symptom_lists_only_likely_hypotheses(floor: float, lone_listed: st
         assert min(h.confidence for h in lone.hypotheses) < 0.01
 
 
+def test_lone_symptom_pruned_by_the_best_lists_what_scoring_every_single_lists() -> None:
+    # A lone symptom scores only the singles within `prune_margin` of its best (not the top
+    # k): what it lists must equal what scoring every candidate lists.
+    cat = small_catalog()
+    failed = build_signals(cat, Injection(["lb"], onset=150, duration=10), seed=2)
+    lone = tuple(a for a in failed.alerts if a.labels.get("component") == "lb")
+    signals = replace(build_signals(cat, Injection([])), alerts=lone)
+    pruned = investigate(cat, signals)
+    every = investigate(
+        cat, signals, config=InvestigateConfig(localize=LocalizeConfig(prune_margin=1e9))
+    )
+    [incident] = pruned.incidents
+    assert incident.hypotheses[0].explained == ("lb",)  # one symptomatic observation
+    assert len(incident.hypotheses) < 5  # others below the floor are not listed
+    assert pruned == every
+
+
 def _with_alert_on(signals: SignalSet, component: str, severity: str) -> SignalSet:
     alert = Alert.model_validate(
         {

@@ -155,6 +155,13 @@ class Localizer:
             cfg.pair_on_down_device and len(among) >= 2  # one explained, one device left down
         )
         cap, k = cfg.max_direct_support, max(cfg.top_k, cfg.pair_pool if pairs_possible else 0)
+        floor = cfg.lone_min_confidence
+        if len(among) == 1 and floor > 0 and -math.log(floor) <= cfg.prune_margin:
+            # A lone symptom lists only hypotheses at least `floor` confident (`_hypotheses`),
+            # i.e. scoring within -ln(floor) of the best; every single that can come within
+            # `prune_margin` of the best is scored whatever k is, so the best one alone
+            # prunes the rest (thousands of lone false symptoms under harsh noise).
+            k = 1
         order = sorted(singles, key=lambda single: -single[1])
         scored: list[_Scored] = []
         best: list[float] = []  # the k best scores so far, descending
@@ -212,8 +219,8 @@ class Localizer:
         out = []
         for n in upstream:
             comp = ids[n]
-            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or (
-                comp in idx.changes and idx.changes_between(comp, lo, hi)
+            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or idx.changed_between(
+                comp, lo, hi
             ):
                 out.append(n)
         return sorted(out)

@@ -206,14 +206,35 @@ class DependencyGraph:
         seen: set[int] = set(start)
         queue = deque(seen)
         out: list[int] = []
+        if not reverse:
+            return self._upstream(seen, queue, out)
         while queue:
             u = queue.popleft()
-            nxt = self.dependents_of(u) if reverse else self.dependencies_of(u)
-            for v in nxt:
+            for v in self.dependents_of(u):
                 if v not in seen:
                     seen.add(v)
                     out.append(v)
                     queue.append(v)
+        return out
+
+    def _upstream(self, seen: set[int], queue: deque[int], out: list[int]) -> list[int]:
+        """`reachable` along dependencies, in `dependencies_of` order without building its
+        lists (thousands of observations' upstream closures per investigation)."""
+        req_ptr, req_idx = self.req_ptr, self.req_idx
+        grp_ptr, mem_ptr, mem_idx = self.grp_ptr, self.mem_ptr, self.mem_idx
+        while queue:
+            u = queue.popleft()
+            for v in req_idx[req_ptr[u] : req_ptr[u + 1]]:
+                if v not in seen:
+                    seen.add(v)
+                    out.append(v)
+                    queue.append(v)
+            for g in range(grp_ptr[u], grp_ptr[u + 1]):
+                for v in mem_idx[mem_ptr[g] : mem_ptr[g + 1]]:
+                    if v not in seen:
+                        seen.add(v)
+                        out.append(v)
+                        queue.append(v)
         return out
 
     def find_cycle(self) -> list[int] | None:
