@@ -41,6 +41,8 @@ def test_changes_in_a_window_are_those_a_scan_finds(
     changes = tuple(_change(n, c, m) for n, (c, m) in enumerate(made))  # in any time order
     idx = SignalsIndex.build(CATALOG, replace(BASE, changes=changes))
     lo, hi = at(start), at(start) + timedelta(minutes=length)
-    want = [c for c in changes if c.component == component and lo <= c.time <= hi]
+    kept = idx.signals.changes  # the signal set keeps them in time order
+    assert sorted(c.id for c in kept) == sorted(c.id for c in changes)
+    want = [c for c in kept if c.component == component and lo <= c.time <= hi]
     assert idx.changes_between(component, lo, hi) == want
     assert idx.changed_between(component, lo, hi) is bool(want)
