@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from outagelens.errors import ConfigError
 from outagelens.rca.signals_index import TrafficConfig, _edge, surge_possible
 from outagelens.signals.frames import TrafficSet
 
@@ -83,3 +84,19 @@ def test_screen_leaves_empty_windows_to_the_verdict(cfg: TrafficConfig) -> None:
     assert possible.shape == (200,)
     for col in np.flatnonzero(~possible).tolist():
         assert _edge(tr, 0, col, cfg) is None, col
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("surge_factor", 1.0),
+        ("new_source_share", 0.0),
+        ("syn_ratio_rise", 1.5),
+        ("baseline_minutes", -1),
+        ("lookaround_minutes", -5),
+        ("lookahead_minutes", -1),
+    ],
+)
+def test_traffic_config_names_a_bad_setting(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=f"TrafficConfig.{field}"):
+        TrafficConfig(**{field: value})  # type: ignore[arg-type]

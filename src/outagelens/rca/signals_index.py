@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from outagelens.errors import ConfigError
 from outagelens.signals.cap import hazard_area_matches
 from outagelens.signals.types import Change, HardwareAlarm, Hazard, SignalSet
 from outagelens.topology.catalog import Catalog
@@ -34,6 +35,18 @@ class TrafficConfig:
     baseline_minutes: int = 60
     lookaround_minutes: int = 20  # an attack ramps up before the edge gives in
     lookahead_minutes: int = 15  # and peaks after the first errors
+
+    def __post_init__(self) -> None:
+        if not self.surge_factor > 1:
+            raise ConfigError(f"TrafficConfig.surge_factor must be > 1, got {self.surge_factor}")
+        for name in ("new_source_share", "syn_ratio_rise"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ConfigError(f"TrafficConfig.{name} must be in (0, 1], got {value}")
+        for name in ("baseline_minutes", "lookaround_minutes", "lookahead_minutes"):
+            value = getattr(self, name)
+            if value < 0:  # 0 is allowed: an empty window finds no surge
+                raise ConfigError(f"TrafficConfig.{name} must be >= 0, got {value}")
 
 
 @dataclass(frozen=True, slots=True)
