@@ -38,7 +38,7 @@ order given.
 
 Cost: O(n * min(n, history) * subsequence) for n points (exact nearest neighbours by blocked
 matrix products); a day of one-minute points takes about 15 ms of CPU, the 365,558 NAB points
-about 80 s (the regime test adds about 5 s there: a sort of up to `regime_reference` points every
+about 80 s (the regime test adds about 3 s there: a sort of up to `regime_reference` points every
 `regime_stride` points, only in series longer than `regime_learn`).
 
 The defaults are the parameters fixed by tuning on the Numenta Anomaly Benchmark (NAB; see
