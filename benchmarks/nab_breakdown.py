@@ -5,8 +5,8 @@
 Runs `SeriesDetector` (default parameters, as `benchmarks/nab.py`) on every NAB file, takes the
 standard-profile threshold NAB's sweep chooses, and prints:
 
-- per signal (novel shape, range break): windows first detected by it, false positives, and
-  their cost in the standard profile (A_FP = -0.11, reduced just after a window);
+- per signal (novel shape, range break, regime break): windows first detected by it, false
+  positives, and their cost in the standard profile (A_FP = -0.11, reduced just after a window);
 - where the false positives lie: shortly before a window, shortly after one, or far from all;
 - per data group: the best threshold for that group alone and the raw score there against the
   raw score at the global threshold (the sum of the per-group bests bounds what any per-file
@@ -45,17 +45,20 @@ from benchmarks.nab import (  # noqa: E402
 from outagelens.detect import nab_scoring as ns  # noqa: E402
 from outagelens.detect.series import SeriesDetector  # noqa: E402
 
-Signals = tuple[str, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]
+Signals = tuple[
+    str, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]
+]
+SIGNAL_NAMES = ("novel shape", "range break", "regime break")
 Missed = list[tuple[str, int, float]]
 
 
 def run_file(task: tuple[str, str, list[list[str]]]) -> Signals:
-    """Both signals of one file and its window bounds."""
+    """The three signals of one file and its window bounds."""
     data_dir, rel, windows = task
     timestamps, values, _ = read_series(Path(data_dir) / "data" / rel)
-    novelty, range_break = SeriesDetector().signals(timestamps, values)
+    novelty, range_break, regime_break = SeriesDetector().signals(timestamps, values)
     bounds = ns.window_bounds(rel, timestamps, [(w[0], w[1]) for w in windows])
-    return rel, novelty, range_break, bounds
+    return rel, novelty, range_break, regime_break, bounds
 
 
 def place(i: int, bounds: list[tuple[int, int]]) -> str:
@@ -82,12 +85,14 @@ def attribute(
     places: Counter[str] = Counter()
     missed: Missed = []
     detector = SeriesDetector()
-    for (rel, novelty, range_break, bounds), sweep in zip(files, sweeps, strict=True):
-        score = detector.combine(novelty, range_break)
+    for (rel, novelty, range_break, regime_break, bounds), sweep in zip(files, sweeps, strict=True):
+        score = detector.combine(novelty, range_break, regime_break)
         scored = sweep.window_id != ns.PROBATIONARY
         seen: set[int] = set()
         for i in np.flatnonzero((score >= threshold) & scored):
-            signal = "range break" if range_break[i] >= novelty[i] else "novel shape"
+            # The strongest signal; ties go to the later one (range break over novel shape).
+            strength = (novelty[i], range_break[i], regime_break[i])
+            signal = SIGNAL_NAMES[max(range(3), key=lambda j: (strength[j], j))]
             window = int(sweep.window_id[i])
             if window < 0:
                 false_pos[signal] += 1
@@ -182,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     tasks = [(str(args.data), rel, windows) for rel, windows in labelled_files(args.data)]
     with Pool(args.workers) as pool:
         files: list[Signals] = pool.map(run_file, tasks, chunksize=1)
-    sweeps = [ns.sweep_file(rel, len(nov), bounds) for rel, nov, _, bounds in files]
+    sweeps = [ns.sweep_file(rel, len(nov), bounds) for rel, nov, _, _, bounds in files]
     detector = SeriesDetector()
-    scores = [detector.combine(nov, rb) for _, nov, rb, _ in files]
+    scores = [detector.combine(nov, rb, reg) for _, nov, rb, reg, _ in files]
     results = ns.score_corpus(sweeps, scores)
     standard = next(r for r in results if r.profile is ns.STANDARD)
     found, false_pos, cost, places, missed = attribute(files, sweeps, standard.threshold)
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"detections at the standard threshold {standard.threshold:.4f}")
     for col in ("signal", "windows found first", "false positives", "FP cost (raw)"):
         table.add_column(col, justify="right" if col != "signal" else "left")
-    for signal in ("novel shape", "range break"):
+    for signal in SIGNAL_NAMES:
         table.add_row(
             signal, str(found[signal]), str(false_pos[signal]), f"{cost.get(signal, 0.0):.2f}"
         )

@@ -2,7 +2,8 @@
 
     python benchmarks/nab_separability.py --data /work/shared/data/nab
 
-Runs `SeriesDetector` (default parameters, as `benchmarks/nab.py`) on every NAB file, takes the
+Runs `SeriesDetector` (default parameters, as `benchmarks/nab.py`, but with the regime break
+off: this is the third round's analysis of the two signals it had) on every NAB file, takes the
 detections at the standard-profile threshold NAB's sweep chooses and prints:
 
 - per signal (novel shape, range break): how much denser its detections are inside the labelled
@@ -46,7 +47,7 @@ from benchmarks.nab import (  # noqa: E402
 )
 
 from outagelens.detect import nab_scoring as ns  # noqa: E402
-from outagelens.detect.series import SeriesDetector  # noqa: E402
+from outagelens.detect.series import SeriesDetector, SeriesDetectorConfig  # noqa: E402
 from outagelens.detect.streaming import (  # noqa: E402
     forward_fill,
     window_max,
@@ -89,12 +90,17 @@ class FileRun:
         self.jump = step / np.maximum(mean_step, 1e-12)
 
 
+def two_signal_detector() -> SeriesDetector:
+    """The default detector with the regime break off (novel shape and range break only)."""
+    return SeriesDetector(SeriesDetectorConfig(regime_window=0))
+
+
 def run_file(task: tuple[str, str, list[list[str]]]) -> FileRun:
     """Signals and features of one file."""
     data_dir, rel, windows = task
     timestamps, values, _ = read_series(Path(data_dir) / "data" / rel)
-    detector = SeriesDetector()
-    novelty, range_break = detector.signals(timestamps, values)
+    detector = two_signal_detector()
+    novelty, range_break, _ = detector.signals(timestamps, values)
     x = forward_fill(values)
     size = np.nan_to_num(detector.novelty_size(x))
     bounds = ns.window_bounds(rel, timestamps, [(w[0], w[1]) for w in windows])
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     with Pool(args.workers) as pool:
         runs: list[FileRun] = pool.map(run_file, tasks, chunksize=1)
     sweeps = [ns.sweep_file(r.rel, len(r.novelty), r.bounds) for r in runs]
-    detector = SeriesDetector()
+    detector = two_signal_detector()
     scores = [detector.combine(r.novelty, r.range_break) for r in runs]
     results = ns.score_corpus(sweeps, scores)
     threshold = next(r for r in results if r.profile is ns.STANDARD).threshold

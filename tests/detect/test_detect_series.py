@@ -96,9 +96,10 @@ def test_signals_attribute_a_range_break_and_a_novel_shape() -> None:
     values[1200:1230] = 500.0  # a flat stretch at midday, inside the range: a novel shape
     values[[100, 2500]] = np.nan
     detector = SeriesDetector()
-    novelty, range_break = detector.signals(minutes(len(values)), values)
+    novelty, range_break, regime_break = detector.signals(minutes(len(values)), values)
     np.testing.assert_array_equal(
-        np.maximum(novelty, range_break), detector.evidence(minutes(len(values)), values)
+        np.maximum(np.maximum(novelty, range_break), regime_break),
+        detector.evidence(minutes(len(values)), values),
     )
     assert range_break[1900] == 1.0
     assert range_break[1200:1230].max() == 0.0
@@ -115,10 +116,39 @@ def test_range_break_memory_forgets_old_extremes(memory: int, breaks: bool) -> N
     values[60] = 1000.0  # an old extreme that sets the all-time range
     values[300] = 60.0  # inside the all-time range, far outside the last 200 points
     detector = SeriesDetector(SeriesDetectorConfig(range_break_memory=memory))
-    _, range_break = detector.signals(minutes(len(values)), values)
+    _, range_break, _ = detector.signals(minutes(len(values)), values)
     assert bool(range_break[300] == 1.0) == breaks
     assert range_break[301:].max() == 0.0
     assert range_break[60] == 1.0
+
+
+@pytest.mark.parametrize("window", [45, 0], ids=["on", "off"])
+def test_regime_break_scores_a_quiet_stretch_once(window: int) -> None:
+    values = np.random.default_rng(7).normal(100.0, 10.0, 1800)
+    values[1300:1500] = 100.0 + (values[1300:1500] - 100.0) * 0.1  # quiet, inside the range
+    values[1700] = np.nan
+    detector = SeriesDetector(SeriesDetectorConfig(regime_window=window))
+    _, range_break, regime_break = detector.signals(minutes(len(values)), values)
+    assert range_break[1300:1500].max() == 0.0
+    if window:
+        assert np.flatnonzero(regime_break).tolist() == [1320]
+        assert regime_break[1320] >= detector.config.regime_break_score
+    else:
+        assert not regime_break.any()
+    assert regime_break[1700] == 0.0
+
+
+@pytest.mark.parametrize("cut", [1100, 1400], ids=["learning", "after-a-break"])
+def test_default_detector_is_streaming_where_the_regime_breaks(cut: int) -> None:
+    values = np.random.default_rng(7).normal(100.0, 10.0, 1600)
+    values[1300:] += 30.0
+    changed = values.copy()
+    changed[cut:] = np.random.default_rng(9).normal(0.0, 100.0, 1600 - cut)
+    detector = SeriesDetector()
+    before = detector.evidence(minutes(1600), values)
+    after = detector.evidence(minutes(1600), changed)
+    np.testing.assert_array_equal(before[:cut], after[:cut])
+    assert detector.signals(minutes(1600), values)[2].any()
 
 
 @pytest.mark.parametrize(
@@ -210,8 +240,11 @@ def test_two_outages_are_two_intervals() -> None:
         ({"subsequence": 0}, "subsequence"),
         ({"refractory": -1}, "refractory"),
         ({"range_break_score": 2.0}, "range_break_score"),
+        ({"regime_bins": 0}, "regime_bins"),
+        ({"regime_break_score": 1.5}, "regime_break_score"),
+        ({"regime_break_full": 0.0}, "regime_break_full"),
     ],
-    ids=["subsequence", "refractory", "range-break"],
+    ids=["subsequence", "refractory", "range-break", "regime-bins", "regime-score", "regime-full"],
 )
 def test_invalid_config_names_the_field(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

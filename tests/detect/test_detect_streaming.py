@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outagelens.detect.streaming import (
     forward_fill,
     left_nearest_distance,
     previous_max,
+    regime_break_ratio,
     suppress_repeats,
     trailing_max,
     window_max,
@@ -80,3 +83,45 @@ def test_history_limits_how_far_back_matches_are_searched() -> None:
     assert recent[1104] > 1.0  # the first bump is out of reach
     np.testing.assert_array_equal(left_nearest_distance(x, 5, 5, history=5000), unlimited)
     assert np.all(recent[np.isfinite(recent)] >= unlimited[np.isfinite(recent)] - 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("change", "breaks_at"),
+    [("level", 1310), ("spread", 1320), ("none", None)],
+    ids=["level-shift", "quiet-stretch", "stationary"],
+)
+def test_regime_breaks_once_soon_after_a_lasting_change(change: str, breaks_at: int | None) -> None:
+    x = np.random.default_rng(7).normal(0.0, 1.0, 1800)
+    if change == "level":
+        x[1300:] += 3.0  # within the range seen (the noise reaches 3 sigma) but a new level
+    elif change == "spread":
+        x[1300:1500] *= 0.1  # a quiet stretch: inside the range, a new distribution
+    ratio = regime_break_ratio(x, window=45, reference=2000, bins=8, stride=5, learn=1000)
+    broken = np.flatnonzero(ratio)
+    assert broken.tolist() == ([] if breaks_at is None else [breaks_at])
+    assert np.all(ratio[broken] >= 1.0)
+
+
+def test_regime_cannot_break_in_a_series_no_longer_than_its_learning_period() -> None:
+    x = np.random.default_rng(7).normal(0.0, 1.0, 1000)
+    x[600:] += 10.0
+    assert not regime_break_ratio(x, 45, 2000, 8, 5, learn=1000).any()
+    assert regime_break_ratio(x, 45, 2000, 8, 5, learn=500).any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e3, 1e3), min_size=60, max_size=200),
+    cut=st.integers(1, 199),
+    tail=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=60),
+)
+def test_regime_break_at_t_ignores_later_points(
+    values: list[float], cut: int, tail: list[float]
+) -> None:
+    cut = min(cut, len(values) - 1)
+    x = np.array(values)
+    changed = np.array(values[:cut] + tail)
+    params = {"window": 5, "reference": 60, "bins": 3, "stride": 2, "learn": 20}
+    full = regime_break_ratio(x, **params)
+    other = regime_break_ratio(changed, **params)
+    np.testing.assert_array_equal(full[:cut], other[:cut])

@@ -52,7 +52,7 @@ class IntervalConfig:
     """Parameters of `find_anomalous_intervals`; `detector` is the shared series detector."""
 
     detector: SeriesDetectorConfig = field(default_factory=SeriesDetectorConfig)
-    evidence_threshold: float = 0.78  # NAB's optimal standard-profile threshold (0.7786)
+    evidence_threshold: float = 0.78  # NAB standard-profile optimum before the regime break
     baseline_window: int = 60
     min_deviation_z: float = 5.0
     min_relative_change: float = 0.005

@@ -15,6 +15,8 @@ FloatArray = NDArray[np.float64]
 # Rows x columns of one distance block: bounds memory (about 32 MB of float64 per array).
 _BLOCK_CELLS = 4_000_000
 _BLOCK_ROWS = 256
+# Values a regime needs before its test runs (so its empirical distribution means something).
+_MIN_REGIME = 50
 
 
 def forward_fill(values: FloatArray) -> FloatArray:
@@ -134,3 +136,46 @@ def suppress_repeats(scores: FloatArray, refractory: int) -> FloatArray:
         return scores.copy()
     earlier = trailing_max(scores, refractory)
     return np.where(scores > earlier, scores, 0.0)
+
+
+def regime_break_ratio(
+    x: FloatArray, window: int, reference: int, bins: int, stride: int, learn: int
+) -> FloatArray:
+    """Where the current regime breaks: its test statistic over the regime's record; 0 elsewhere.
+
+    Every `stride` points the last `window` values are tested against the current regime, the
+    (at most `reference`) values before them since the regime began: each recent value's
+    mid-rank among the regime's values (its empirical CDF) is counted in `bins` equiprobable
+    bins, and the G statistic (likelihood ratio of those counts against equal counts) taken. A
+    level shift, a wider or narrower spread, a new shape of distribution all raise it; the
+    regime's own variation (a daily cycle, autocorrelation) sets its record. While a regime is
+    younger than `learn` points it only records its largest statistic; once older it breaks
+    when the statistic reaches that record (the ratio, >= 1, is returned at that point), and a
+    new regime begins at the tested window's first value. So a lasting change breaks once.
+    """
+    n = len(x)
+    out = np.zeros(n)
+    if n <= learn:  # no regime can be old enough to break
+        return out
+    expected = window / bins
+    edges = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    start, record = 0, 0.0
+    for t in range(window + _MIN_REGIME, n, stride):
+        first = t - window + 1
+        lo = max(start, first - reference)
+        if first - lo < _MIN_REGIME:
+            continue
+        regime = np.sort(x[lo:first])
+        recent = x[first : t + 1]
+        below = np.searchsorted(regime, recent, "left") + np.searchsorted(regime, recent, "right")
+        cdf = below / (2.0 * len(regime))
+        counts = np.bincount(np.searchsorted(edges, cdf, "right"), minlength=bins)
+        seen = counts[counts > 0]
+        g = 2.0 * float(np.sum(seen * np.log(seen / expected)))
+        ratio = g / max(record, 1e-9)
+        if t - start >= learn and ratio >= 1.0:
+            out[t] = ratio
+            start, record = first, 0.0
+        else:
+            record = max(record, g)
+    return out
