@@ -187,3 +187,16 @@ def test_explain_config_names_a_bad_setting(field: str, value: float, named: str
     with pytest.raises(ConfigError, match=named):
         ExplainConfig(**{field: value})  # type: ignore[arg-type]
     ExplainConfig(p_silent_component=0.0)  # 0: components not monitored, allowed
+
+
+def test_lone_singles_are_the_explaining_candidates_llrs_bit_for_bit() -> None:
+    model = _model()
+    nodes = [n for n in range(len(model.graph)) if model.graph.kinds[n] in CANDIDATE_KINDS]
+    for i in model.symptomatic:
+        want = []
+        for n in nodes:
+            explained, llr = model.explained_llr((n,), frozenset({i}))
+            if explained:
+                want.append((n, llr))
+        assert model.lone_singles(i, nodes) == want
+        assert want and len(want) < len(nodes)  # some explain it, some do not

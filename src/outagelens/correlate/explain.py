@@ -241,17 +241,8 @@ class ExplanationModel:
     ) -> tuple[frozenset[int], float]:
         """What `explain` finds explained, and its LLR, without the unexplained rest (the
         cover asks this of hundreds of candidates against thousands of symptoms)."""
-        pred, _, silent = self.predicted(nodes)
-        fixed = self._fixed_llr.get(nodes)
-        if fixed is None:
-            quiet = self._quiet.get(nodes, 0)
-            silence = (
-                self.silent_llr * (silent - quiet) + self.quiet_llr * quiet
-                if quiet
-                else self.silent_llr * silent
-            )
-            fixed = (self.miss_llr * len(self.contradicted(nodes)), silence)
-            self._fixed_llr[nodes] = fixed
+        pred = self.predicted(nodes)[0]
+        fixed = self._fixed_llr.get(nodes) or self._fixed(nodes)
         if len(among) == 1 and isinstance(among, frozenset):
             # One symptom (thousands of lone incidents, dozens of candidates each): the same
             # sum without building a set; sum([w]) is w and sum([]) is 0, bit for bit.
@@ -263,6 +254,33 @@ class ExplanationModel:
         weight = self.weight
         # Summed in this order (hits, misses, silence) so the value never depends on caching.
         return explained, self.hit_llr * sum([weight(i) for i in explained]) + fixed[0] + fixed[1]
+
+    def _fixed(self, nodes: tuple[int, ...]) -> tuple[float, float]:
+        """The parts of a candidate's LLR that do not depend on the symptoms it is scored
+        against: the healthy observations it contradicts, and silence (cached)."""
+        _, _, silent = self.predicted(nodes)
+        quiet = self._quiet.get(nodes, 0)
+        silence = (
+            self.silent_llr * (silent - quiet) + self.quiet_llr * quiet
+            if quiet
+            else self.silent_llr * silent
+        )
+        fixed = self._fixed_llr[nodes] = (self.miss_llr * len(self.contradicted(nodes)), silence)
+        return fixed
+
+    def lone_singles(self, i: int, candidates: Iterable[int]) -> list[tuple[int, float]]:
+        """(node, LLR) of the candidates whose failure alone explains symptomatic observation
+        `i`, in order: `explained_llr((n,), frozenset({i}))` of each that explains it, bit for
+        bit, without a call per candidate (thousands of lone incidents, dozens each)."""
+        hit = self.hit_llr * self.weight(i)
+        pred, fixed_of = self.predicted, self._fixed_llr.get
+        out = []
+        for n in candidates:
+            nodes = (n,)
+            if i in pred(nodes)[0]:
+                fixed = fixed_of(nodes) or self._fixed(nodes)
+                out.append((n, hit + fixed[0] + fixed[1]))
+        return out
 
     def upstream(self, i: int) -> tuple[int, ...]:
         """An observation's nodes and every node they depend on (cached: under harsh noise

@@ -126,8 +126,12 @@ class Localizer:
     ) -> list[Hypothesis]:
         extra = self._evidence_nodes(model, start, upstream)
         candidates = model.candidates(among, extra, counts=upstream)
-        llrs = [(n, model.explained_llr((n,), among)) for n in candidates]
-        singles = [(n, llr) for n, (explained, llr) in llrs if explained]
+        if len(among) == 1:
+            (lone,) = among
+            singles = model.lone_singles(lone, candidates)
+        else:
+            llrs = [(n, model.explained_llr((n,), among)) for n in candidates]
+            singles = [(n, llr) for n, (explained, llr) in llrs if explained]
         scored, unscored = self._score_singles(model, singles, among)
         alarm_set = self._alarmed_set(model, extra, among, upstream)
         if alarm_set is not None:
