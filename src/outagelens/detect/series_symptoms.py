@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,17 @@ class IntervalDetector(Protocol):
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key, from its metric rows (NaN = missing)."""
+        ...
+
+
+@runtime_checkable
+class RowBlockDetector(IntervalDetector, Protocol):
+    """An interval detector that also takes many keys at once, with the same result per key."""
+
+    def detect_rows(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[list[DetectedInterval]]:
+        """`detect` of every row of 2-D metric blocks (one row a key), row for row the same."""
         ...
 
 
@@ -90,20 +101,70 @@ class RobustBaselineDetector:
                 slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
         return np.asarray(share, dtype=np.float64), slow
 
+    def failed_shares(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> tuple[Array, BoolArray]:
+        """`failed_share` of every row of 2-D metric blocks at once, the same values bit for bit.
+
+        The blocks may be float32 (the series' own dtype): the arithmetic is float64 as in
+        `failed_share`, the medians are taken on the given values (the same order statistics).
+        """
+        cfg = self.config
+        avail = metrics["availability"]
+        rate = metrics["request_rate"]
+        avail64 = avail.astype(np.float64)
+        rate64 = rate.astype(np.float64)
+        err64 = metrics["error_rate"].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(rate64 > 0, err64 / rate64, np.nan)
+            base_avail = row_nanmedians(avail, 1.0)[:, None]
+            failed_avail = np.clip((base_avail - avail64) / np.maximum(base_avail, 1e-6), 0.0, 1.0)
+            failed_err = np.clip(ratio - row_nanmedians(ratio, 0.0)[:, None], 0.0, 1.0)
+            med_rate = row_nanmedians(rate, 0.0)[:, None]
+            collapse = np.where(
+                med_rate > 0, (rate64 < cfg.collapse_fraction * med_rate).astype(float), np.nan
+            )
+            collapse = np.where(np.isnan(rate64), np.nan, collapse)
+        share = np.fmax(np.fmax(failed_avail, failed_err), collapse)
+        lat = metrics.get("latency_p95_ms")
+        slow: BoolArray = np.zeros(share.shape, dtype=bool)
+        if lat is not None:
+            with np.errstate(invalid="ignore"):
+                limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
+                slow = lat.astype(np.float64) > limit
+            slow &= np.isfinite(lat).any(axis=1)[:, None]
+        return np.asarray(share, dtype=np.float64), slow
+
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
+        return self.detect_share(*self.failed_share(metrics))
+
+    def detect_rows(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[list[DetectedInterval]]:
+        """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
+        shares, slows = self.failed_shares(metrics)
+        return [self.detect_share(share, slow) for share, slow in zip(shares, slows, strict=True)]
+
+    def detect_share(self, share: Array, slow: BoolArray) -> list[DetectedInterval]:
+        """Anomalous intervals of one key from its `failed_share` output."""
         cfg = self.config
-        share, slow = self.failed_share(metrics)
+        need = 1 if cfg.min_minutes <= 1 else 2
+        # The threshold is at least med + min_excess: with fewer minutes above that than an
+        # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
+        # is not needed (most screened rows under harsh noise hold a one-minute spike). A
+        # failed share is never below 0, nor is its median: counting the minutes above
+        # min_excess alone first spares the median of most of those rows.
+        with np.errstate(invalid="ignore"):
+            if np.count_nonzero((share > cfg.min_excess) | slow) < need:
+                return []
         finite = share[np.isfinite(share)]
         if finite.size == 0:
             return []
         med = median(finite)
-        # The threshold is at least med + min_excess: with fewer minutes above that than an
-        # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
-        # is not needed (most screened rows under harsh noise hold a one-minute spike).
         with np.errstate(invalid="ignore"):
             above = np.count_nonzero((share > med + cfg.min_excess) | slow)
-        if above < (1 if cfg.min_minutes <= 1 else 2):
+        if above < need:
             return []
         mad = median(np.abs(finite - med)) * 1.4826
         threshold = med + max(cfg.min_excess, cfg.noise_sigmas * mad)
@@ -176,6 +237,28 @@ def _nanmedian(values: Array, default: float) -> float:
     return median(finite) if finite.size else default
 
 
+def row_nanmedians(values: npt.NDArray[np.floating], default: float) -> Array:
+    """`_nanmedian` of every row of a 2-D array (of its float64 values), bit for bit.
+
+    One sort of the whole block instead of a partition per row: a sorted row holds the same
+    order statistics as a partitioned one, with NaN last, so a row of c finite values has its
+    median at c // 2 (and c // 2 - 1). Rows with a negative zero, where the two orders may
+    pick zeros of different signs, are taken one by one as before.
+    """
+    finite = np.isfinite(values)
+    count = finite.sum(axis=1)
+    ordered = np.sort(np.where(finite, values, np.nan), axis=1)
+    rows = np.arange(values.shape[0])
+    half = count // 2
+    upper = ordered[rows, np.minimum(half, values.shape[1] - 1)].astype(np.float64)
+    lower = ordered[rows, np.maximum(half - 1, 0)].astype(np.float64)
+    out: Array = np.where(count % 2 == 1, upper, (lower + upper) / 2.0)
+    out[count == 0] = default
+    for r in np.flatnonzero(((values == 0) & np.signbit(values)).any(axis=1)).tolist():
+        out[r] = _nanmedian(values[r].astype(np.float64), default)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesSymptomConfig:
     """Settings of series symptom extraction."""
@@ -188,16 +271,25 @@ def series_symptoms(
     detector: IntervalDetector,
     *,
     rows: npt.NDArray[np.int64] | None = None,
+    block: int = 128,
 ) -> list[Symptom]:
-    """Symptoms from every (or the given) series row, one per anomalous interval."""
+    """Symptoms from every (or the given) series row, one per anomalous interval.
+
+    A `RowBlockDetector` gets the rows `block` at a time (the same intervals, fewer calls)."""
     out: list[Symptom] = []
-    row_ids = range(len(series.keys)) if rows is None else rows.tolist()
+    row_ids = list(range(len(series.keys))) if rows is None else rows.tolist()
     values = series.values
+    if isinstance(detector, RowBlockDetector):
+        for lo in range(0, len(row_ids), block):
+            chunk = row_ids[lo : lo + block]
+            found = detector.detect_rows({m: values[m][chunk] for m in series.METRICS})
+            for r, intervals in zip(chunk, found, strict=True):
+                out.extend(_symptom(series, series.keys[r], iv) for iv in intervals)
+        return out
     for r in row_ids:
         metrics = {m: values[m][r].astype(np.float64) for m in series.METRICS}
-        customer, service, location = series.keys[r]
         for iv in detector.detect(metrics):
-            out.append(_symptom(series, (customer, service, location), iv))
+            out.append(_symptom(series, series.keys[r], iv))
     return out
 
 
