@@ -79,6 +79,17 @@ def test_failed_shares_equal_failed_share_of_each_row(
         assert slows[r].tolist() == slow.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(blocks=_metric_blocks(), min_minutes=st.sampled_from([1, 2]))
+def test_detect_rows_equals_detect_of_each_row_on_any_values(
+    blocks: dict[str, npt.NDArray[np.float32]], min_minutes: int
+) -> None:
+    detector = RobustBaselineDetector(RobustBaselineConfig(min_minutes=min_minutes))
+    got = detector.detect_rows(blocks)
+    for r, intervals in enumerate(got):
+        assert intervals == detector.detect({m: v[r].astype(np.float64) for m, v in blocks.items()})
+
+
 def _reference_detect_share(
     detector: RobustBaselineDetector, share: Array, slow: BoolArray
 ) -> list[DetectedInterval]:

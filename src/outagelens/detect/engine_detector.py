@@ -57,8 +57,12 @@ class EngineSeriesDetector:
     ) -> list[list[DetectedInterval]]:
         """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
         shares, slows = self.screen.failed_shares(metrics)
+        hopeful = self.screen.may_hold_intervals(shares, slows).tolist()
         avail = metrics["availability"]
-        return [self._decide(avail[r], shares[r], slows[r]) for r in range(shares.shape[0])]
+        return [
+            self._decide(avail[r], shares[r], slows[r]) if hopeful[r] else []
+            for r in range(shares.shape[0])
+        ]
 
     def _decide(
         self, avail: npt.NDArray[np.floating], share: Array, slow: BoolArray

@@ -144,7 +144,23 @@ class RobustBaselineDetector:
     ) -> list[list[DetectedInterval]]:
         """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
         shares, slows = self.failed_shares(metrics)
-        return [self.detect_share(share, slow) for share, slow in zip(shares, slows, strict=True)]
+        hopeful = self.may_hold_intervals(shares, slows).tolist()
+        return [
+            self.detect_share(shares[r], slows[r]) if hopeful[r] else []
+            for r in range(shares.shape[0])
+        ]
+
+    def may_hold_intervals(self, shares: Array, slows: BoolArray) -> BoolArray:
+        """Rows of 2-D `failed_shares` output that `detect_share` may find intervals in.
+
+        The others have fewer minutes above min_excess than an interval needs (see
+        `detect_share`); counted for a whole block at once.
+        """
+        need = 1 if self.config.min_minutes <= 1 else 2
+        with np.errstate(invalid="ignore"):
+            above = np.count_nonzero((shares > self.config.min_excess) | slows, axis=1)
+        hopeful: BoolArray = above >= need
+        return hopeful
 
     def detect_share(self, share: Array, slow: BoolArray) -> list[DetectedInterval]:
         """Anomalous intervals of one key from its `failed_share` output."""
@@ -240,11 +256,14 @@ def _nanmedian(values: Array, default: float) -> float:
 def row_nanmedians(values: npt.NDArray[np.floating], default: float) -> Array:
     """`_nanmedian` of every row of a 2-D array (of its float64 values), bit for bit.
 
-    One sort of the whole block instead of a partition per row: a sorted row holds the same
-    order statistics as a partitioned one, with NaN last, so a row of c finite values has its
-    median at c // 2 (and c // 2 - 1). Rows with a negative zero, where the two orders may
-    pick zeros of different signs, are taken one by one as before.
+    A float32 block is sorted whole instead of partitioned row by row (one sort of float32
+    costs less than the partitions; of float64 it does not, so those rows go one by one): a
+    sorted row holds the same order statistics as a partitioned one, with NaN last, so a row
+    of c finite values has its median at c // 2 (and c // 2 - 1). Rows with a negative zero,
+    where the two orders may pick zeros of different signs, are taken one by one too.
     """
+    if values.dtype != np.float32:
+        return np.array([_nanmedian(row.astype(np.float64), default) for row in values])
     finite = np.isfinite(values)
     count = finite.sum(axis=1)
     ordered = np.sort(np.where(finite, values, np.nan), axis=1)
