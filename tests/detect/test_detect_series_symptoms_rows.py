@@ -66,17 +66,19 @@ def _metric_blocks() -> st.SearchStrategy[dict[str, npt.NDArray[np.float32]]]:
     return shape.flatmap(build)
 
 
-@settings(max_examples=200, deadline=None)
-@given(blocks=_metric_blocks())
-def test_failed_shares_equal_failed_share_of_each_row(
-    blocks: dict[str, npt.NDArray[np.float32]],
+@settings(max_examples=300, deadline=None)
+@given(blocks=_metric_blocks(), min_minutes=st.sampled_from([1, 2]))
+def test_hopeful_shares_are_failed_share_or_rows_without_intervals(
+    blocks: dict[str, npt.NDArray[np.float32]], min_minutes: int
 ) -> None:
-    detector = RobustBaselineDetector()
-    shares, slows = detector.failed_shares(blocks)
-    for r in range(shares.shape[0]):
+    detector = RobustBaselineDetector(RobustBaselineConfig(min_minutes=min_minutes))
+    for r, hopeful in enumerate(detector.hopeful_shares(blocks)):
         share, slow = detector.failed_share({m: v[r].astype(np.float64) for m, v in blocks.items()})
-        assert _same_bits(shares[r], share)
-        assert slows[r].tolist() == slow.tolist()
+        if hopeful is None:
+            assert _reference_detect_share(detector, share, slow) == []
+        else:
+            assert _same_bits(hopeful[0], share)
+            assert hopeful[1].tolist() == slow.tolist()
 
 
 @settings(max_examples=200, deadline=None)

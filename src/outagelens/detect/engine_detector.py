@@ -56,12 +56,10 @@ class EngineSeriesDetector:
         self, metrics: Mapping[str, npt.NDArray[np.floating]]
     ) -> list[list[DetectedInterval]]:
         """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
-        shares, slows = self.screen.failed_shares(metrics)
-        hopeful = self.screen.may_hold_intervals(shares, slows).tolist()
         avail = metrics["availability"]
         return [
-            self._decide(avail[r], shares[r], slows[r]) if hopeful[r] else []
-            for r in range(shares.shape[0])
+            self._decide(avail[r], *h) if h else []
+            for r, h in enumerate(self.screen.hopeful_shares(metrics))
         ]
 
     def _decide(

@@ -101,13 +101,17 @@ class RobustBaselineDetector:
                 slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
         return np.asarray(share, dtype=np.float64), slow
 
-    def failed_shares(
+    def hopeful_shares(
         self, metrics: Mapping[str, npt.NDArray[np.floating]]
-    ) -> tuple[Array, BoolArray]:
-        """`failed_share` of every row of 2-D metric blocks at once, the same values bit for bit.
+    ) -> list[tuple[Array, BoolArray] | None]:
+        """Per row of 2-D metric blocks: its `failed_share` output, bit for bit, or None where
+        `detect_share` would find nothing (fewer minutes above min_excess than an interval needs).
 
         The blocks may be float32 (the series' own dtype): the arithmetic is float64 as in
         `failed_share`, the medians are taken on the given values (the same order statistics).
+        The error ratio's median is float64 and costly; its lowest value stands in for it
+        first: that can only raise a failed share, so a row with too few minutes above
+        min_excess then has too few with the median too, and needs no median at all.
         """
         cfg = self.config
         avail = metrics["availability"]
@@ -119,21 +123,33 @@ class RobustBaselineDetector:
             ratio = np.where(rate64 > 0, err64 / rate64, np.nan)
             base_avail = row_nanmedians(avail, 1.0)[:, None]
             failed_avail = np.clip((base_avail - avail64) / np.maximum(base_avail, 1e-6), 0.0, 1.0)
-            failed_err = np.clip(ratio - row_nanmedians(ratio, 0.0)[:, None], 0.0, 1.0)
             med_rate = row_nanmedians(rate, 0.0)[:, None]
             collapse = np.where(
                 med_rate > 0, (rate64 < cfg.collapse_fraction * med_rate).astype(float), np.nan
             )
             collapse = np.where(np.isnan(rate64), np.nan, collapse)
-        share = np.fmax(np.fmax(failed_avail, failed_err), collapse)
+            lowest = np.fmin.reduce(np.where(np.isfinite(ratio), ratio, np.nan), axis=1)
+            lowest = np.where(np.isnan(lowest), 0.0, lowest)  # no finite ratio: median 0.0
+            bound = np.fmax(
+                np.fmax(failed_avail, np.clip(ratio - lowest[:, None], 0.0, 1.0)), collapse
+            )
         lat = metrics.get("latency_p95_ms")
-        slow: BoolArray = np.zeros(share.shape, dtype=bool)
+        slow: BoolArray = np.zeros(ratio.shape, dtype=bool)
         if lat is not None:
             with np.errstate(invalid="ignore"):
                 limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
                 slow = lat.astype(np.float64) > limit
             slow &= np.isfinite(lat).any(axis=1)[:, None]
-        return np.asarray(share, dtype=np.float64), slow
+        need = 1 if cfg.min_minutes <= 1 else 2
+        with np.errstate(invalid="ignore"):
+            hopeful = np.count_nonzero((bound > cfg.min_excess) | slow, axis=1) >= need
+        out: list[tuple[Array, BoolArray] | None] = [None] * ratio.shape[0]
+        for r in np.flatnonzero(hopeful).tolist():
+            with np.errstate(invalid="ignore"):
+                failed_err = np.clip(ratio[r] - _nanmedian(ratio[r], 0.0), 0.0, 1.0)
+            share = np.fmax(np.fmax(failed_avail[r], failed_err), collapse[r])
+            out[r] = (np.asarray(share, dtype=np.float64), slow[r])
+        return out
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
@@ -143,24 +159,7 @@ class RobustBaselineDetector:
         self, metrics: Mapping[str, npt.NDArray[np.floating]]
     ) -> list[list[DetectedInterval]]:
         """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
-        shares, slows = self.failed_shares(metrics)
-        hopeful = self.may_hold_intervals(shares, slows).tolist()
-        return [
-            self.detect_share(shares[r], slows[r]) if hopeful[r] else []
-            for r in range(shares.shape[0])
-        ]
-
-    def may_hold_intervals(self, shares: Array, slows: BoolArray) -> BoolArray:
-        """Rows of 2-D `failed_shares` output that `detect_share` may find intervals in.
-
-        The others have fewer minutes above min_excess than an interval needs (see
-        `detect_share`); counted for a whole block at once.
-        """
-        need = 1 if self.config.min_minutes <= 1 else 2
-        with np.errstate(invalid="ignore"):
-            above = np.count_nonzero((shares > self.config.min_excess) | slows, axis=1)
-        hopeful: BoolArray = above >= need
-        return hopeful
+        return [self.detect_share(*h) if h else [] for h in self.hopeful_shares(metrics)]
 
     def detect_share(self, share: Array, slow: BoolArray) -> list[DetectedInterval]:
         """Anomalous intervals of one key from its `failed_share` output."""
