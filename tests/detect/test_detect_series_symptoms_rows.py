@@ -57,21 +57,35 @@ def test_row_medians_equal_the_median_of_each_row(
 
 def _metric_blocks() -> st.SearchStrategy[dict[str, npt.NDArray[np.float32]]]:
     shape = st.tuples(st.integers(1, 5), st.integers(1, 30))
-    value = st.sampled_from([0.0, 0.5, 1.0, 0.999, 20.0, 200.0, 4.0, np.nan])
+    value = st.sampled_from(
+        [0.0, -0.0, 0.5, 1.0, 0.999, 0.97, 0.9703, 20.0, 200.0, 4.0, 1e-7, np.nan, np.inf, -np.inf]
+    )
 
     def build(s: tuple[int, int]) -> st.SearchStrategy[dict[str, npt.NDArray[np.float32]]]:
-        block = hnp.arrays(np.float32, s, elements=value | st.floats(0, 300, width=32))
+        block = hnp.arrays(np.float32, s, elements=value | st.floats(-1, 300, width=32))
         return st.fixed_dictionaries({m: block for m in SeriesSet.METRICS})
 
     return shape.flatmap(build)
 
 
-@settings(max_examples=300, deadline=None)
-@given(blocks=_metric_blocks(), min_minutes=st.sampled_from([1, 2]))
+@settings(max_examples=500, deadline=None)
+@given(
+    blocks=_metric_blocks(),
+    min_minutes=st.sampled_from([1, 2]),
+    min_excess=st.sampled_from([0.0, 0.03, 0.3]),
+    collapse_fraction=st.sampled_from([0.1, 0.5]),
+)
 def test_hopeful_shares_are_failed_share_or_rows_without_intervals(
-    blocks: dict[str, npt.NDArray[np.float32]], min_minutes: int
+    blocks: dict[str, npt.NDArray[np.float32]],
+    min_minutes: int,
+    min_excess: float,
+    collapse_fraction: float,
 ) -> None:
-    detector = RobustBaselineDetector(RobustBaselineConfig(min_minutes=min_minutes))
+    detector = RobustBaselineDetector(
+        RobustBaselineConfig(
+            min_minutes=min_minutes, min_excess=min_excess, collapse_fraction=collapse_fraction
+        )
+    )
     for r, hopeful in enumerate(detector.hopeful_shares(blocks)):
         share, slow = detector.failed_share({m: v[r].astype(np.float64) for m, v in blocks.items()})
         if hopeful is None:
@@ -181,3 +195,38 @@ def test_series_symptoms_the_same_by_blocks_or_rows(block: int) -> None:
     assert series_symptoms(series, EngineSeriesDetector(), rows=rows, block=block) == (
         series_symptoms(series, _OneRowAtATime(), rows=rows)
     )
+
+
+def _row(**stretch: float) -> dict[str, npt.NDArray[np.float32]]:
+    """One healthy key over 60 minutes, with minutes 20-29 of each given metric set."""
+    row = {
+        "availability": np.full(60, 1.0),
+        "request_rate": np.full(60, 100.0),
+        "error_rate": np.zeros(60),
+        "latency_p95_ms": np.full(60, 50.0),
+        "throughput": np.full(60, np.nan),
+    }
+    for metric, value in stretch.items():
+        row[metric][20:30] = value
+    return {m: v.astype(np.float32)[None, :] for m, v in row.items()}
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        _row(availability=0.9699),
+        _row(error_rate=3.01),
+        _row(request_rate=9.99, error_rate=0.0),
+        _row(latency_p95_ms=150.5),
+    ],
+    ids=["availability-just-past", "error-ratio-just-past", "rate-just-collapsed", "slow"],
+)
+def test_rows_failing_by_a_hair_are_hopeful(block: dict[str, npt.NDArray[np.float32]]) -> None:
+    # Each metric alone, just past its threshold: the bound that replaces its median must
+    # keep the row (a too tight bound would drop it and lose the interval).
+    detector = RobustBaselineDetector()
+    share, slow = detector.failed_share({m: v[0].astype(np.float64) for m, v in block.items()})
+    assert _reference_detect_share(detector, share, slow), "the row must hold an interval"
+    [hopeful] = detector.hopeful_shares(block)
+    assert hopeful is not None
+    assert _same_bits(hopeful[0], share)

@@ -104,52 +104,56 @@ class RobustBaselineDetector:
     def hopeful_shares(
         self, metrics: Mapping[str, npt.NDArray[np.floating]]
     ) -> list[tuple[Array, BoolArray] | None]:
-        """Per row of 2-D metric blocks: its `failed_share` output, bit for bit, or None where
+        """Per row of 2-D metric blocks: its `failed_share` output, or None where
         `detect_share` would find nothing (fewer minutes above min_excess than an interval needs).
 
-        The blocks may be float32 (the series' own dtype): the arithmetic is float64 as in
-        `failed_share`, the medians are taken on the given values (the same order statistics).
-        The error ratio's median is float64 and costly; its lowest value stands in for it
-        first: that can only raise a failed share, so a row with too few minutes above
-        min_excess then has too few with the median too, and needs no median at all.
+        Most screened rows hold no such stretch; `_may_fail` rules them out for a whole block
+        at once, without the medians `failed_share` takes. The rows left get `failed_share`.
         """
         cfg = self.config
-        avail = metrics["availability"]
-        rate = metrics["request_rate"]
-        avail64 = avail.astype(np.float64)
-        rate64 = rate.astype(np.float64)
-        err64 = metrics["error_rate"].astype(np.float64)
+        n_rows = metrics["availability"].shape[0]
+        if cfg.min_excess > 0 and cfg.collapse_fraction >= 0:
+            hopeful = self._may_fail(metrics).tolist()
+        else:
+            hopeful = [True] * n_rows
+        return [
+            self.failed_share({m: v[r].astype(np.float64) for m, v in metrics.items()})
+            if hopeful[r]
+            else None
+            for r in range(n_rows)
+        ]
+
+    def _may_fail(self, metrics: Mapping[str, npt.NDArray[np.floating]]) -> BoolArray:
+        """Rows with at least as many minutes as an interval needs that may count as failed.
+
+        A superset of the rows with that many minutes above min_excess (> 0) in `failed_share`:
+        every median there is replaced by the row extreme that can only widen its test. The
+        latency median is taken as is (its lowest value is far too loose), one float32 sort
+        for the whole block (`row_nanmedians`).
+        """
+        cfg = self.config
+        excess = cfg.min_excess
+        avail = metrics["availability"].astype(np.float64)
+        rate = metrics["request_rate"].astype(np.float64)
+        err = metrics["error_rate"].astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(rate64 > 0, err64 / rate64, np.nan)
-            base_avail = row_nanmedians(avail, 1.0)[:, None]
-            failed_avail = np.clip((base_avail - avail64) / np.maximum(base_avail, 1e-6), 0.0, 1.0)
-            med_rate = row_nanmedians(rate, 0.0)[:, None]
-            collapse = np.where(
-                med_rate > 0, (rate64 < cfg.collapse_fraction * med_rate).astype(float), np.nan
-            )
-            collapse = np.where(np.isnan(rate64), np.nan, collapse)
-            lowest = np.fmin.reduce(np.where(np.isfinite(ratio), ratio, np.nan), axis=1)
-            lowest = np.where(np.isnan(lowest), 0.0, lowest)  # no finite ratio: median 0.0
-            bound = np.fmax(
-                np.fmax(failed_avail, np.clip(ratio - lowest[:, None], 0.0, 1.0)), collapse
-            )
-        lat = metrics.get("latency_p95_ms")
-        slow: BoolArray = np.zeros(ratio.shape, dtype=bool)
-        if lat is not None:
-            with np.errstate(invalid="ignore"):
+            ratio = np.where(rate > 0, err / rate, np.nan)
+            # (base - a) / base > excess needs a < base * (1 - excess) <= top * (1 - excess),
+            # the margin 0.999 covering rounding; with base under 1e-6 it needs a < 1e-6.
+            top = _finite_extreme(avail, low=False, default=1.0)[:, None]
+            maybe = (avail < top * (1.0 - 0.999 * excess)) | (avail < 1e-6)
+            # The error ratio above its median by excess is above its lowest finite value so.
+            maybe |= ratio - _finite_extreme(ratio, low=True, default=0.0)[:, None] > excess
+            # Traffic below a share of its median rate is below that share of the highest rate.
+            highest = _finite_extreme(rate, low=False, default=0.0)[:, None]
+            maybe |= rate < cfg.collapse_fraction * highest
+            lat = metrics.get("latency_p95_ms")
+            if lat is not None:
                 limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
-                slow = lat.astype(np.float64) > limit
-            slow &= np.isfinite(lat).any(axis=1)[:, None]
+                maybe |= (lat.astype(np.float64) > limit) & np.isfinite(lat).any(axis=1)[:, None]
         need = 1 if cfg.min_minutes <= 1 else 2
-        with np.errstate(invalid="ignore"):
-            hopeful = np.count_nonzero((bound > cfg.min_excess) | slow, axis=1) >= need
-        out: list[tuple[Array, BoolArray] | None] = [None] * ratio.shape[0]
-        for r in np.flatnonzero(hopeful).tolist():
-            with np.errstate(invalid="ignore"):
-                failed_err = np.clip(ratio[r] - _nanmedian(ratio[r], 0.0), 0.0, 1.0)
-            share = np.fmax(np.fmax(failed_avail[r], failed_err), collapse[r])
-            out[r] = (np.asarray(share, dtype=np.float64), slow[r])
-        return out
+        hopeful: BoolArray = np.count_nonzero(maybe, axis=1) >= need
+        return hopeful
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
@@ -356,7 +360,13 @@ def _row_median(x: npt.NDArray[np.float32], step: int) -> npt.NDArray[np.float64
     return np.asarray(med, dtype=np.float64)
 
 
-def _row_extreme(x: npt.NDArray[np.float32], *, low: bool) -> npt.NDArray[np.float64]:
+def _finite_extreme(x: Array, *, low: bool, default: float) -> Array:
+    """Per-row min (or max) of the finite values; `default` for rows without any."""
+    out = _row_extreme(np.where(np.isfinite(x), x, np.nan), low=low)
+    return np.where(np.isnan(out), default, out)
+
+
+def _row_extreme(x: npt.NDArray[np.floating], *, low: bool) -> npt.NDArray[np.float64]:
     """Per-row min (or max) ignoring NaN; NaN for rows without samples."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
