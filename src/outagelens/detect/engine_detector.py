@@ -17,11 +17,13 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from outagelens.detect.intervals import IntervalConfig, find_anomalous_intervals
 from outagelens.detect.models import HealthState
 from outagelens.detect.series_symptoms import (
     Array,
+    BoolArray,
     DetectedInterval,
     RobustBaselineConfig,
     RobustBaselineDetector,
@@ -47,15 +49,31 @@ class EngineSeriesDetector:
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
-        screened = self.screen.detect(metrics)
+        share, slow = self.screen.failed_share(metrics)
+        return self._decide(metrics["availability"], share, slow)
+
+    def detect_rows(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[list[DetectedInterval]]:
+        """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
+        avail = metrics["availability"]
+        return [
+            self._decide(avail[r], *h) if h else []
+            for r, h in enumerate(self.screen.hopeful_shares(metrics))
+        ]
+
+    def _decide(
+        self, avail: npt.NDArray[np.floating], share: Array, slow: BoolArray
+    ) -> list[DetectedInterval]:
+        """Screen one key's failed share, then let the NAB detector decide each stretch."""
+        screened = self.screen.detect_share(share, slow)
         if not screened:
             return []
-        avail = metrics["availability"]
-        n = avail.size
-        share, _ = self.screen.failed_share(metrics)
+        avail64: Array = avail.astype(np.float64)
+        n = avail64.size
         out: list[DetectedInterval] = []
         for iv in screened:
-            found = self._nab(avail, share, iv, n)
+            found = self._nab(avail64, share, iv, n)
             out.append(found if found is not None else iv)
         return _dedupe(out)
 

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,17 @@ class IntervalDetector(Protocol):
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key, from its metric rows (NaN = missing)."""
+        ...
+
+
+@runtime_checkable
+class RowBlockDetector(IntervalDetector, Protocol):
+    """An interval detector that also takes many keys at once, with the same result per key."""
+
+    def detect_rows(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[list[DetectedInterval]]:
+        """`detect` of every row of 2-D metric blocks (one row a key), row for row the same."""
         ...
 
 
@@ -90,20 +101,89 @@ class RobustBaselineDetector:
                 slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
         return np.asarray(share, dtype=np.float64), slow
 
+    def hopeful_shares(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[tuple[Array, BoolArray] | None]:
+        """Per row of 2-D metric blocks: its `failed_share` output, or None where
+        `detect_share` would find nothing (fewer minutes above min_excess than an interval needs).
+
+        Most screened rows hold no such stretch; `_may_fail` rules them out for a whole block
+        at once, without the medians `failed_share` takes. The rows left get `failed_share`.
+        """
+        cfg = self.config
+        n_rows = metrics["availability"].shape[0]
+        if cfg.min_excess > 0 and cfg.collapse_fraction >= 0:
+            hopeful = self._may_fail(metrics).tolist()
+        else:
+            hopeful = [True] * n_rows
+        return [
+            self.failed_share({m: v[r].astype(np.float64) for m, v in metrics.items()})
+            if hopeful[r]
+            else None
+            for r in range(n_rows)
+        ]
+
+    def _may_fail(self, metrics: Mapping[str, npt.NDArray[np.floating]]) -> BoolArray:
+        """Rows with at least as many minutes as an interval needs that may count as failed.
+
+        A superset of the rows with that many minutes above min_excess (> 0) in `failed_share`:
+        every median there is replaced by the row extreme that can only widen its test. The
+        latency median is taken as is (its lowest value is far too loose), one float32 sort
+        for the whole block (`row_nanmedians`).
+        """
+        cfg = self.config
+        excess = cfg.min_excess
+        avail = metrics["availability"].astype(np.float64)
+        rate = metrics["request_rate"].astype(np.float64)
+        err = metrics["error_rate"].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(rate > 0, err / rate, np.nan)
+            # (base - a) / base > excess needs a < base * (1 - excess) <= top * (1 - excess),
+            # the margin 0.999 covering rounding; with base under 1e-6 it needs a < 1e-6.
+            top = _finite_extreme(avail, low=False, default=1.0)[:, None]
+            maybe = (avail < top * (1.0 - 0.999 * excess)) | (avail < 1e-6)
+            # The error ratio above its median by excess is above its lowest finite value so.
+            maybe |= ratio - _finite_extreme(ratio, low=True, default=0.0)[:, None] > excess
+            # Traffic below a share of its median rate is below that share of the highest rate.
+            highest = _finite_extreme(rate, low=False, default=0.0)[:, None]
+            maybe |= rate < cfg.collapse_fraction * highest
+            lat = metrics.get("latency_p95_ms")
+            if lat is not None:
+                limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
+                maybe |= (lat.astype(np.float64) > limit) & np.isfinite(lat).any(axis=1)[:, None]
+        need = 1 if cfg.min_minutes <= 1 else 2
+        hopeful: BoolArray = np.count_nonzero(maybe, axis=1) >= need
+        return hopeful
+
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
+        return self.detect_share(*self.failed_share(metrics))
+
+    def detect_rows(
+        self, metrics: Mapping[str, npt.NDArray[np.floating]]
+    ) -> list[list[DetectedInterval]]:
+        """`detect` of every row of 2-D metric blocks, row for row the same intervals."""
+        return [self.detect_share(*h) if h else [] for h in self.hopeful_shares(metrics)]
+
+    def detect_share(self, share: Array, slow: BoolArray) -> list[DetectedInterval]:
+        """Anomalous intervals of one key from its `failed_share` output."""
         cfg = self.config
-        share, slow = self.failed_share(metrics)
+        need = 1 if cfg.min_minutes <= 1 else 2
+        # The threshold is at least med + min_excess: with fewer minutes above that than an
+        # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
+        # is not needed (most screened rows under harsh noise hold a one-minute spike). A
+        # failed share is never below 0, nor is its median: counting the minutes above
+        # min_excess alone first spares the median of most of those rows.
+        with np.errstate(invalid="ignore"):
+            if np.count_nonzero((share > cfg.min_excess) | slow) < need:
+                return []
         finite = share[np.isfinite(share)]
         if finite.size == 0:
             return []
         med = median(finite)
-        # The threshold is at least med + min_excess: with fewer minutes above that than an
-        # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
-        # is not needed (most screened rows under harsh noise hold a one-minute spike).
         with np.errstate(invalid="ignore"):
             above = np.count_nonzero((share > med + cfg.min_excess) | slow)
-        if above < (1 if cfg.min_minutes <= 1 else 2):
+        if above < need:
             return []
         mad = median(np.abs(finite - med)) * 1.4826
         threshold = med + max(cfg.min_excess, cfg.noise_sigmas * mad)
@@ -176,6 +256,31 @@ def _nanmedian(values: Array, default: float) -> float:
     return median(finite) if finite.size else default
 
 
+def row_nanmedians(values: npt.NDArray[np.floating], default: float) -> Array:
+    """`_nanmedian` of every row of a 2-D array (of its float64 values), bit for bit.
+
+    A float32 block is sorted whole instead of partitioned row by row (one sort of float32
+    costs less than the partitions; of float64 it does not, so those rows go one by one): a
+    sorted row holds the same order statistics as a partitioned one, with NaN last, so a row
+    of c finite values has its median at c // 2 (and c // 2 - 1). Rows with a negative zero,
+    where the two orders may pick zeros of different signs, are taken one by one too.
+    """
+    if values.dtype != np.float32:
+        return np.array([_nanmedian(row.astype(np.float64), default) for row in values])
+    finite = np.isfinite(values)
+    count = finite.sum(axis=1)
+    ordered = np.sort(np.where(finite, values, np.nan), axis=1)
+    rows = np.arange(values.shape[0])
+    half = count // 2
+    upper = ordered[rows, np.minimum(half, values.shape[1] - 1)].astype(np.float64)
+    lower = ordered[rows, np.maximum(half - 1, 0)].astype(np.float64)
+    out: Array = np.where(count % 2 == 1, upper, (lower + upper) / 2.0)
+    out[count == 0] = default
+    for r in np.flatnonzero(((values == 0) & np.signbit(values)).any(axis=1)).tolist():
+        out[r] = _nanmedian(values[r].astype(np.float64), default)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesSymptomConfig:
     """Settings of series symptom extraction."""
@@ -188,16 +293,25 @@ def series_symptoms(
     detector: IntervalDetector,
     *,
     rows: npt.NDArray[np.int64] | None = None,
+    block: int = 128,
 ) -> list[Symptom]:
-    """Symptoms from every (or the given) series row, one per anomalous interval."""
+    """Symptoms from every (or the given) series row, one per anomalous interval.
+
+    A `RowBlockDetector` gets the rows `block` at a time (the same intervals, fewer calls)."""
     out: list[Symptom] = []
-    row_ids = range(len(series.keys)) if rows is None else rows.tolist()
+    row_ids = list(range(len(series.keys))) if rows is None else rows.tolist()
     values = series.values
+    if isinstance(detector, RowBlockDetector):
+        for lo in range(0, len(row_ids), block):
+            chunk = row_ids[lo : lo + block]
+            found = detector.detect_rows({m: values[m][chunk] for m in series.METRICS})
+            for r, intervals in zip(chunk, found, strict=True):
+                out.extend(_symptom(series, series.keys[r], iv) for iv in intervals)
+        return out
     for r in row_ids:
         metrics = {m: values[m][r].astype(np.float64) for m in series.METRICS}
-        customer, service, location = series.keys[r]
         for iv in detector.detect(metrics):
-            out.append(_symptom(series, (customer, service, location), iv))
+            out.append(_symptom(series, series.keys[r], iv))
     return out
 
 
@@ -231,8 +345,9 @@ def _row_median(x: npt.NDArray[np.float32], step: int) -> npt.NDArray[np.float64
     """Per-row median over every `step`-th minute, missing samples set to the row mean.
 
     A fast robust baseline for the screen (numpy's nanmedian falls back to a per-row loop
-    whenever a NaN is present, far too slow for 100,000-row catalogs)."""
-    sub = x[:, ::step]
+    whenever a NaN is present, far too slow for 100,000-row catalogs). The sampled minutes
+    are copied together once: read in place, every pass below strides over whole rows."""
+    sub = np.ascontiguousarray(x[:, ::step])
     if sub.shape[1] == 0:
         return np.full(sub.shape[0], np.nan)
     missing = np.isnan(sub)
@@ -246,7 +361,13 @@ def _row_median(x: npt.NDArray[np.float32], step: int) -> npt.NDArray[np.float64
     return np.asarray(med, dtype=np.float64)
 
 
-def _row_extreme(x: npt.NDArray[np.float32], *, low: bool) -> npt.NDArray[np.float64]:
+def _finite_extreme(x: Array, *, low: bool, default: float) -> Array:
+    """Per-row min (or max) of the finite values; `default` for rows without any."""
+    out = _row_extreme(np.where(np.isfinite(x), x, np.nan), low=low)
+    return np.where(np.isnan(out), default, out)
+
+
+def _row_extreme(x: npt.NDArray[np.floating], *, low: bool) -> npt.NDArray[np.float64]:
     """Per-row min (or max) ignoring NaN; NaN for rows without samples."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

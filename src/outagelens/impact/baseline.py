@@ -35,6 +35,11 @@ def series_rows(series: SeriesSet, keys: Sequence[tuple[str, str, str]], metric:
     rows = [series.get(k, metric).astype(np.float64) for k in keys if k in series]
     if not rows:
         return np.full(series.n_minutes, np.nan)
+    if len(rows) == 1:
+        # One key (each location of a subscription is summed alone): its own row, as the
+        # sum below gives it bit for bit (+ 0.0 turns -0.0 into 0.0, as that sum does).
+        single: Floats = rows[0] + 0.0
+        return single
     stacked = np.vstack(rows)
     total: Floats = np.nansum(stacked, axis=0)
     total[np.all(np.isnan(stacked), axis=0)] = np.nan
