@@ -101,6 +101,10 @@ class ExplanationModel:
             for n in o.nodes:
                 self.node_obs.setdefault(n, []).append(i)
         self.symptomatic = frozenset(i for i, o in enumerate(self.obs) if o.symptomatic)
+        # Symptomatic observations that are not only degraded (see `_partial`).
+        self._hard_symptomatic = frozenset(
+            i for i in self.symptomatic if self.obs[i].state is not HealthState.DEGRADED
+        )
         self._pred: dict[tuple[int, ...], tuple[frozenset[int], int, int]] = {}
         self._contra: dict[tuple[int, ...], frozenset[int]] = {}
         self._weights: dict[int, float] = {}
@@ -195,12 +199,11 @@ class ExplanationModel:
         least = self.config.partial_min_symptoms
         if least <= 0:
             return False
-        seen = 0
-        for i in hit & self.symptomatic:  # iterates the smaller of the two
-            if self.obs[i].state is not HealthState.DEGRADED:
-                return False
-            seen += 1
-        return seen >= least
+        # A hard (down) symptom among them, found at the first: most large candidates under
+        # noise; only then are the symptomatic ones counted.
+        if not hit.isdisjoint(self._hard_symptomatic):
+            return False
+        return len(hit & self.symptomatic) >= least
 
     def contradicted(self, nodes: tuple[int, ...]) -> frozenset[int]:
         """Healthy observations predicted down when `nodes` fail (cached per candidate)."""
