@@ -43,8 +43,9 @@ order given.
 
 Cost: O(n * min(n, history) * subsequence) for n points (exact nearest neighbours by blocked
 matrix products); a day of one-minute points takes about 15 ms of CPU, the 365,558 NAB points
-about 80 s (the regime test adds about 3 s there: a sort of up to `regime_reference` points every
-`regime_stride` points, only in series longer than `regime_learn`).
+about 80 s (the two regime tests add about 5 s there: a sort of up to `regime_reference` points
+every `regime_stride` points, only in series longer than `regime_learn`, and for the daily
+residual longer than `regime_days` days plus `regime_days_learn` points).
 
 The defaults are the parameters fixed by tuning on the Numenta Anomaly Benchmark (NAB; see
 `docs/benchmarks.md` and `benchmarks/nab.py`), where the threshold NAB optimizes per profile is
