@@ -5,8 +5,9 @@
 Runs `SeriesDetector` (default parameters, as `benchmarks/nab.py`) on every NAB file, takes the
 standard-profile threshold NAB's sweep chooses, and prints:
 
-- per signal (novel shape, range break, regime break): windows first detected by it, false
-  positives, and their cost in the standard profile (A_FP = -0.11, reduced just after a window);
+- per signal (novel shape, range break, regime break on the values or their daily residual):
+  windows first detected by it, false positives, and their cost in the standard profile
+  (A_FP = -0.11, reduced just after a window);
 - where the false positives lie: shortly before a window, shortly after one, or far from all;
 - per data group: the best threshold for that group alone and the raw score there against the
   raw score at the global threshold (the sum of the per-group bests bounds what any per-file

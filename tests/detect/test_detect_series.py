@@ -151,6 +151,48 @@ def test_default_detector_is_streaming_where_the_regime_breaks(cut: int) -> None
     assert detector.signals(minutes(1600), values)[2].any()
 
 
+def ten_minute_cycle(n: int, shift_at: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Ten-minute timestamps and a daily cycle (144 points a day) whose phase turns by half a
+    day at `shift_at`: the same values as before, at other times of day."""
+    timestamps = np.datetime64("2026-03-02T00:00") + (10 * np.arange(n)).astype("timedelta64[m]")
+    phase = 2 * np.pi * np.arange(n) / 144
+    phase[shift_at:] += np.pi
+    return timestamps, 100.0 + 50.0 * np.sin(phase) + np.random.default_rng(seed).normal(0, 3, n)
+
+
+@pytest.mark.parametrize(("days", "breaks"), [(2, [3013]), (0, [])], ids=["on", "off"])
+def test_daily_residual_breaks_once_when_the_day_changes(days: int, breaks: list[int]) -> None:
+    timestamps, values = ten_minute_cycle(3600, 3000)
+    detector = SeriesDetector(SeriesDetectorConfig(regime_days=days))
+    _, _, regime_break = detector.signals(timestamps, values)
+    # The whole-regime test alone never breaks: the values keep their distribution.
+    assert np.flatnonzero(regime_break).tolist() == breaks
+    assert np.all(regime_break[breaks] >= detector.config.regime_break_score)
+
+
+def test_daily_residual_reads_datetimes_and_datetime64_alike() -> None:
+    timestamps, values = ten_minute_cycle(3600, 3000)
+    as_datetimes = [START + timedelta(minutes=10 * i) for i in range(3600)]
+    detector = SeriesDetector()
+    np.testing.assert_array_equal(
+        detector.evidence(as_datetimes, values), detector.evidence(timestamps, values)
+    )
+
+
+@pytest.mark.parametrize("cut", [2500, 3100], ids=["learning", "after-a-break"])
+def test_default_detector_is_streaming_where_the_day_changes(cut: int) -> None:
+    timestamps, values = ten_minute_cycle(3600, 3000)
+    changed = values.copy()
+    changed[cut:] = np.random.default_rng(9).normal(0.0, 100.0, 3600 - cut)
+    # A different future, even in the timestamps, leaves the day's length read from the first
+    # ones and every score before the cut unchanged.
+    later = timestamps.copy()
+    later[cut:] += np.timedelta64(7, "h")
+    detector = SeriesDetector()
+    before = detector.evidence(timestamps, values)
+    np.testing.assert_array_equal(before[:cut], detector.evidence(later, changed)[:cut])
+
+
 @pytest.mark.parametrize(
     ("level", "severity"),
     [(0.02, "down"), (0.0, "down"), (0.7, "degraded"), (0.9, "degraded")],

@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outagelens.detect.streaming import (
+    daily_residual,
+    day_length,
     forward_fill,
     left_nearest_distance,
     previous_max,
@@ -125,3 +127,30 @@ def test_regime_break_at_t_ignores_later_points(
     full = regime_break_ratio(x, **params)
     other = regime_break_ratio(changed, **params)
     np.testing.assert_array_equal(full[:cut], other[:cut])
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [(1, [0, 0, 0, 0, 0, 6]), (2, [0, 0, 6]), (3, []), (0, [])],
+    ids=["one-day", "two-days", "too-short", "off"],
+)
+def test_daily_residual_subtracts_the_median_of_the_same_time_on_earlier_days(
+    days: int, expected: list[float]
+) -> None:
+    x = np.array([1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 9.0])
+    assert daily_residual(x, period=3, days=days).tolist() == expected
+
+
+def test_daily_residual_takes_the_median_of_several_days() -> None:
+    x = np.array([5.0, 1.0, 3.0, 4.0])  # the same time on three earlier days: 5, 1, 3
+    assert daily_residual(x, period=1, days=3).tolist() == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [([60.0] * 5, 1440), ([300.0, 300.0, 600.0], 288), ([0.0, 0.0], 0), ([], 0)],
+    ids=["minutes", "five-minutes-one-gap", "repeated", "one-timestamp"],
+)
+def test_day_length_from_the_median_step(steps: list[float], expected: int) -> None:
+    seconds = np.concatenate([[1e9], 1e9 + np.cumsum(steps)])
+    assert day_length(seconds) == expected

@@ -29,6 +29,11 @@ signals:
    linearly to 1 when the statistic exceeds the record by `regime_break_full` of it, and a new
    regime begins, so a lasting change of level, spread or shape scores once. A series no
    longer than `regime_learn` points never scores here (the engine's short stretches).
+   The same test also runs on the **daily residual**: each value minus the median of the
+   values at the same time of the `regime_days` previous days (a day's length in points from
+   the median step of the first `_DAY_STEPS` timestamps), with its own learning period
+   `regime_days_learn`; a change of the daily pattern that keeps the regime's distribution
+   (a shifted or reshaped day) breaks there. The regime-break signal is the larger of the two.
 
 Scores then pass a refractory filter (`suppress_repeats`): a point keeps its score only if it
 exceeds the scores of the `refractory` points before it, so a lasting anomaly yields one alarm.
@@ -38,8 +43,9 @@ order given.
 
 Cost: O(n * min(n, history) * subsequence) for n points (exact nearest neighbours by blocked
 matrix products); a day of one-minute points takes about 15 ms of CPU, the 365,558 NAB points
-about 80 s (the regime test adds about 3 s there: a sort of up to `regime_reference` points every
-`regime_stride` points, only in series longer than `regime_learn`).
+about 80 s (the two regime tests add about 5 s there: a sort of up to `regime_reference` points
+every `regime_stride` points, only in series longer than `regime_learn`, and for the daily
+residual longer than `regime_days` days plus `regime_days_learn` points).
 
 The defaults are the parameters fixed by tuning on the Numenta Anomaly Benchmark (NAB; see
 `docs/benchmarks.md` and `benchmarks/nab.py`), where the threshold NAB optimizes per profile is
@@ -59,6 +65,8 @@ from numpy.typing import NDArray
 
 from outagelens.detect.streaming import (
     FloatArray,
+    daily_residual,
+    day_length,
     forward_fill,
     left_nearest_distance,
     previous_max,
@@ -71,6 +79,8 @@ from outagelens.detect.streaming import (
 from outagelens.errors import ConfigError, SignalError
 
 Timestamps = Sequence[datetime] | NDArray[np.datetime64]
+# Timestamp steps whose median gives the day's length in points (the first ones: causal).
+_DAY_STEPS = 100
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class SeriesDetectorConfig:
     regime_learn: int = 1_000  # points a regime records its test statistic before it may break
     regime_break_score: float = 0.75  # score of a statistic that just reaches the regime's record
     regime_break_full: float = 0.1  # excess over that record (fraction of it) that scores 1
+    regime_days: int = 2  # daily residual test: same time of this many previous days (0: off)
+    regime_days_learn: int = 2_000  # points a regime of the daily residual learns its record
     refractory: int = 20  # points over which a score must be a new high to be kept
 
     def __post_init__(self) -> None:
@@ -168,7 +180,8 @@ class SeriesDetector:
         raw = validate_series(timestamps, values)
         missing = np.isnan(raw)
         x = forward_fill(raw)
-        signals = (self._novelty(x), self._range_break(x), self._regime_break(x))
+        day = day_length(_seconds(timestamps[: _DAY_STEPS + 1]))
+        signals = (self._novelty(x), self._range_break(x), self._regime_break(x, day))
         for signal in signals:
             signal[missing] = 0.0
         return signals
@@ -211,22 +224,29 @@ class SeriesDetector:
         )
         return np.where(excess > 0.0, graded, 0.0)
 
-    def _regime_break(self, x: FloatArray) -> FloatArray:
+    def _regime_break(self, x: FloatArray, day: int) -> FloatArray:
+        """The regime test on the values and on their daily residual (`day` points a day)."""
         cfg = self.config
         if cfg.regime_window == 0:
             return np.zeros(len(x))
-        ratio = regime_break_ratio(
-            x,
-            cfg.regime_window,
-            cfg.regime_reference,
-            cfg.regime_bins,
-            cfg.regime_stride,
-            cfg.regime_learn,
-        )
+        tests = (cfg.regime_window, cfg.regime_reference, cfg.regime_bins, cfg.regime_stride)
+        ratio = regime_break_ratio(x, *tests, cfg.regime_learn)
+        if cfg.regime_days > 0 and day >= 2:
+            residual = daily_residual(x, day, cfg.regime_days)
+            start = len(x) - len(residual)
+            daily = regime_break_ratio(residual, *tests, cfg.regime_days_learn)
+            ratio[start:] = np.maximum(ratio[start:], daily)
         graded = cfg.regime_break_score + (1.0 - cfg.regime_break_score) * np.minimum(
             (ratio - 1.0) / cfg.regime_break_full, 1.0
         )
         return np.where(ratio > 0.0, graded, 0.0)
+
+
+def _seconds(timestamps: Timestamps) -> FloatArray:
+    """Timestamps as seconds (any common origin)."""
+    if isinstance(timestamps, np.ndarray):
+        return np.asarray(timestamps.astype("datetime64[ms]").astype(np.int64) / 1000.0)
+    return np.array([t.timestamp() for t in timestamps], dtype=np.float64)
 
 
 def _maximum(signals: Sequence[FloatArray]) -> FloatArray:

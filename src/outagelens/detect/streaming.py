@@ -179,3 +179,22 @@ def regime_break_ratio(
         else:
             record = max(record, g)
     return out
+
+
+def daily_residual(x: FloatArray, period: int, days: int) -> FloatArray:
+    """Each value minus the median of the values at the same time of the `days` previous days
+    (`period` points a day), for the points from index `days * period` on (empty if none)."""
+    start = days * period
+    if days < 1 or period < 1 or len(x) <= start:
+        return np.zeros(0)
+    earlier = np.stack([x[start - k * period : len(x) - k * period] for k in range(1, days + 1)])
+    return np.asarray(x[start:] - np.median(earlier, axis=0), dtype=np.float64)
+
+
+def day_length(seconds: FloatArray) -> int:
+    """Points per day from the median step between the given timestamps (in seconds); 0 when
+    the step is not positive."""
+    if len(seconds) < 2:
+        return 0
+    step = float(np.median(np.diff(seconds)))
+    return round(86_400.0 / step) if step > 0.0 else 0
