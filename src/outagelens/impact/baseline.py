@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+from numpy._core import umath
 
 from outagelens.detect.series_symptoms import median as exact_median
 from outagelens.impact.config import ImpactConfig
@@ -18,6 +19,8 @@ from outagelens.impact.models import BaselineMethod
 from outagelens.signals import SeriesSet
 
 Floats = npt.NDArray[np.float64]
+# The ufunc np.clip ends in (numpy/_core/_methods.py `_clip`); untyped in numpy's stubs.
+_clip_ufunc: np.ufunc = umath.clip  # type: ignore[attr-defined]
 MINUTES_PER_DAY = 1440
 
 
@@ -28,6 +31,13 @@ class Baseline:
     values: Floats
     method: BaselineMethod
     description: str
+
+
+def clip(values: Floats, lo: float, hi: float) -> Floats:
+    """`np.clip(values, lo, hi)` bit for bit: the ufunc it ends in, without its Python wrappers
+    (a few microseconds a call, several calls per affected subscription)."""
+    clipped: Floats = _clip_ufunc(values, lo, hi)
+    return clipped
 
 
 def series_rows(series: SeriesSet, keys: Sequence[tuple[str, str, str]], metric: str) -> Floats:

@@ -24,6 +24,7 @@ from outagelens.impact.config import ImpactConfig
 from outagelens.impact.downtime import FailureProfile
 from outagelens.impact.models import SlaAssessment
 from outagelens.topology import SubscriptionRef
+from outagelens.topology.construct import construct
 from outagelens.topology.models import Sla
 from outagelens.topology.sla_terms import credit_for
 
@@ -163,7 +164,8 @@ def assess_sla(
         fee = ref.subscription.monthly_fee
         tier, pct, amount, note = credit_for(sla, fee, uptime)
         out.append(
-            SlaAssessment(
+            construct(  # our own typed values: no re-validation (checked in tests/impact)
+                SlaAssessment,
                 subscription=ref.id,
                 month=label,
                 timezone=sla.timezone,

@@ -1,0 +1,91 @@
+"""Fast paths of the impact assessment give what the general path gives, bit for bit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from pydantic import BaseModel
+from tests.impact.impact_builders import affected, incident, interval, make_catalog
+
+from outagelens.detect.models import HealthState
+from outagelens.impact import ImpactReport, assess_incident
+from outagelens.impact import baseline as bl
+from outagelens.signals import SeriesSet
+
+_NAN = float("nan")
+_INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    ("values", "lo", "hi"),
+    [
+        ([0.5, -0.25, 1.5, 0.0, -0.0, 1.0], 0.0, 1.0),
+        ([_NAN, 0.3, _INF, -_INF, 2.0], 0.0, 1.0),
+        ([-0.0, 0.0, -1e-300, 1e-300], 0.0, 1.0),
+        ([0.0, 60.0, 120.0, 180.0], 30.5, 150.25),
+        ([0.0, 60.0, 120.0], 200.0, 100.0),  # lo above hi, as np.clip allows
+        ([], 0.0, 1.0),
+    ],
+    ids=["in-and-out", "nan-and-inf", "signed-zeros", "seconds", "inverted", "empty"],
+)
+def test_clip_is_np_clip_bit_for_bit(values: list[float], lo: float, hi: float) -> None:
+    arr = np.asarray(values, dtype=np.float64)
+    assert bl.clip(arr, lo, hi).tobytes() == np.clip(arr, lo, hi).tobytes()
+
+
+def _series(n: int, fra: dict[str, np.ndarray]) -> SeriesSet:
+    start = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+    ones = np.ones(n)
+    return SeriesSet.from_series(
+        start,
+        n,
+        {
+            ("shop", "web", "fra1"): fra,
+            ("shop", "web", "ams1"): {"request_rate": np.full(n, 5.0), "availability": ones},
+        },
+    )
+
+
+def _scenarios() -> dict[str, ImpactReport]:
+    onset = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    n = 180
+    failing = np.ones(n)
+    failing[90:100] = 0.0
+    silent = np.full(n, 5.0)
+    silent[80:] = 0.0  # no expected requests at all in the grid: the failed share is 0 there
+    cases = {
+        "intervals": (None, [interval("fra1", onset, 30)]),
+        "degraded-intervals": (
+            None,
+            [interval("fra1", onset, 20, state=HealthState.DEGRADED, failed=0.4)],
+        ),
+        "series-failure": (
+            _series(n, {"request_rate": np.full(n, 5.0), "availability": failing}),
+            [interval("fra1", onset, 10)],
+        ),
+        "series-no-traffic": (
+            _series(n, {"request_rate": silent, "availability": np.ones(n)}),
+            [interval("fra1", onset + timedelta(seconds=30), 10)],
+        ),
+    }
+    return {
+        name: assess_incident(make_catalog(), incident([affected(ivs)]), series=series)
+        for name, (series, ivs) in cases.items()
+    }
+
+
+@pytest.mark.parametrize("name", list(_scenarios()))
+def test_unvalidated_results_equal_validated_ones(name: str) -> None:
+    """SubscriptionImpact and SlaAssessment are built without validation: same values, types."""
+    report = _scenarios()[name]
+    built: list[BaseModel] = [m for c in report.customers for m in (*c.subscriptions, *c.sla)]
+    assert built
+    for model in built:
+        validated = type(model).model_validate(dict(model.__dict__))
+        assert validated == model
+        assert {k: type(v) for k, v in validated.__dict__.items()} == {
+            k: type(v) for k, v in model.__dict__.items()
+        }
+        assert validated.model_dump_json() == model.model_dump_json()
