@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -70,22 +71,45 @@ def _scenarios() -> dict[str, ImpactReport]:
             [interval("fra1", onset + timedelta(seconds=30), 10)],
         ),
     }
-    return {
+    reports = {
         name: assess_incident(make_catalog(), incident([affected(ivs)]), series=series)
         for name, (series, ivs) in cases.items()
     }
+    # A subscription the catalog lacks is skipped: a report with no customer, totals of zero.
+    unknown = affected([interval("fra1", onset, 5)], subscription="gone/web")
+    reports["no-subscription"] = assess_incident(make_catalog(), incident([unknown]))
+    return reports
+
+
+def _built(report: ImpactReport) -> list[BaseModel]:
+    """The report and every result model in it."""
+    out: list[BaseModel] = [report, report.totals]
+    for c in report.customers:
+        out += [c, *c.subscriptions, *c.sla]
+    return out
 
 
 @pytest.mark.parametrize("name", list(_scenarios()))
 def test_unvalidated_results_equal_validated_ones(name: str) -> None:
-    """SubscriptionImpact and SlaAssessment are built without validation: same values, types."""
-    report = _scenarios()[name]
-    built: list[BaseModel] = [m for c in report.customers for m in (*c.subscriptions, *c.sla)]
-    assert built
-    for model in built:
+    """Impact results are built without validation: the same values and types as validated."""
+    for model in _built(_scenarios()[name]):
         validated = type(model).model_validate(dict(model.__dict__))
         assert validated == model
         assert {k: type(v) for k, v in validated.__dict__.items()} == {
             k: type(v) for k, v in model.__dict__.items()
         }
         assert validated.model_dump_json() == model.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0], [0.1, 0.2, 0.3], [1e16, 1.0, -1e16, 3.0], list(np.linspace(0.3, 2.7, 1000)), []],
+    ids=["one", "thirds", "cancelling", "long", "empty"],
+)
+def test_mean_is_np_mean_bit_for_bit(values: list[float]) -> None:
+    arr = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = float(arr.mean())
+        got = bl._mean(arr)
+    assert np.float64(got).tobytes() == np.float64(want).tobytes()

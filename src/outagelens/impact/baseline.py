@@ -103,13 +103,21 @@ def from_series(
         return None
     median = exact_median(samples)  # np.median bit for bit, without its overhead
     pre_start = series.time_at(lo)
-    pre_factor = float(profile_factors(pre_start, len(window), tz, config).mean())
+    pre_factor = _mean(profile_factors(pre_start, len(window), tz, config))
     values = median * profile_factors(grid_start, n, tz, config) / pre_factor
     return Baseline(
         values,
         BaselineMethod.PRE_ONSET_MEDIAN,
         f"median of the {len(samples)} minutes before onset, scaled by the daily profile",
     )
+
+
+def _mean(values: Floats) -> float:
+    """`float(values.mean())` bit for bit for a 1-D float64 array: numpy's `_mean` is the
+    same add-reduce divided by the count, behind several layers of Python."""
+    if not len(values):
+        return float(values.mean())  # NaN, with numpy's warning
+    return float(np.add.reduce(values)) / len(values)
 
 
 def _same_minute_earlier_days(
