@@ -13,6 +13,7 @@ from tests.impact.impact_builders import affected, incident, interval, make_cata
 from outagelens.detect.models import HealthState
 from outagelens.impact import ImpactReport, assess_incident
 from outagelens.impact import baseline as bl
+from outagelens.impact.sla import assess_sla, weighted_minutes
 from outagelens.signals import SeriesSet
 
 _NAN = float("nan")
@@ -113,3 +114,30 @@ def test_mean_is_np_mean_bit_for_bit(values: list[float]) -> None:
         want = float(arr.mean())
         got = bl._mean(arr)
     assert np.float64(got).tobytes() == np.float64(want).tobytes()
+
+
+_LO = datetime(2026, 11, 1, tzinfo=UTC)
+_HI = datetime(2026, 12, 1, tzinfo=UTC)
+_MAINT = [(_LO + timedelta(days=3), _LO + timedelta(days=3, hours=2))]
+
+
+@pytest.mark.parametrize(
+    "intervals",
+    [[], [(_LO + timedelta(days=3), _LO + timedelta(days=4), 0.0)]],
+    ids=["none (shortcut)", "weightless (general loop)"],
+)
+@pytest.mark.parametrize("excluded", [[], _MAINT], ids=["no-maintenance", "maintenance"])
+def test_weighted_minutes_without_weight_is_zero(
+    intervals: list[tuple[datetime, datetime, float]], excluded: list[tuple[datetime, datetime]]
+) -> None:
+    got = weighted_minutes(intervals, _LO, _HI, excluded)
+    assert got == (0.0, 0.0) and all(type(x) is float for x in got)
+
+
+def test_sla_without_earlier_incidents_counts_own_minutes_as_all() -> None:
+    ref = make_catalog().subscriptions["shop/web"]
+    own = [(_LO + timedelta(days=3, hours=1), _LO + timedelta(days=3, hours=5), 1.0)]
+    [alone] = assess_sla(ref, own, (), at=own[0][0])
+    [with_weightless] = assess_sla(ref, own, [(_LO, _LO + timedelta(minutes=1), 0.0)])
+    assert alone.incident_minutes == alone.unavailable_minutes == with_weightless.incident_minutes
+    assert alone.earlier_minutes == 0.0
