@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from tests.impact.impact_builders import affected, incident, interval, make_catalog
 
 from outagelens.detect.models import HealthState
-from outagelens.impact import ImpactReport, assess_incident
+from outagelens.impact import ImpactConfig, ImpactReport, assess_incident
 from outagelens.impact import baseline as bl
 from outagelens.impact.sla import assess_sla, weighted_minutes
 from outagelens.signals import SeriesSet
@@ -141,3 +142,17 @@ def test_sla_without_earlier_incidents_counts_own_minutes_as_all() -> None:
     [with_weightless] = assess_sla(ref, own, [(_LO, _LO + timedelta(minutes=1), 0.0)])
     assert alone.incident_minutes == alone.unavailable_minutes == with_weightless.incident_minutes
     assert alone.earlier_minutes == 0.0
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", "Asia/Kolkata"])
+@pytest.mark.parametrize("minute", [0, 59, 23 * 60 + 30], ids=["midnight", "00:59", "23:30"])
+def test_profile_factors_with_cached_weights_equal_the_formula(tz: str, minute: int) -> None:
+    config = ImpactConfig()
+    start = datetime(2026, 11, 24, tzinfo=UTC) + timedelta(minutes=minute)
+    zone = ZoneInfo(tz)
+    weights = np.asarray(config.daily_profile, dtype=np.float64)
+    weights = weights / weights.mean()
+    local = start.astimezone(zone)
+    hours = (local.hour + local.minute / 60.0 + np.arange(90) / 60.0).astype(np.int64) % 24
+    got = bl.profile_factors(start, 90, zone, config)
+    assert got.tobytes() == weights[hours].tobytes()

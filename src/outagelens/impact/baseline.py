@@ -66,14 +66,22 @@ def profile_factors(start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig)
 def _profile_factors(
     start: datetime, n: int, tz: ZoneInfo, daily_profile: tuple[float, ...]
 ) -> Floats:
-    weights = np.asarray(daily_profile, dtype=np.float64)
-    weights = weights / weights.mean()
+    weights = _normalised(daily_profile)
     local = start.astimezone(tz)
     first_hour = local.hour + local.minute / 60.0
     hours = (first_hour + np.arange(n) / 60.0).astype(np.int64) % 24
     factors: Floats = weights[hours]
     factors.setflags(write=False)
     return factors
+
+
+@lru_cache(maxsize=8)
+def _normalised(daily_profile: tuple[float, ...]) -> Floats:
+    """Hourly weights over their mean (read-only): one per profile, not one per grid."""
+    weights = np.asarray(daily_profile, dtype=np.float64)
+    normalised: Floats = weights / weights.mean()
+    normalised.setflags(write=False)
+    return normalised
 
 
 def from_series(
