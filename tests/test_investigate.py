@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from outagelens.cli import app
@@ -51,6 +53,34 @@ def test_investigation_json_round_trips_and_schema_documents_it() -> None:
     timeline = result.incidents[0].timeline
     assert [e.time for e in timeline] == sorted(e.time for e in timeline)
     assert {"first_signal", "onset", "change", "recovery"} <= {e.kind for e in timeline}
+
+
+def _models(value: object) -> Iterator[BaseModel]:
+    """Every pydantic model in a result, depth first."""
+    if isinstance(value, BaseModel):
+        yield value
+        value = list(value.__dict__.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _models(item)
+
+
+@pytest.mark.parametrize("name", ["three-customers", *sorted(BUILTINS)[:3]])
+def test_models_built_without_validation_equal_validated_ones(name: str) -> None:
+    """Scope, timeline, hypotheses and impact are built from our own typed values without
+    validation: each equals what validation gives, field types included (an int 0 in a float
+    field would be written as 0, not 0.0)."""
+    result = investigate(_catalog(), _sim(name).signals)
+    models = list(_models(result.incidents))
+    kinds = {type(m).__name__ for m in models}
+    assert {"Scope", "AffectedSubscription", "TimelineEvent", "SubscriptionImpact"} <= kinds
+    for model in models:
+        validated = type(model).model_validate(dict(model.__dict__))
+        assert validated == model
+        assert {k: type(v) for k, v in validated.__dict__.items()} == {
+            k: type(v) for k, v in model.__dict__.items()
+        }
+        assert validated.model_dump_json() == model.model_dump_json()
 
 
 def test_cli_investigate_json_and_rich(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from outagelens.correlate.models import AffectedSubscription, OutageInterval, Sc
 from outagelens.correlate.observations import ObservationIndex
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.construct import construct
 
 
 def _minutes(a: datetime, b: datetime) -> float:
@@ -25,12 +26,13 @@ def _merge_interval(location: str, symptoms: Sequence[Symptom]) -> OutageInterva
     # Series symptoms measure the failed share; alerts only claim a state.
     measured = [s.failed_fraction for s in symptoms if s.source is SymptomSource.SERIES]
     frac = max(measured) if measured else max(s.failed_fraction for s in symptoms)
-    return OutageInterval(
+    return construct(
+        OutageInterval,
         location=location,
         start=min(s.start for s in symptoms),
         end=None if any(e is None for e in ends) else max(e for e in ends if e is not None),
         state=_worst([s.state for s in symptoms]),
-        failed_fraction=frac,
+        failed_fraction=float(frac),  # built without validation (see build_scope)
     )
 
 
@@ -53,7 +55,8 @@ def affected_subscriptions(
         ref = catalog.subscriptions[sub]
         intervals = tuple(_merge_interval(loc, ss) for loc, ss in sorted(by_loc.items()))
         out.append(
-            AffectedSubscription(
+            construct(
+                AffectedSubscription,
                 subscription=sub,
                 customer=ref.customer.id,
                 service=ref.service,
@@ -72,7 +75,12 @@ def build_scope(
     window_end: datetime,
     extra_locations: Sequence[str] = (),
 ) -> Scope:
-    """The scope of a group of symptoms (non-empty)."""
+    """The scope of a group of symptoms (non-empty).
+
+    The scope, its subscriptions and their intervals are built from our own typed values (of
+    validated symptoms and the catalog), once per incident of thousands of lone ones under
+    harsh noise: no re-validation.
+    """
     start = min(s.start for s in symptoms)
     # The outage ends when service is back: a device alarm that is never cleared (alarms are
     # often raised once and cleared elsewhere) must not hold an incident open once every
@@ -92,7 +100,8 @@ def build_scope(
             locations.update(dict.fromkeys(catalog.location_of(s.component)))
     locations.update(dict.fromkeys(extra_locations))
     locs = sorted(x for x in locations if x in catalog.locations)
-    return Scope(
+    return construct(
+        Scope,
         start=start,
         end=end,
         ongoing=ongoing,
@@ -133,7 +142,8 @@ def extend_scope(
         if basis == "predicted" and any(f"{sub_id}@{loc}" in contradicted for loc in locs):
             continue
         added.append(
-            AffectedSubscription(
+            construct(
+                AffectedSubscription,
                 subscription=sub_id,
                 customer=ref.customer.id,
                 service=ref.service,

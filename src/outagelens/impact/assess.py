@@ -23,6 +23,7 @@ from outagelens.impact.revenue import business_flows, subscription_impact
 from outagelens.impact.sla import WeightedInterval, assess_sla, profile_intervals
 from outagelens.signals import SeriesSet
 from outagelens.topology import Catalog
+from outagelens.topology.construct import construct
 
 
 def incident_end(incident: Incident, as_of: datetime | None = None) -> datetime:
@@ -88,7 +89,10 @@ def assess_incident(
         _customer(catalog, incident, cid, rows, end, classified_at, config, notes)
         for cid, rows in sorted(per_customer.items())
     )
-    return ImpactReport(
+    # Our own typed values here and below, once per incident (thousands of lone ones under
+    # harsh noise): no re-validation (tests/impact check them against the validated models).
+    return construct(
+        ImpactReport,
         incident=incident.id,
         as_of=end,
         customers=customers,
@@ -139,7 +143,8 @@ def _customer(
     )
     end_users = max((i.end_users_affected for i in impacts), default=0)
     flows = business_flows(impacts)
-    return CustomerImpact(
+    return construct(
+        CustomerImpact,
         customer=customer_id,
         name=customer.name,
         subscriptions=impacts,
@@ -151,7 +156,7 @@ def _customer(
         ),
         credits=_by_currency((s.currency, s.credit_amount) for s in slas),
         end_users_affected=end_users,
-        expected_support_contacts=round(end_users * _contact_rate(catalog, config), 1),
+        expected_support_contacts=float(round(end_users * _contact_rate(catalog, config), 1)),
     )
 
 
@@ -213,19 +218,21 @@ def _totals(customers: tuple[CustomerImpact, ...], rate: float) -> ImpactTotals:
         for cur, v in c.credits.items():
             credits[cur] += v
     end_users = sum(c.end_users_affected for c in customers)
-    return ImpactTotals(
+    # float(): a sum over no subscription is the int 0, which validation would make 0.0.
+    return construct(
+        ImpactTotals,
         customers=len(customers),
         subscriptions=len(subs),
-        minutes_down=sum(s.minutes_down for s in subs),
-        weighted_downtime_minutes=round(sum(s.weighted_downtime_minutes for s in subs), 3),
-        failed_requests=round(sum(s.failed_requests for s in subs), 1),
-        failed_transactions=round(
-            sum(v for c in customers for v in c.failed_transactions.values()), 1
+        minutes_down=float(sum(s.minutes_down for s in subs)),
+        weighted_downtime_minutes=float(round(sum(s.weighted_downtime_minutes for s in subs), 3)),
+        failed_requests=float(round(sum(s.failed_requests for s in subs), 1)),
+        failed_transactions=float(
+            round(sum(v for c in customers for v in c.failed_transactions.values()), 1)
         ),
         lost_revenue={k: round(v, 2) for k, v in sorted(lost.items())},
         credits={k: round(v, 2) for k, v in sorted(credits.items())},
         end_users_affected=end_users,
-        expected_support_contacts=round(end_users * rate, 1),
-        support_contact_rate=rate,
+        expected_support_contacts=float(round(end_users * rate, 1)),
+        support_contact_rate=float(rate),
         major_regulatory_incidents=sum(1 for c in customers for r in c.regulatory if r.major),
     )

@@ -83,8 +83,8 @@ def coverage(start: datetime, n: int, lo: datetime, hi: datetime) -> Floats:
     edges = np.arange(n + 1, dtype=np.float64) * 60.0
     a = (lo - start).total_seconds()
     b = (hi - start).total_seconds()
-    left = np.clip(edges[:-1], a, b)
-    right = np.clip(edges[1:], a, b)
+    left = bl.clip(edges[:-1], a, b)
+    right = bl.clip(edges[1:], a, b)
     cov: Floats = (right - left) / 60.0
     return cov
 
@@ -120,12 +120,12 @@ def failure_profile(
     locations = list(by_loc)
     keys = [(ref.customer.id, ref.subscription.service, loc) for loc in locations]
     loc_expected = _location_expected(keys, series, start, n, onset, tz, config)
-    catalog_req = bl.from_catalog(
-        ref.subscription.business.requests_per_minute, start, n, tz, config
-    )
     if loc_expected is None:
+        catalog_req = bl.from_catalog(
+            ref.subscription.business.requests_per_minute, start, n, tz, config
+        )
         shares = np.full(len(locations), 1.0 / len(locations))
-        failed = np.clip(shares @ np.vstack([by_loc[loc] for loc in locations]), 0.0, 1.0)
+        failed = bl.clip(shares @ np.vstack([by_loc[loc] for loc in locations]), 0.0, 1.0)
         return FailureProfile(start, failed, catalog_req, "intervals", onset)
     expected_rows, method = loc_expected
     assert series is not None  # loc_expected is only found in a series
@@ -157,7 +157,8 @@ def _location_expected(
     """Expected requests per minute for each location from the series, or None if unusable."""
     if series is None or not any(k in series for k in keys):
         return None
-    if series.minute_index(start) < 0 or series.minute_index(start) + n > series.n_minutes:
+    first = series.minute_index(start)
+    if first < 0 or first + n > series.n_minutes:
         return None
     rows: list[Floats] = []
     worst = BaselineMethod.SAME_MINUTE_EARLIER_DAYS
@@ -211,11 +212,12 @@ def _series_failed_share(
         arrived = np.where(unknown, exp, arrived)
         failed = np.where(unknown, estimate, failed)
         errors += failed
-        missing += np.clip(exp - arrived, 0.0, None)
-        surplus += np.clip(arrived - failed - exp, 0.0, None)
+        # np.maximum(x, 0.0) is what np.clip(x, 0.0, None) calls, without its wrappers.
+        missing += np.maximum(exp - arrived, 0.0)
+        surplus += np.maximum(arrived - failed - exp, 0.0)
     total = np.sum(expected_rows, axis=0)
-    lost = errors + np.clip(missing - surplus, 0.0, None)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, lost / total, 0.0)
-    result: Floats = np.clip(share, 0.0, 1.0)
+    lost = errors + np.maximum(missing - surplus, 0.0)
+    # Divide only where the expected total is positive (0.0 elsewhere): no warning to silence.
+    share = np.divide(lost, total, out=np.zeros(n), where=total > 0)
+    result: Floats = bl.clip(share, 0.0, 1.0)
     return result

@@ -16,6 +16,7 @@ from outagelens.impact.downtime import FailureProfile
 from outagelens.impact.models import SubscriptionImpact
 from outagelens.signals import SeriesSet
 from outagelens.topology import SubscriptionRef
+from outagelens.topology.construct import construct
 
 MATERIAL_DROP = 0.10
 """Share of expected transactions missing for a minute to count in the headline's period."""
@@ -65,7 +66,10 @@ def subscription_impact(
         ]
     ).replace("  ", " ")
     req = profile.expected_requests.values
-    return SubscriptionImpact(
+    # Our own typed values (floats, ints, an enum, aware datetimes), once per affected
+    # subscription: no re-validation (tests/impact check it against the validated model).
+    return construct(
+        SubscriptionImpact,
         subscription=ref.id,
         customer=ref.customer.id,
         service=ref.subscription.service,
@@ -205,7 +209,7 @@ def _subscription_headline(
         return f"no failed traffic measured ({profile.source})"
     expected = np.where(mask, tx.expected, 0.0)
     if float(expected.sum()) > 0:
-        shortfall = np.clip(expected - np.where(mask, tx.actual, 0.0), 0.0, None)
+        shortfall = np.maximum(expected - np.where(mask, tx.actual, 0.0), 0.0)  # np.clip's ufunc
         material = mask & (shortfall >= MATERIAL_DROP * np.maximum(expected, 1e-9))
         period = material if material.any() else mask
         drop = float(shortfall[period].sum() / max(float(expected[period].sum()), 1e-9))

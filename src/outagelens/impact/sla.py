@@ -24,6 +24,7 @@ from outagelens.impact.config import ImpactConfig
 from outagelens.impact.downtime import FailureProfile
 from outagelens.impact.models import SlaAssessment
 from outagelens.topology import SubscriptionRef
+from outagelens.topology.construct import construct
 from outagelens.topology.models import Sla
 from outagelens.topology.sla_terms import credit_for
 
@@ -84,6 +85,8 @@ def weighted_minutes(
     Overlapping intervals count once, at their heaviest weight; minutes inside `excluded`
     windows go to the second figure instead of the first.
     """
+    if not intervals:
+        return 0.0, 0.0  # what the loop below gives: no minute has a weight
     cuts = {lo, hi}
     for s, e, _ in intervals:
         cuts.update(t for t in (s, e) if lo < t < hi)
@@ -156,14 +159,17 @@ def assess_sla(
         maint_minutes = _window_minutes(maint, lo, hi)
         eligible = month_minutes - maint_minutes
         unavailable, skipped = weighted_minutes([*incident, *earlier], lo, hi, maint)
-        own, _ = weighted_minutes(incident, lo, hi, maint)
+        # Without earlier incidents this month (the usual case), this incident's own minutes
+        # are the same call on the same intervals.
+        own = weighted_minutes(incident, lo, hi, maint)[0] if earlier else unavailable
         before, _ = weighted_minutes(earlier, lo, hi, maint)
         uptime = 100.0 if eligible <= 0 else 100.0 * (eligible - unavailable) / eligible
         uptime = round(uptime, UPTIME_DECIMALS)
         fee = ref.subscription.monthly_fee
         tier, pct, amount, note = credit_for(sla, fee, uptime)
         out.append(
-            SlaAssessment(
+            construct(  # our own typed values: no re-validation (checked in tests/impact)
+                SlaAssessment,
                 subscription=ref.id,
                 month=label,
                 timezone=sla.timezone,

@@ -6,6 +6,7 @@ from outagelens.correlate.models import Incident
 from outagelens.detect.models import SymptomSource
 from outagelens.investigation import TimelineEvent
 from outagelens.rca.models import Hypothesis
+from outagelens.topology.construct import construct
 
 _EVIDENCE_KINDS = {
     "alarm": "alarm",
@@ -18,11 +19,16 @@ _EVIDENCE_KINDS = {
 
 
 def build_timeline(incident: Incident, hypotheses: list[Hypothesis]) -> list[TimelineEvent]:
-    """Dated events of one incident, sorted by time."""
+    """Dated events of one incident, sorted by time.
+
+    Events are built from our own typed values (times of validated models, strings), once or
+    more per incident of thousands of lone ones under harsh noise: no re-validation.
+    """
     scope = incident.scope
     first = min(incident.symptoms, key=lambda s: s.start)
     events = [
-        TimelineEvent(
+        construct(
+            TimelineEvent,
             time=first.start,
             kind="first_signal",
             entity=first.entity,
@@ -34,7 +40,8 @@ def build_timeline(incident: Incident, hypotheses: list[Hypothesis]) -> list[Tim
         a = min(alerts, key=lambda s: s.start)
         delay = scope.detection_delay_minutes or 0.0
         events.append(
-            TimelineEvent(
+            construct(
+                TimelineEvent,
                 time=a.start,
                 kind="detection",
                 entity=a.entity,
@@ -46,7 +53,8 @@ def build_timeline(incident: Incident, hypotheses: list[Hypothesis]) -> list[Tim
         top = hypotheses[0]
         if top.onset is not None:
             events.append(
-                TimelineEvent(
+                construct(
+                    TimelineEvent,
                     time=top.onset,
                     kind="onset",
                     entity=",".join(top.entities),
@@ -61,11 +69,14 @@ def build_timeline(incident: Incident, hypotheses: list[Hypothesis]) -> list[Tim
                 continue
             seen.add((ev.kind, ev.sentence))
             events.append(
-                TimelineEvent(time=ev.time, kind=kind, entity=ev.entity, sentence=ev.sentence)
+                construct(
+                    TimelineEvent, time=ev.time, kind=kind, entity=ev.entity, sentence=ev.sentence
+                )
             )
     if scope.end is not None:
         events.append(
-            TimelineEvent(
+            construct(
+                TimelineEvent,
                 time=scope.end,
                 kind="recovery",
                 entity=None,

@@ -59,6 +59,7 @@ class MinuteFrame:
     keys: tuple[tuple[str, ...], ...]
     values: Mapping[str, FloatArray]
     _index: dict[tuple[str, ...], int] = field(init=False, repr=False, compare=False)
+    _start_minute: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         name = type(self).__name__
@@ -93,6 +94,8 @@ class MinuteFrame:
         object.__setattr__(self, "keys", keys)
         object.__setattr__(self, "values", frozen)
         object.__setattr__(self, "_index", {k: i for i, k in enumerate(keys)})
+        # Every minute_index needs it (a few per affected subscription): computed once.
+        object.__setattr__(self, "_start_minute", minute_of(start))
 
     @classmethod
     def empty(cls, start: datetime, n_minutes: int) -> Self:
@@ -130,7 +133,7 @@ class MinuteFrame:
     @property
     def start_minute(self) -> int:
         """Window start as whole minutes since the Unix epoch."""
-        return minute_of(self.start)
+        return self._start_minute
 
     def __len__(self) -> int:
         return len(self.keys)
