@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from numpy._core import umath
 
 from outagelens.detect.series_symptoms import median as exact_median
 from outagelens.impact.config import ImpactConfig
@@ -20,7 +20,13 @@ from outagelens.signals import SeriesSet
 
 Floats = npt.NDArray[np.float64]
 # The ufunc np.clip ends in (numpy/_core/_methods.py `_clip`); untyped in numpy's stubs.
-_clip_ufunc: np.ufunc = umath.clip  # type: ignore[attr-defined]
+# Its module is numpy._core.umath from numpy 1.26.1 on, numpy.core.umath in 1.26.0 (which
+# pyproject.toml admits).
+try:
+    _umath = importlib.import_module("numpy._core.umath")
+except ImportError:
+    _umath = importlib.import_module("numpy.core.umath")
+_clip_ufunc: np.ufunc = _umath.clip
 MINUTES_PER_DAY = 1440
 
 
