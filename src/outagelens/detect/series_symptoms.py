@@ -65,6 +65,13 @@ class RobustBaselineConfig:
     max_gap_minutes: int = 5  # missing or normal minutes bridged inside one interval
     collapse_fraction: float = 0.1  # request rate below this share of its median: traffic lost
 
+    @property
+    def bad_minutes_needed(self) -> int:
+        """Bad minutes any interval holds at least: its first and last when it must last
+        `min_minutes` >= 2, else one (the rule both the block pre-test and `detect_share`
+        count against)."""
+        return 1 if self.min_minutes <= 1 else 2
+
 
 class RobustBaselineDetector:
     """Failed share of traffic against a robust (median/MAD) baseline of the same series.
@@ -151,8 +158,7 @@ class RobustBaselineDetector:
             if lat is not None:
                 limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
                 maybe |= (lat.astype(np.float64) > limit) & np.isfinite(lat).any(axis=1)[:, None]
-        need = 1 if cfg.min_minutes <= 1 else 2
-        hopeful: BoolArray = np.count_nonzero(maybe, axis=1) >= need
+        hopeful: BoolArray = np.count_nonzero(maybe, axis=1) >= cfg.bad_minutes_needed
         return hopeful
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
@@ -168,7 +174,7 @@ class RobustBaselineDetector:
     def detect_share(self, share: Array, slow: BoolArray) -> list[DetectedInterval]:
         """Anomalous intervals of one key from its `failed_share` output."""
         cfg = self.config
-        need = 1 if cfg.min_minutes <= 1 else 2
+        need = cfg.bad_minutes_needed
         # The threshold is at least med + min_excess: with fewer minutes above that than an
         # interval needs (two for `min_minutes` >= 2), nothing can be reported, and the MAD
         # is not needed (most screened rows under harsh noise hold a one-minute spike). A
