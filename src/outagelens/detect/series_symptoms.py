@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -144,7 +144,7 @@ class RobustBaselineDetector:
         rate = metrics["request_rate"].astype(np.float64)
         err = metrics["error_rate"].astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(rate > 0, err / rate, np.nan)
+            ratio = _error_ratio(err, rate, _row_extreme(rate, low=True))
             # (base - a) / base > excess needs a < base * (1 - excess) <= top * (1 - excess),
             # the margin 0.999 covering rounding; with base under 1e-6 it needs a < 1e-6.
             top = _finite_extreme(avail, low=False, default=1.0)[:, None]
@@ -368,8 +368,18 @@ def _row_median(x: npt.NDArray[np.float32], step: int) -> npt.NDArray[np.float64
 
 
 def _finite_extreme(x: Array, *, low: bool, default: float) -> Array:
-    """Per-row min (or max) of the finite values; `default` for rows without any."""
-    out = _row_extreme(np.where(np.isfinite(x), x, np.nan), low=low)
+    """Per-row min (or max) of the finite values; `default` for rows without any.
+
+    The NaN-ignoring extreme of the row itself is that value unless it is infinite: an
+    infinity of the other sign never wins, and a row whose extreme is such an infinity holds
+    nothing else. Only rows whose extreme is an infinity of its own sign (+inf for a max)
+    are taken again with every infinity masked out.
+    """
+    out = _row_extreme(x, low=low)
+    for r in np.flatnonzero(out == (-np.inf if low else np.inf)).tolist():
+        row = x[r : r + 1]
+        out[r] = _row_extreme(np.where(np.isfinite(row), row, np.nan), low=low)[0]
+    out[np.isinf(out)] = np.nan  # rows of NaN and opposite-sign infinities only
     return np.where(np.isnan(out), default, out)
 
 
@@ -382,7 +392,7 @@ def _row_extreme(x: npt.NDArray[np.floating], *, low: bool) -> npt.NDArray[np.fl
 
 
 def candidate_rows(
-    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 2048
+    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 1024
 ) -> npt.NDArray[np.int64]:
     """Rows with any minute that could be anomalous: a cheap vectorised pre-filter.
 
@@ -420,7 +430,8 @@ def _screen_block(
 ) -> npt.NDArray[np.int64]:
     """Indices (within the block) of the rows `candidate_rows` keeps."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.divide(err, rate, out=np.full_like(err, np.nan), where=rate > 0)
+        lowest_rate = _row_extreme(rate, low=True)
+        ratio = _error_ratio(err, rate, lowest_rate)
         med_a = _row_median(avail, step)
         a_bad = (
             _row_extreme(avail, low=True) < np.where(np.isnan(med_a), 1.0, med_a) - cfg.min_excess
@@ -430,8 +441,26 @@ def _screen_block(
             _row_extreme(ratio, low=False) > np.where(np.isnan(med_r), 0.0, med_r) + cfg.min_excess
         )
         med_rate = _row_median(rate, step)
-        c_bad = _row_extreme(rate, low=True) < cfg.collapse_fraction * med_rate
+        c_bad = lowest_rate < cfg.collapse_fraction * med_rate
         med_lat = _row_median(lat, step)
         l_bad = _row_extreme(lat, low=False) > cfg.latency_factor * med_lat
     hit = np.nan_to_num(a_bad | e_bad | c_bad | l_bad, nan=False).astype(bool)
     return np.flatnonzero(hit)
+
+
+FloatArray = TypeVar("FloatArray", npt.NDArray[np.float32], npt.NDArray[np.float64])
+
+
+def _error_ratio(err: FloatArray, rate: FloatArray, lowest_rate: Array) -> FloatArray:
+    """err / rate where rate > 0, else NaN (call under np.errstate), given each row's lowest
+    rate (NaN-ignoring).
+
+    The same values as `np.divide(err, rate, out=NaN, where=rate > 0)` at half its cost: a
+    plain division gives the same quotient where rate > 0 and NaN where rate is NaN, so only
+    rows with a rate of 0 or below somewhere (no longer above 0 at their lowest) are divided
+    again under the mask.
+    """
+    ratio: FloatArray = np.divide(err, rate)
+    for r in np.flatnonzero(lowest_rate <= 0).tolist():
+        ratio[r] = np.divide(err[r], rate[r], out=np.full_like(err[r], np.nan), where=rate[r] > 0)
+    return ratio
