@@ -49,10 +49,21 @@ def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
 
 
 def detect(
-    catalog: Catalog, signals: SignalSet, config: InvestigateConfig
+    catalog: Catalog,
+    signals: SignalSet,
+    config: InvestigateConfig,
+    index: ObservationIndex | None = None,
 ) -> tuple[list[Symptom], int]:
-    """Symptoms from alerts and series; also the number of alerts naming no known entity."""
-    from_alerts, unknown = alert_symptoms(signals.alerts, catalog, config.alerts)
+    """Symptoms from alerts and series; also the number of alerts naming no known entity.
+
+    `index` is the investigation's observation index, whose subscription lookup resolves the
+    alerts (instead of a second map of every subscription)."""
+    from_alerts, unknown = alert_symptoms(
+        signals.alerts,
+        catalog,
+        config.alerts,
+        subscription_for=None if index is None else index.subscription_for,
+    )
     from_alarms = alarm_symptoms(signals.hardware, catalog) if config.alarm_symptoms else []
     rows = candidate_rows(signals.series, config.series.screen)
     from_series = series_symptoms(signals.series, default_detector(config.series), rows=rows)
@@ -89,9 +100,9 @@ def _investigate(
     cfg = config or InvestigateConfig()
     report = progress or (lambda stage, done, total: None)
     report("detect", 0, 1)
-    symptoms, ignored = detect(catalog, signals, cfg)
-    report("correlate", 0, 1)
     index = ObservationIndex(catalog)
+    symptoms, ignored = detect(catalog, signals, cfg, index)
+    report("correlate", 0, 1)
     groups = group_symptoms(index, symptoms, signals.series, signals.window_end, cfg.correlate)
     sig_index = SignalsIndex.build(catalog, signals)
     sig_index.traffic_config = cfg.traffic

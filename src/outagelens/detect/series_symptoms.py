@@ -8,7 +8,7 @@ baseline detector below. Both turn one key's metrics into intervals with a state
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar, runtime_checkable
@@ -73,6 +73,18 @@ class RobustBaselineConfig:
         return 1 if self.min_minutes <= 1 else 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """What `_may_fail` computed for a block of rows, kept for the rows it lets through."""
+
+    hopeful: BoolArray
+    avail: Array  # float64 rows
+    rate: Array
+    ratio: Array  # error ratio, NaN where the rate is not above 0
+    lat_medians: Array | None  # `_nanmedian(lat, inf)` per row
+    lat_any: BoolArray | None  # rows with any finite latency
+
+
 class RobustBaselineDetector:
     """Failed share of traffic against a robust (median/MAD) baseline of the same series.
 
@@ -86,26 +98,44 @@ class RobustBaselineDetector:
 
     def failed_share(self, metrics: Mapping[str, Array]) -> tuple[Array, BoolArray]:
         """Per-minute failed share of traffic (NaN = no data) and latency-degraded flags."""
-        cfg = self.config
         avail = metrics["availability"]
         rate = metrics["request_rate"]
         err = metrics["error_rate"]
+        lat = metrics.get("latency_p95_ms")
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(rate > 0, err / rate, np.nan)
-            base_avail = _nanmedian(avail, 1.0)
+        lat_median = None
+        if lat is not None and np.isfinite(lat).any():
+            lat_median = _nanmedian(lat, np.inf)
+        return self._share(
+            avail, rate, ratio, lat, _nanmedian(avail, 1.0), _nanmedian(rate, 0.0), lat_median
+        )
+
+    def _share(
+        self,
+        avail: Array,
+        rate: Array,
+        ratio: Array,
+        lat: Array | None,
+        base_avail: float,
+        med_rate: float,
+        lat_median: float | None,
+    ) -> tuple[Array, BoolArray]:
+        """`failed_share` from one row's values, error ratio and medians (the latency median
+        None when the row has no finite latency)."""
+        cfg = self.config
+        with np.errstate(invalid="ignore", divide="ignore"):
             failed_avail = np.clip((base_avail - avail) / max(base_avail, 1e-6), 0.0, 1.0)
             failed_err = np.clip(ratio - _nanmedian(ratio, 0.0), 0.0, 1.0)
-            med_rate = _nanmedian(rate, 0.0)
             collapse = np.where(
                 med_rate > 0, (rate < cfg.collapse_fraction * med_rate).astype(float), np.nan
             )
             collapse = np.where(np.isnan(rate), np.nan, collapse)
         share = np.fmax(np.fmax(failed_avail, failed_err), collapse)
-        lat = metrics.get("latency_p95_ms")
         slow: npt.NDArray[np.bool_] = np.zeros(share.shape, dtype=bool)
-        if lat is not None and np.isfinite(lat).any():
+        if lat is not None and lat_median is not None:
             with np.errstate(invalid="ignore"):
-                slow = np.asarray(lat > cfg.latency_factor * _nanmedian(lat, np.inf), dtype=bool)
+                slow = np.asarray(lat > cfg.latency_factor * lat_median, dtype=bool)
         return np.asarray(share, dtype=np.float64), slow
 
     def hopeful_shares(
@@ -115,22 +145,42 @@ class RobustBaselineDetector:
         `detect_share` would find nothing (fewer minutes above min_excess than an interval needs).
 
         Most screened rows hold no such stretch; `_may_fail` rules them out for a whole block
-        at once, without the medians `failed_share` takes. The rows left get `failed_share`.
+        at once, without the medians `failed_share` takes. The rows left get `failed_share`
+        from the float64 rows, error ratios and latency medians `_may_fail` computed (the
+        same values).
         """
         cfg = self.config
         n_rows = metrics["availability"].shape[0]
-        if cfg.min_excess > 0 and cfg.collapse_fraction >= 0:
-            hopeful = self._may_fail(metrics).tolist()
-        else:
-            hopeful = [True] * n_rows
-        return [
-            self.failed_share({m: v[r].astype(np.float64) for m, v in metrics.items()})
-            if hopeful[r]
-            else None
-            for r in range(n_rows)
-        ]
+        if not (cfg.min_excess > 0 and cfg.collapse_fraction >= 0):
+            return [
+                self.failed_share({m: v[r].astype(np.float64) for m, v in metrics.items()})
+                for r in range(n_rows)
+            ]
+        block = self._may_fail(metrics)
+        out: list[tuple[Array, BoolArray] | None] = [None] * n_rows
+        rows = np.flatnonzero(block.hopeful)
+        if not rows.size:
+            return out
+        lat = metrics.get("latency_p95_ms")
+        for r in rows.tolist():
+            avail, rate = block.avail[r], block.rate[r]
+            lat_row = lat_median = None
+            if lat is not None and block.lat_medians is not None and block.lat_any is not None:
+                lat_row = lat[r].astype(np.float64)
+                if block.lat_any[r]:
+                    lat_median = float(block.lat_medians[r])
+            out[r] = self._share(
+                avail,
+                rate,
+                block.ratio[r],
+                lat_row,
+                _nanmedian(avail, 1.0),
+                _nanmedian(rate, 0.0),
+                lat_median,
+            )
+        return out
 
-    def _may_fail(self, metrics: Mapping[str, npt.NDArray[np.floating]]) -> BoolArray:
+    def _may_fail(self, metrics: Mapping[str, npt.NDArray[np.floating]]) -> _Block:
         """Rows with at least as many minutes as an interval needs that may count as failed.
 
         A superset of the rows with that many minutes above min_excess (> 0) in `failed_share`:
@@ -143,6 +193,7 @@ class RobustBaselineDetector:
         avail = metrics["availability"].astype(np.float64)
         rate = metrics["request_rate"].astype(np.float64)
         err = metrics["error_rate"].astype(np.float64)
+        lat_medians = lat_any = None
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = _error_ratio(err, rate, _row_extreme(rate, low=True))
             # (base - a) / base > excess needs a < base * (1 - excess) <= top * (1 - excess),
@@ -156,10 +207,12 @@ class RobustBaselineDetector:
             maybe |= rate < cfg.collapse_fraction * highest
             lat = metrics.get("latency_p95_ms")
             if lat is not None:
-                limit = cfg.latency_factor * row_nanmedians(lat, np.inf)[:, None]
-                maybe |= (lat.astype(np.float64) > limit) & np.isfinite(lat).any(axis=1)[:, None]
+                lat_medians = row_nanmedians(lat, np.inf)
+                lat_any = np.isfinite(lat).any(axis=1)
+                limit = cfg.latency_factor * lat_medians[:, None]
+                maybe |= (lat.astype(np.float64) > limit) & lat_any[:, None]
         hopeful: BoolArray = np.count_nonzero(maybe, axis=1) >= cfg.bad_minutes_needed
-        return hopeful
+        return _Block(hopeful, avail, rate, ratio, lat_medians, lat_any)
 
     def detect(self, metrics: Mapping[str, Array]) -> list[DetectedInterval]:
         """Anomalous intervals of one key."""
@@ -310,7 +363,7 @@ def series_symptoms(
     if isinstance(detector, RowBlockDetector):
         for lo in range(0, len(row_ids), block):
             chunk = row_ids[lo : lo + block]
-            found = detector.detect_rows({m: values[m][chunk] for m in series.METRICS})
+            found = detector.detect_rows(_RowBlock(values, chunk))
             for r, intervals in zip(chunk, found, strict=True):
                 out.extend(_symptom(series, series.keys[r], iv) for iv in intervals)
         return out
@@ -319,6 +372,28 @@ def series_symptoms(
         for iv in detector.detect(metrics):
             out.append(_symptom(series, series.keys[r], iv))
     return out
+
+
+class _RowBlock(Mapping[str, npt.NDArray[np.float32]]):
+    """The rows of a block, one 2-D array per metric, copied out when a detector first reads
+    that metric (the engine's detectors never read the throughput)."""
+
+    def __init__(self, values: Mapping[str, npt.NDArray[np.float32]], rows: list[int]) -> None:
+        self._values = values
+        self._rows = np.asarray(rows, dtype=np.intp)
+        self._read: dict[str, npt.NDArray[np.float32]] = {}
+
+    def __getitem__(self, metric: str) -> npt.NDArray[np.float32]:
+        block = self._read.get(metric)
+        if block is None:
+            block = self._read[metric] = self._values[metric][self._rows]
+        return block
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def _symptom(series: SeriesSet, key: tuple[str, ...], iv: DetectedInterval) -> Symptom:
