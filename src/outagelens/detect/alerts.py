@@ -108,6 +108,7 @@ def alert_symptoms(
 
         def lookup(customer: str, service: str) -> str | None:
             return by_use.get((customer, service))
+
     for a in dedupe_alerts(alerts):
         state = SEVERITY_STATE[a.severity]
         if state is None or (state is HealthState.DEGRADED and not cfg.include_warnings):
