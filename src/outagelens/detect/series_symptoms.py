@@ -467,12 +467,14 @@ def _row_extreme(x: npt.NDArray[np.floating], *, low: bool) -> npt.NDArray[np.fl
 
 
 def candidate_rows(
-    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 1024
+    series: SeriesSet, config: RobustBaselineConfig | None = None, *, block: int = 256
 ) -> npt.NDArray[np.int64]:
     """Rows with any minute that could be anomalous: a cheap vectorised pre-filter.
 
     Rows are screened `block` at a time: every test is per row, and a block's temporaries
-    (the error ratio above all) stay small instead of costing a whole-catalog allocation each.
+    (the error ratio above all) stay small instead of costing a whole-catalog allocation each;
+    a block of 256 rows of 1,440 minutes (1.5 MB a metric) is still in cache when its median
+    sample and its extreme read it again.
     """
     cfg = config or RobustBaselineConfig()
     n_rows = len(series.keys)
