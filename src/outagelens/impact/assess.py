@@ -208,6 +208,8 @@ def _regulatory(
     notes: list[str],
 ) -> tuple[RegulatoryAssessment, ...]:
     customer = catalog.customers[customer_id]
+    if not customer.regulation:
+        return ()  # what the loop below gives (most customers are not regulated)
     countries = {
         catalog.locations[iv.location].country
         for a in affected
