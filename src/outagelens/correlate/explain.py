@@ -14,12 +14,18 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
 
 from outagelens.correlate.observations import Observation
 from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.errors import ConfigError
+from outagelens.topology.cascade import IntArray, edge_offsets
 from outagelens.topology.catalog import Catalog
-from outagelens.topology.graph import NodeKind
+from outagelens.topology.down_order import down_order
+from outagelens.topology.graph import KIND_CODES, NodeKind
 
 CANDIDATE_KINDS = frozenset({NodeKind.COMPONENT, NodeKind.LOCATION})
 _EMPTY: frozenset[int] = frozenset()
@@ -117,6 +123,8 @@ class ExplanationModel:
         self._fixed_llr: dict[tuple[int, ...], tuple[float, float]] = {}
         # Silent components below a candidate inferred to fail partially (see `predicted`).
         self._quiet: dict[tuple[int, ...], int] = {}
+        self._csr: tuple[IntArray, IntArray] | None = None  # see `_node_obs_csr`
+        self._silent_mask: npt.NDArray[np.bool_] | None = None  # see `_silent_kind`
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -166,27 +174,78 @@ class ExplanationModel:
         member excepted: they are expected to keep running, with errors)."""
         cached = self._pred.get(nodes)
         if cached is None:
-            down = self.graph.propagate(nodes).down
-            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
             hard = tuple(n for n in nodes if n not in self._limping)
-            expect: Container[int] = down
             if len(hard) < len(nodes):
-                expect = self.graph.propagate(hard).down if hard else ()
-            hit: set[int] = set()
-            silent = 0
-            for n in down:
-                o = node_obs.get(n)
-                if o is not None:
-                    hit.update(o)
-                if kinds[n] in CANDIDATE_KINDS and n not in alerted and n in expect:
-                    silent += 1
-            cached = (frozenset(hit), len(down), silent)
+                hit, size, silent = self._limping_hits(nodes, hard)
+            else:
+                order = down_order(self.graph, nodes)
+                hit, silent = self._down_hits(order)
+                size = len(order)
+            cached = (frozenset(hit), size, silent)
             self._pred[nodes] = cached
             if silent and self._partial(hit):
+                alerted, kinds = self._alerted, self.graph.kinds
                 own = sum(1 for n in nodes if n not in alerted and kinds[n] in CANDIDATE_KINDS)
                 if silent > own:
                     self._quiet[nodes] = silent - own
         return cached
+
+    def _limping_hits(
+        self, nodes: tuple[int, ...], hard: tuple[int, ...]
+    ) -> tuple[set[int], int, int]:
+        """`predicted` of a candidate with limping members: what runs below only those keeps
+        running, so its silence counts only where the `hard` members take it down too."""
+        down = self.graph.propagate(nodes).down
+        node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+        expect: Container[int] = self.graph.propagate(hard).down if hard else ()
+        hit: set[int] = set()
+        silent = 0
+        for n in down:
+            o = node_obs.get(n)
+            if o is not None:
+                hit.update(o)
+            if kinds[n] in CANDIDATE_KINDS and n not in alerted and n in expect:
+                silent += 1
+        return hit, len(down), silent
+
+    def _down_hits(self, down: IntArray) -> tuple[set[int], int]:
+        """The observations on the `down` nodes, as the set filled node by node in their
+        order would hold them (the same layout, so sums over it come out the same), and how
+        many of the nodes are components or sites without an alert of their own."""
+        if len(down) <= 32:
+            hit: set[int] = set()
+            node_obs = self.node_obs
+            for n in down.tolist():
+                o = node_obs.get(n)
+                if o is not None:
+                    hit.update(o)
+        else:
+            ptr, idx = self._node_obs_csr()
+            # Duplicates leave a set as it was: one set from the concatenated lists is the
+            # set their updates, one by one, fill.
+            hit = set(idx[edge_offsets(ptr, down)[0]].tolist())
+        return hit, int(np.count_nonzero(self._silent_kind()[down]))
+
+    def _node_obs_csr(self) -> tuple[IntArray, IntArray]:
+        """`node_obs` as CSR arrays over every graph node (built on first use)."""
+        if self._csr is None:
+            sizes = np.fromiter((len(o.nodes) for o in self.obs), np.int64, len(self.obs))
+            nodes = np.fromiter(chain.from_iterable(o.nodes for o in self.obs), np.int64)
+            # Stable: each node's observations in index order, as `node_obs` lists them.
+            by_node = np.argsort(nodes, kind="stable")
+            ids = np.repeat(np.arange(len(self.obs), dtype=np.int64), sizes)[by_node]
+            counts = np.bincount(nodes, minlength=len(self.graph))
+            self._csr = (np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]), ids)
+        return self._csr
+
+    def _silent_kind(self) -> npt.NDArray[np.bool_]:
+        """Per graph node: a component or location without an alert of its own."""
+        if self._silent_mask is None:
+            codes = self.graph.kind_codes
+            mask = np.isin(codes, [KIND_CODES[k] for k in CANDIDATE_KINDS])
+            mask[list(self._alerted)] = False
+            self._silent_mask = mask
+        return self._silent_mask
 
     def quiet(self, nodes: tuple[int, ...]) -> int:
         """How many of the silent components below `nodes` are excused as running on, with
