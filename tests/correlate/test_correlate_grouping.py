@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -363,3 +365,66 @@ def test_any_finite_matches_numpy_on_nan_and_inf_rows() -> None:
     x = np.array(rows, dtype=np.float32)
     assert _any_finite(x).tolist() == np.isfinite(x).any(axis=1).tolist()
     assert _any_finite(x[:, :0]).tolist() == [False] * len(rows)
+
+
+def _pool_by_dicts(model: ExplanationModel, remaining: set[int], tried: set[int]) -> list[int]:
+    """The next pool as first written: cover counts and upstream sets counted in dicts."""
+    seen = Counter(chain.from_iterable(model.upstream_set(i) for i in remaining))
+    counts = model.cover_counts(remaining)
+    pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
+    if not pool:
+        return []
+    best = max(pool.values())
+    keep = [n for n, c in pool.items() if c >= model.config.min_cover_fraction * best]
+    keep.sort(key=lambda n: (-pool[n], model.graph.ids[n]))
+    return keep[: model.config.max_candidates]
+
+
+def _pools_agree(model: ExplanationModel, seed: int) -> int:
+    """Compare the array pools with the dict ones on shrinking symptoms and growing `tried`;
+    return how many candidates they listed."""
+    rng = np.random.default_rng(seed)
+    remaining = set(model.symptomatic)
+    tried_set: set[int] = set()
+    tried = np.zeros(len(model.graph), dtype=np.bool_)
+    up = grouping._Upstream.of(model)
+    listed = 0
+    while remaining:
+        counted = grouping._Counted.of(model, up, remaining)
+        pool = grouping._next_pool(model, counted, tried)
+        assert pool == _pool_by_dicts(model, remaining, tried_set)
+        assert counted.counts[list(pool)].tolist() == [
+            model.cover_counts(remaining)[n] for n in pool
+        ]
+        listed += len(pool)
+        tried_set.update(pool[: len(pool) // 2])
+        tried[pool[: len(pool) // 2]] = True
+        drop = rng.choice(sorted(remaining), size=max(1, len(remaining) // 3), replace=False)
+        remaining -= set(drop.tolist())  # in place, as the cover does
+    return listed
+
+
+def test_next_pool_by_arrays_equals_the_dict_counts(tmp_path: Path) -> None:
+    [case] = list(write_suite(1, tmp_path, seed=9, sizes=(1_500,), noise_levels=("harsh",)))
+    assert case.directory is not None
+    cat = load_catalog(case.directory / CATALOG_FILE)
+    signals = load_signals_dir(case.directory / "signals")
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    obs = build_observations(ObservationIndex(cat), symptoms, [])
+    model = ExplanationModel(cat, obs, ExplainConfig())
+    assert len(model.symptomatic) >= 100
+    assert _pools_agree(model, seed=1) >= 100
+
+
+def test_next_pool_counts_a_node_repeated_in_an_observation_once_per_observation() -> None:
+    # An observation naming one node twice: its candidates count twice in the cover counts,
+    # once in how many observations they are upstream of.
+    cat = small_catalog()
+    idx = cat.graph.index
+    symptoms = [_sym(c, 0, 30) for c in ("hv", "db", "lb")]
+    obs = build_observations(ObservationIndex(cat), symptoms, [])
+    obs[0].nodes = (idx["hv"], idx["hv"])
+    model = ExplanationModel(cat, obs, ExplainConfig(min_cover_fraction=0.01))
+    up = grouping._Upstream.of(model)
+    assert up.once is not up.nodes
+    assert _pools_agree(model, seed=2) >= 3

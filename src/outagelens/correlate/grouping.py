@@ -10,7 +10,6 @@ is covered again, so an unrelated small fault in the same window becomes its own
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import Symptom
 from outagelens.signals.frames import SeriesSet
+from outagelens.topology.cascade import IntArray, edge_offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +142,9 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
     remaining = set(model.symptomatic)
     out: list[SymptomGroup] = []
     cands = model.candidates(remaining, extra)
-    tried: set[int] = set()
+    tried = np.zeros(len(model.graph), dtype=np.bool_)
     pools = 1
+    up: _Upstream | None = None
     counted: _Counted | None = None
     while remaining and cands:
         least = 1 if pools == 1 else 2
@@ -151,10 +152,11 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
             out.append(_group(model, explained, c))
         if not remaining or pools >= max_pools:
             break
-        tried.update(cands)
+        tried[cands] = True
         pools += 1
         if counted is None or counted.size != len(remaining):  # it only shrinks
-            counted = _Counted.of(model, remaining)
+            up = up or _Upstream.of(model)
+            counted = _Counted.of(model, up, remaining)
         cands = _next_pool(model, counted, tried)
     for i in sorted(remaining):
         out.append(_group(model, frozenset({i}), None))
@@ -219,31 +221,74 @@ def _pool_covers(
 
 
 @dataclass(frozen=True, slots=True)
-class _Counted:
-    """Cover counts of the symptoms left, and how many of them each node is upstream of:
-    kept while no cover takes any (later pools under noise mostly find none)."""
+class _Upstream:
+    """The candidates upstream of each symptomatic observation, as CSR arrays by observation
+    index: `upstream_candidates` in order (a repeat counts twice, as in `cover_counts`), and
+    each one once (as in `upstream_set`)."""
 
-    size: int
-    counts: dict[int, float]
-    seen: dict[int, int]
+    ptr: IntArray
+    nodes: IntArray
+    once_ptr: IntArray
+    once: IntArray
 
     @classmethod
-    def of(cls, model: ExplanationModel, remaining: set[int]) -> _Counted:
-        ups = model.upstream_set
-        seen = Counter(chain.from_iterable(ups(i) for i in remaining))  # counted in C
-        return cls(len(remaining), model.cover_counts(remaining), seen)
+    def of(cls, model: ExplanationModel) -> _Upstream:
+        lists = [
+            model.upstream_candidates(i) if i in model.symptomatic else ()
+            for i in range(len(model.obs))
+        ]
+        ptr, nodes = _csr(lists)
+        if all(len(set(c)) == len(c) for c in lists):
+            return cls(ptr, nodes, ptr, nodes)
+        return cls(ptr, nodes, *_csr([tuple(dict.fromkeys(c)) for c in lists]))
 
 
-def _next_pool(model: ExplanationModel, counted: _Counted, tried: set[int]) -> list[int]:
+def _csr(lists: Sequence[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
+    sizes = np.fromiter((len(c) for c in lists), np.int64, len(lists))
+    ptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])
+    return ptr, np.fromiter(chain.from_iterable(lists), np.int64, int(ptr[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """Cover counts of the symptoms left, and how many of them each node is upstream of, per
+    graph node: kept while no cover takes any (later pools under noise mostly find none)."""
+
+    size: int
+    counts: npt.NDArray[np.float64]  # `cover_counts(remaining)`, 0 where it lists no node
+    listed: npt.NDArray[np.bool_]  # the nodes `cover_counts(remaining)` lists
+    seen: IntArray
+
+    @classmethod
+    def of(cls, model: ExplanationModel, up: _Upstream, remaining: set[int]) -> _Counted:
+        n = len(model.graph)
+        left = np.fromiter(remaining, np.int64, len(remaining))
+        at, _ = edge_offsets(up.ptr, left)
+        nodes = up.nodes[at]
+        weight = np.fromiter(map(model.weight, remaining), np.float64, len(remaining))
+        # One symptom after the other in `remaining`'s order, as `cover_counts` adds them:
+        # bincount adds its weights in order, so each count is the same float.
+        weights = np.repeat(weight, up.ptr[left + 1] - up.ptr[left])
+        counts = np.bincount(nodes, weights=weights, minlength=n).astype(np.float64, copy=False)
+        listed = np.bincount(nodes, minlength=n)
+        if up.once is not up.nodes:
+            listed = np.bincount(up.once[edge_offsets(up.once_ptr, left)[0]], minlength=n)
+        return cls(len(remaining), counts, listed > 0, listed)
+
+
+def _next_pool(
+    model: ExplanationModel, counted: _Counted, tried: npt.NDArray[np.bool_]
+) -> list[int]:
     """Untried candidates upstream of at least two of the symptoms left, best covered first."""
-    seen = counted.seen
-    pool = {n: c for n, c in counted.counts.items() if n not in tried and seen.get(n, 0) >= 2}
-    if not pool:
+    pool = np.flatnonzero(counted.listed & ~tried & (counted.seen >= 2))
+    if not len(pool):
         return []
     cfg = model.config
-    best = max(pool.values())
-    keep = [n for n, c in pool.items() if c >= cfg.min_cover_fraction * best]
-    keep.sort(key=lambda n: (-pool[n], model.graph.ids[n]))
+    counts = counted.counts[pool]
+    keep: list[int] = pool[counts >= cfg.min_cover_fraction * counts.max()].tolist()
+    value = dict(zip(keep, counted.counts[keep].tolist(), strict=True))
+    ids = model.graph.ids
+    keep.sort(key=lambda n: (-value[n], ids[n]))
     return keep[: cfg.max_candidates]
 
 
