@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
 from outagelens.correlate import grouping
@@ -18,6 +20,7 @@ from outagelens.correlate.grouping import (
     _group,
     _merge_explained,
     group_symptoms,
+    healthy_keys,
     time_clusters,
 )
 from outagelens.correlate.observations import ObservationIndex, build_observations
@@ -25,6 +28,7 @@ from outagelens.correlate.scope import build_scope
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.investigate import InvestigateConfig, detect
 from outagelens.signals import load_signals_dir
+from outagelens.signals.frames import SeriesSet
 from outagelens.signals.types import SignalSet
 from outagelens.sim.scenario import NoiseLevel
 from outagelens.sim.suite import CATALOG_FILE, write_suite
@@ -365,6 +369,58 @@ def test_any_finite_matches_numpy_on_nan_and_inf_rows() -> None:
     x = np.array(rows, dtype=np.float32)
     assert _any_finite(x).tolist() == np.isfinite(x).any(axis=1).tolist()
     assert _any_finite(x[:, :0]).tolist() == [False] * len(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shape=st.tuples(st.integers(0, 12), st.integers(0, 40)),
+    cells=st.lists(
+        st.tuples(st.integers(0, 479), st.sampled_from([np.inf, -np.inf, 0.0, -0.0, 0.5])),
+        max_size=30,
+    ),
+    gaps=st.booleans(),
+)
+def test_any_finite_from_sampled_columns_matches_numpy(
+    shape: tuple[int, int], cells: list[tuple[int, float]], gaps: bool
+) -> None:
+    # Mostly-NaN or mostly-sampled rows (a few columns answer, or the whole row is read),
+    # infinities, signed zeros; a NaN-filled block or one with sparse NaN gaps.
+    from outagelens.correlate.grouping import _any_finite
+
+    rows, cols = shape
+    x = np.full(shape, np.nan, dtype=np.float32) if gaps else np.ones(shape, dtype=np.float32)
+    for cell, value in cells:
+        if rows and cols:
+            x[cell % rows, (cell // rows) % cols] = value if gaps else np.nan
+    want = np.isfinite(x).any(axis=1).tolist()
+    assert _any_finite(x).tolist() == want
+    assert _any_finite(x[:, 1:]).tolist() == np.isfinite(x[:, 1:]).any(axis=1).tolist()
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["few-without-availability", "many"])
+def test_healthy_keys_are_the_rows_with_a_sample_in_the_window(few: bool) -> None:
+    # Keys with an availability sample in the window, with only a request-rate sample there,
+    # with a sample only before the window, and without any; a symptomatic key is left out.
+    # Either few rows lack availability (their request rates are read alone) or many do.
+    keys = [("c", "s", f"l{i:02}") for i in range(40)]
+    kind = {
+        k: ("av" if few and i >= 8 else ("av", "rate", "before", "none")[i % 4])
+        for i, k in enumerate(keys)
+    }
+    series: dict[tuple[str, ...], dict[str, np.ndarray]] = {}
+    for i, k in enumerate(keys):
+        av, rate = np.full(120, np.nan), np.full(120, np.nan)
+        if kind[k] == "av":
+            av[50 + i] = 0.99
+        elif kind[k] == "rate":
+            rate[60 + i % 7] = 10.0
+        elif kind[k] == "before":
+            av[5] = rate[6] = 1.0
+        series[k] = {"availability": av, "request_rate": rate}
+    frame = SeriesSet.from_series(T0, 120, series)
+    start, end = T0 + timedelta(minutes=40), T0 + timedelta(minutes=100)
+    got = healthy_keys(frame, start, end, {keys[4]})
+    assert got == [k for k in keys if kind[k] in ("av", "rate") and k != keys[4]]
 
 
 def _pool_by_dicts(model: ExplanationModel, remaining: set[int], tried: set[int]) -> list[int]:

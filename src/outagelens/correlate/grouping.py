@@ -75,7 +75,14 @@ def healthy_keys(
     a = max(0, series.minute_index(start))
     b = min(series.n_minutes, max(a + 1, series.minute_index(end)))
     seen = _any_finite(series.values["availability"][:, a:b])
-    seen |= _any_finite(series.values["request_rate"][:, a:b])
+    rates = series.values["request_rate"]
+    rest = np.flatnonzero(~seen)
+    if 4 * len(rest) < len(seen):
+        # Most rows have an availability sample: only the others need their request rates
+        # read (a copy of those rows costs less than a pass over all).
+        seen[rest] = _any_finite(rates[rest, a:b])
+    else:
+        seen |= _any_finite(rates[:, a:b])
     keys = series.keys
     return [
         (k[0], k[1], k[2])
@@ -85,6 +92,24 @@ def healthy_keys(
 
 
 def _any_finite(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Per row, whether any value is finite. A few columns spread over the window answer for
+    most rows (series with samples have them nearly every minute); the rest are read whole."""
+    if x.shape[1] == 0:
+        return np.zeros(x.shape[0], dtype=np.bool_)
+    cols = np.unique(np.linspace(0, x.shape[1] - 1, _SAMPLED_COLUMNS).astype(np.int64))
+    out: npt.NDArray[np.bool_] = np.logical_or.reduce(np.isfinite(x[:, cols]), axis=1)
+    rest = np.flatnonzero(~out)
+    if 4 * len(rest) < len(out):
+        out[rest] = _any_finite_whole(x[rest])
+    else:
+        out |= _any_finite_whole(x)
+    return out
+
+
+_SAMPLED_COLUMNS = 4
+
+
+def _any_finite_whole(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
     """Per row, whether any value is finite: by the row's NaN-ignoring max (no temporary of
     the whole window); rows whose max is infinite are checked value by value."""
     top = np.fmax.reduce(x, axis=1) if x.shape[1] else np.full(x.shape[0], np.nan)
