@@ -16,7 +16,7 @@ from outagelens.topology.synthetic import generate_catalog
 @st.composite
 def random_graphs(draw: st.DrawFn) -> DependencyGraph:
     """Any graph: cycles, self-loops, repeated requires, repeated group members, k from 0 to
-    the group's size."""
+    one more than the group's size (broken at its first failed member)."""
     n = draw(st.integers(min_value=1, max_value=30))
     node = st.integers(min_value=0, max_value=n - 1)
     specs = []
@@ -25,7 +25,7 @@ def random_graphs(draw: st.DrawFn) -> DependencyGraph:
         groups = []
         for g in range(draw(st.integers(min_value=0, max_value=2))):
             members = tuple(draw(st.lists(node, min_size=1, max_size=5)))
-            k = draw(st.integers(min_value=0, max_value=len(members)))
+            k = draw(st.integers(min_value=0, max_value=len(members) + 1))
             groups.append(GroupSpec(f"g{g}", k, members))
         specs.append(NodeSpec(f"n{i}", NodeKind.COMPONENT, requires, groups))
     return DependencyGraph.from_specs(specs)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from outagelens.correlate.observations import Observation
 from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.errors import ConfigError
-from outagelens.topology.cascade import IntArray, edge_offsets
+from outagelens.topology.cascade import IntArray
 from outagelens.topology.catalog import Catalog
 from outagelens.topology.down_order import down_order
 from outagelens.topology.graph import KIND_CODES, NodeKind
@@ -123,7 +123,7 @@ class ExplanationModel:
         self._fixed_llr: dict[tuple[int, ...], tuple[float, float]] = {}
         # Silent components below a candidate inferred to fail partially (see `predicted`).
         self._quiet: dict[tuple[int, ...], int] = {}
-        self._csr: tuple[IntArray, IntArray] | None = None  # see `_node_obs_csr`
+        self._rows: tuple[IntArray, IntArray, IntArray] | None = None  # `_node_obs_rows`
         self._silent_mask: npt.NDArray[np.bool_] | None = None  # see `_silent_kind`
         kinds = self.graph.kinds
         self._alerted = frozenset(
@@ -220,23 +220,28 @@ class ExplanationModel:
                 if o is not None:
                     hit.update(o)
         else:
-            ptr, idx = self._node_obs_csr()
+            starts, lens, ids = self._node_obs_rows()
+            first, size = starts[down], lens[down]
+            ends = np.cumsum(size)
+            at = np.repeat(first - ends + size, size) + np.arange(int(ends[-1]))
             # Duplicates leave a set as it was: one set from the concatenated lists is the
             # set their updates, one by one, fill.
-            hit = set(idx[edge_offsets(ptr, down)[0]].tolist())
+            hit = set(ids[at].tolist())
         return hit, int(np.count_nonzero(self._silent_kind()[down]))
 
-    def _node_obs_csr(self) -> tuple[IntArray, IntArray]:
-        """`node_obs` as CSR arrays over every graph node (built on first use)."""
-        if self._csr is None:
-            sizes = np.fromiter((len(o.nodes) for o in self.obs), np.int64, len(self.obs))
-            nodes = np.fromiter(chain.from_iterable(o.nodes for o in self.obs), np.int64)
-            # Stable: each node's observations in index order, as `node_obs` lists them.
-            by_node = np.argsort(nodes, kind="stable")
-            ids = np.repeat(np.arange(len(self.obs), dtype=np.int64), sizes)[by_node]
-            counts = np.bincount(nodes, minlength=len(self.graph))
-            self._csr = (np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]), ids)
-        return self._csr
+    def _node_obs_rows(self) -> tuple[IntArray, IntArray, IntArray]:
+        """`node_obs` as arrays: per graph node where its list starts in the concatenated
+        lists and how long it is (0: none), and the concatenated lists (built on first use)."""
+        if self._rows is None:
+            lists = self.node_obs
+            nodes = np.fromiter(lists, np.int64, len(lists))
+            sizes = np.fromiter(map(len, lists.values()), np.int64, len(lists))
+            starts = np.zeros(len(self.graph), dtype=np.int64)
+            lens = np.zeros(len(self.graph), dtype=np.int64)
+            starts[nodes], lens[nodes] = np.cumsum(sizes) - sizes, sizes
+            ids = np.fromiter(chain.from_iterable(lists.values()), np.int64, int(sizes.sum()))
+            self._rows = (starts, lens, ids)
+        return self._rows
 
     def _silent_kind(self) -> npt.NDArray[np.bool_]:
         """Per graph node: a component or location without an alert of its own."""

@@ -258,18 +258,18 @@ class _Upstream:
 
     @classmethod
     def of(cls, model: ExplanationModel) -> _Upstream:
-        lists = [
-            model.upstream_candidates(i) if i in model.symptomatic else ()
-            for i in range(len(model.obs))
-        ]
-        ptr, nodes = _csr(lists)
+        which = sorted(model.symptomatic)
+        lists = [model.upstream_candidates(i) for i in which]
+        ptr, nodes = _csr(len(model.obs), which, lists)
         if all(len(set(c)) == len(c) for c in lists):
             return cls(ptr, nodes, ptr, nodes)
-        return cls(ptr, nodes, *_csr([tuple(dict.fromkeys(c)) for c in lists]))
+        return cls(ptr, nodes, *_csr(len(model.obs), which, [(*dict.fromkeys(c),) for c in lists]))
 
 
-def _csr(lists: Sequence[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
-    sizes = np.fromiter((len(c) for c in lists), np.int64, len(lists))
+def _csr(rows: int, which: list[int], lists: list[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
+    """CSR arrays of `rows` rows: `lists` on the rows `which` (ascending), the others empty."""
+    sizes = np.zeros(rows, dtype=np.int64)
+    sizes[which] = [len(c) for c in lists]
     ptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])
     return ptr, np.fromiter(chain.from_iterable(lists), np.int64, int(ptr[-1]))
 
@@ -308,10 +308,15 @@ def _next_pool(
     pool = np.flatnonzero(counted.listed & ~tried & (counted.seen >= 2))
     if not len(pool):
         return []
-    cfg = model.config
+    cfg, size = model.config, model.config.max_candidates
     counts = counted.counts[pool]
-    keep: list[int] = pool[counts >= cfg.min_cover_fraction * counts.max()].tolist()
-    value = dict(zip(keep, counted.counts[keep].tolist(), strict=True))
+    pool = pool[counts >= cfg.min_cover_fraction * counts.max()]
+    if len(pool) > size:
+        # Only nodes with at least the size-th largest count can be among the first `size`.
+        counts = counted.counts[pool]
+        pool = pool[counts >= np.partition(counts, len(pool) - size)[len(pool) - size]]
+    keep: list[int] = pool.tolist()
+    value = dict(zip(keep, counted.counts[pool].tolist(), strict=True))
     ids = model.graph.ids
     keep.sort(key=lambda n: (-value[n], ids[n]))
     return keep[: cfg.max_candidates]
@@ -382,8 +387,9 @@ def _best_join(
     mine = _ups(model, target.obs_ids)
     joins: dict[tuple[int, ...], set[int]] = {}
     own: dict[int, float] = {}
+    active = _active(target)  # once: a target's symptoms are many, the others' mostly one
     for j, g in enumerate(kept):
-        if j == t or not (_within(g, target, gap) or _within(target, g, gap)):
+        if j == t or not (_starts_while(g, active, gap) or _within(target, g, gap)):
             continue
         common = mine & _ups(model, g.obs_ids)
         if not common:
@@ -420,10 +426,26 @@ def _ups(model: ExplanationModel, ids: frozenset[int]) -> set[int]:
 
 def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
     """Whether g starts while k is active (from gap before k's start to its last end)."""
-    start = g.symptoms[0].start
-    ends = [s.end for s in k.symptoms]
-    last = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
-    return k.symptoms[0].start - gap <= start and (last is None or start <= last)
+    return _starts_while(g, _active(k), gap)
+
+
+def _active(k: SymptomGroup) -> tuple[datetime, datetime | None]:
+    """When a group is active: its first start and its last end (None: still active)."""
+    last = None
+    for s in k.symptoms:
+        if s.end is None:
+            return k.symptoms[0].start, None
+        if last is None or s.end > last:
+            last = s.end
+    return k.symptoms[0].start, last
+
+
+def _starts_while(
+    g: SymptomGroup, active: tuple[datetime, datetime | None], gap: timedelta
+) -> bool:
+    """Whether g starts from `gap` before the `active` span's start to its end."""
+    start, (first, last) = g.symptoms[0].start, active
+    return first - gap <= start and (last is None or start <= last)
 
 
 def _group(model: ExplanationModel, ids: frozenset[int], cover: int | None) -> SymptomGroup:

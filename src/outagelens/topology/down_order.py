@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from outagelens.topology.cascade import IntArray, edge_offsets
 
@@ -34,8 +35,9 @@ def down_order(
     batch_after: int = 48,
 ) -> IntArray:
     """`np.array(list(graph.propagate(failed, vector_after=vector_after).down))`: the down
-    nodes in the order they went down, `batch_after` the down count past which the queue is
-    taken a whole at a time (a speed setting only: any value gives the same order)."""
+    nodes in the order they went down. Past `batch_after` nodes down, or at a node with more
+    dependents, the queue is taken a whole at a time (a speed setting: any value gives the
+    same order)."""
     down: set[int] = set()
     order: list[int] = []
     for i in failed:
@@ -47,10 +49,12 @@ def down_order(
     rev_ptr, rev_node, rev_group = graph.rev_ptr, graph.rev_node, graph.rev_group
     mem_ptr, grp_k = graph.mem_ptr, graph.grp_k
     while queue:
-        if len(order) > batch_after or len(order) > vector_after:
+        u = queue[0]
+        if len(order) > min(batch_after, vector_after) or rev_ptr[u + 1] - rev_ptr[u] > batch_after:
+            # Many down, or many dependents of the next one (a site): the rest in numpy.
             walk = _Walk(graph, order, failed_members)
             return walk.queues(np.asarray(queue, dtype=np.int64), vector_after)
-        u = queue.popleft()
+        queue.popleft()
         for e in range(rev_ptr[u], rev_ptr[u + 1]):
             v = rev_node[e]
             g = rev_group[e]
@@ -109,15 +113,7 @@ class _Walk:
             by_group = np.flatnonzero(~fires)
             grp = groups[by_group]
             if len(grp):
-                # The failed-member count of each group edge's group right after the edge.
-                sort = np.argsort(grp, kind="stable")
-                ordered = grp[sort]
-                first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-                runs = np.diff(np.r_[first, len(ordered)])
-                rank = np.empty(len(grp), dtype=np.int64)
-                rank[sort] = np.arange(len(grp)) - np.repeat(first, runs)
-                after = self.count[grp] + rank + 1
-                fires[by_group] = g.np_grp_n[grp] - after < g.np_grp_k[grp]
+                self._breaking(grp, by_group, fires)
             trigger = np.flatnonzero(fires & ~self.mask[dependents])
             nodes, first_at = np.unique(dependents[trigger], return_index=True)
             at = trigger[first_at]
@@ -140,6 +136,28 @@ class _Walk:
                 return self.levels(np.concatenate([queue[cut:], new]))
             queue = new
         return self._done()
+
+    def _breaking(self, grp: IntArray, at: IntArray, fires: npt.NDArray[np.bool_]) -> None:
+        """Mark in `fires` the group edges (of groups `grp`, at positions `at`) after which
+        their group has fewer than k healthy members. Only groups that break within this
+        queue matter: an earlier break took the owner down then (a k above the group's size
+        breaks it at its first failed member)."""
+        g = self.g
+        before = self.count[grp]
+        limit = g.np_grp_n[grp] - g.np_grp_k[grp]  # broken once more members than this fail
+        gained = np.bincount(grp, minlength=len(self.count))[grp]
+        crossing = np.flatnonzero((limit < before + gained) & (before <= np.maximum(limit, 0)))
+        if not len(crossing):
+            return
+        sub = grp[crossing]
+        # Each crossing edge's count right after it: its rank among its group's edges.
+        sort = np.argsort(sub, kind="stable")
+        ordered = sub[sort]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        runs = np.diff(np.append(starts, len(ordered)))
+        rank = np.empty(len(sub), dtype=np.int64)
+        rank[sort] = np.arange(len(sub)) - np.repeat(starts, runs)
+        fires[at[crossing]] = before[crossing] + rank + 1 > limit[crossing]
 
     def levels(self, frontier: IntArray) -> IntArray:
         """Finish level by level as `continue_vectorized` does: each level's new dependents
