@@ -1,7 +1,10 @@
-"""`down_order`: the nodes `DependencyGraph.propagate` takes down, in its order, from each of
-its three walks (node by node, a whole queue at a time, level by level)."""
+"""Walks without causes: `down_order` gives the nodes `DependencyGraph.propagate` takes down,
+in its order, from each of its three walks (node by node, a whole queue at a time, level by
+level); the dependency closure by cached rows keeps the order of `dependencies_of`."""
 
 from __future__ import annotations
+
+from collections import deque
 
 import pytest
 from hypothesis import given, settings
@@ -67,3 +70,28 @@ def test_down_order_of_every_component_and_location_of_a_catalog(
         sizes.append(len(want))
     assert max(sizes) > 4 * vector_after or vector_after == 5000
     assert sum(size > batch_after for size in sizes) >= 10
+
+
+def _upstream_by_lists(graph: DependencyGraph, start: list[int]) -> list[int]:
+    """The dependency closure as first written: a deque over `dependencies_of` lists."""
+    seen = set(start)
+    queue = deque(seen)
+    out: list[int] = []
+    while queue:
+        for v in graph.dependencies_of(queue.popleft()):
+            if v not in seen:
+                seen.add(v)
+                out.append(v)
+                queue.append(v)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), graph=random_graphs())
+def test_upstream_closure_by_dependency_rows_keeps_its_order(
+    data: st.DataObject, graph: DependencyGraph
+) -> None:
+    # Twice: the second walk reads the dependency rows the first one kept.
+    for _ in range(2):
+        start = data.draw(st.lists(st.integers(min_value=0, max_value=len(graph) - 1), max_size=4))
+        assert graph.reachable(start, reverse=False) == _upstream_by_lists(graph, start)
