@@ -28,6 +28,8 @@ from outagelens.topology.down_order import down_order
 from outagelens.topology.graph import KIND_CODES, NodeKind
 
 CANDIDATE_KINDS = frozenset({NodeKind.COMPONENT, NodeKind.LOCATION})
+# The same, to test a kind by identity (an enum member's hash is a Python call).
+_CANDIDATE_KINDS = tuple(CANDIDATE_KINDS)
 _EMPTY: frozenset[int] = frozenset()
 
 
@@ -208,26 +210,29 @@ class ExplanationModel:
                 silent += 1
         return hit, len(down), silent
 
-    def _down_hits(self, down: IntArray) -> tuple[set[int], int]:
+    def _down_hits(self, down: list[int] | IntArray) -> tuple[set[int], int]:
         """The observations on the `down` nodes, as the set filled node by node in their
         order would hold them (the same layout, so sums over it come out the same), and how
-        many of the nodes are components or sites without an alert of their own."""
-        if len(down) <= 32:
+        many of the nodes are components or sites without an alert of their own: a short
+        list node by node, an array (a large cascade) by its rows at once."""
+        if isinstance(down, list):
             hit: set[int] = set()
-            node_obs = self.node_obs
-            for n in down.tolist():
+            silent = 0
+            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+            for n in down:
                 o = node_obs.get(n)
                 if o is not None:
                     hit.update(o)
-        else:
-            starts, lens, ids = self._node_obs_rows()
-            first, size = starts[down], lens[down]
-            ends = np.cumsum(size)
-            at = np.repeat(first - ends + size, size) + np.arange(int(ends[-1]))
-            # Duplicates leave a set as it was: one set from the concatenated lists is the
-            # set their updates, one by one, fill.
-            hit = set(ids[at].tolist())
-        return hit, int(np.count_nonzero(self._silent_kind()[down]))
+                if kinds[n] in _CANDIDATE_KINDS and n not in alerted:
+                    silent += 1
+            return hit, silent
+        starts, lens, ids = self._node_obs_rows()
+        first, size = starts[down], lens[down]
+        ends = np.cumsum(size)
+        at = np.repeat(first - ends + size, size) + np.arange(int(ends[-1]) if len(ends) else 0)
+        # Duplicates leave a set as it was: one set from the concatenated lists is the set
+        # their updates, one by one, fill.
+        return set(ids[at].tolist()), int(np.count_nonzero(self._silent_kind()[down]))
 
     def _node_obs_rows(self) -> tuple[IntArray, IntArray, IntArray]:
         """`node_obs` as arrays: per graph node where its list starts in the concatenated

@@ -212,7 +212,7 @@ def _pool_covers(
     # is smaller, so the same symptoms can sum an ulp higher later. Stale values this close
     # to the top are evaluated afresh before it is taken (1e-9 of the largest sum of hits:
     # far above any rounding of it).
-    slack = 1e-9 * (1.0 + model.hit_llr * sum(model.weight(i) for i in remaining))
+    slack = 1e-9 * (1.0 + model.hit_llr * sum(map(model.weight, remaining)))
     covers: list[tuple[frozenset[int], int]] = []
     while heap and remaining:
         neg_llr, neg_reach, pos, at = heap[0]

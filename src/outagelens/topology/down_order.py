@@ -33,11 +33,11 @@ def down_order(
     *,
     vector_after: int = 5000,
     batch_after: int = 48,
-) -> IntArray:
-    """`np.array(list(graph.propagate(failed, vector_after=vector_after).down))`: the down
-    nodes in the order they went down. Past `batch_after` nodes down, or at a node with more
-    dependents, the queue is taken a whole at a time (a speed setting: any value gives the
-    same order)."""
+) -> list[int] | IntArray:
+    """`list(graph.propagate(failed, vector_after=vector_after).down)`: the down nodes in the
+    order they went down. Past `batch_after` nodes down, or at a node with more dependents,
+    the queue is taken a whole at a time (a speed setting: any value gives the same order)
+    and the nodes come as an array; a walk that ends node by node gives its list."""
     down: set[int] = set()
     order: list[int] = []
     for i in failed:
@@ -48,14 +48,16 @@ def down_order(
     failed_members: dict[int, int] = {}  # group -> edges from down members seen so far
     rev_ptr, rev_node, rev_group = graph.rev_ptr, graph.rev_node, graph.rev_group
     mem_ptr, grp_k = graph.mem_ptr, graph.grp_k
+    limit = min(batch_after, vector_after)
     while queue:
         u = queue[0]
-        if len(order) > min(batch_after, vector_after) or rev_ptr[u + 1] - rev_ptr[u] > batch_after:
+        first, last = rev_ptr[u], rev_ptr[u + 1]
+        if len(order) > limit or last - first > batch_after:
             # Many down, or many dependents of the next one (a site): the rest in numpy.
             walk = _Walk(graph, order, failed_members)
             return walk.queues(np.asarray(queue, dtype=np.int64), vector_after)
         queue.popleft()
-        for e in range(rev_ptr[u], rev_ptr[u + 1]):
+        for e in range(first, last):
             v = rev_node[e]
             g = rev_group[e]
             if g >= 0:
@@ -67,7 +69,7 @@ def down_order(
             down.add(v)
             order.append(v)
             queue.append(v)
-    return np.asarray(order, dtype=np.int64)
+    return order
 
 
 class _Walk:
