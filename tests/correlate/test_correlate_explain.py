@@ -1,7 +1,9 @@
-"""The shared-risk explanation model: cached upstream sets, the cover's lighter score, and
-silent components below a limping one."""
+"""The shared-risk explanation model: cached upstream sets, the cover's lighter score, silent
+components below a limping one, and predictions without the propagation's causes."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
@@ -12,6 +14,9 @@ from outagelens.correlate.observations import ObservationIndex, build_observatio
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.errors import ConfigError
 from outagelens.investigate import InvestigateConfig, detect
+from outagelens.signals import load_signals_dir
+from outagelens.sim.suite import CATALOG_FILE, write_suite
+from outagelens.topology import load_catalog
 
 
 def _model() -> ExplanationModel:
@@ -200,3 +205,44 @@ def test_lone_singles_are_the_explaining_candidates_llrs_bit_for_bit() -> None:
                 want.append((n, llr))
         assert model.lone_singles(i, nodes) == want
         assert want and len(want) < len(nodes)  # some explain it, some do not
+
+
+def _node_by_node(model: ExplanationModel, nodes: tuple[int, ...]) -> tuple[list[int], int, int]:
+    """The prediction as the propagation's causes give it, node by node: the hit set's
+    iteration order (which fixes the order of sums over it), the down count, the silent."""
+    down = model.graph.propagate(nodes).down
+    kinds = model.graph.kinds
+    hit: set[int] = set()
+    silent = 0
+    for n in down:
+        hit.update(model.node_obs.get(n, ()))
+        silent += kinds[n] in CANDIDATE_KINDS and n not in model.alerted
+    return list(frozenset(hit)), len(down), silent
+
+
+def test_prediction_equals_the_node_by_node_one_order_included(tmp_path: Path) -> None:
+    # A noisy 1,500-entity case: thousands of observations, candidates from one node to whole
+    # regions (both ways of collecting the hit observations), sets of several nodes.
+    [case] = list(write_suite(1, tmp_path, seed=9, sizes=(1_500,), noise_levels=("harsh",)))
+    assert case.directory is not None
+    cat = load_catalog(case.directory / CATALOG_FILE)
+    signals = load_signals_dir(case.directory / "signals")
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    start, end = min(s.start for s in symptoms), signals.window_end
+    keyed = {(s.customer, s.service, s.location) for s in symptoms}
+    healthy = healthy_keys(signals.series, start, end, keyed)  # type: ignore[arg-type]
+    model = ExplanationModel(
+        cat, build_observations(ObservationIndex(cat), symptoms, healthy), ExplainConfig()
+    )
+    kinds = model.graph.kinds
+    singles = [(n,) for n in range(len(model.graph)) if kinds[n] in CANDIDATE_KINDS]
+    pairs = [(a[0], b[0]) for a, b in zip(singles[::7], singles[3::7], strict=False)]
+    sizes = []
+    for nodes in [*singles, *pairs]:
+        if any(n in model.limping for n in nodes):
+            continue
+        hit, size, silent = model.predicted(nodes)
+        assert (list(hit), size, silent) == _node_by_node(model, nodes)
+        sizes.append(size)
+    assert min(sizes) <= 32 < max(sizes)
+    assert sum(size > 32 for size in sizes) >= 20

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.rca.engine_builders import Injection, at, build_signals, small_catalog
 
 from outagelens.correlate import grouping
@@ -16,6 +20,7 @@ from outagelens.correlate.grouping import (
     _group,
     _merge_explained,
     group_symptoms,
+    healthy_keys,
     time_clusters,
 )
 from outagelens.correlate.observations import ObservationIndex, build_observations
@@ -23,6 +28,7 @@ from outagelens.correlate.scope import build_scope
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.investigate import InvestigateConfig, detect
 from outagelens.signals import load_signals_dir
+from outagelens.signals.frames import SeriesSet
 from outagelens.signals.types import SignalSet
 from outagelens.sim.scenario import NoiseLevel
 from outagelens.sim.suite import CATALOG_FILE, write_suite
@@ -363,3 +369,120 @@ def test_any_finite_matches_numpy_on_nan_and_inf_rows() -> None:
     x = np.array(rows, dtype=np.float32)
     assert _any_finite(x).tolist() == np.isfinite(x).any(axis=1).tolist()
     assert _any_finite(x[:, :0]).tolist() == [False] * len(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shape=st.tuples(st.integers(0, 12), st.integers(0, 40)),
+    cells=st.lists(
+        st.tuples(st.integers(0, 479), st.sampled_from([np.inf, -np.inf, 0.0, -0.0, 0.5])),
+        max_size=30,
+    ),
+    gaps=st.booleans(),
+)
+def test_any_finite_from_sampled_columns_matches_numpy(
+    shape: tuple[int, int], cells: list[tuple[int, float]], gaps: bool
+) -> None:
+    # Mostly-NaN or mostly-sampled rows (a few columns answer, or the whole row is read),
+    # infinities, signed zeros; a NaN-filled block or one with sparse NaN gaps.
+    from outagelens.correlate.grouping import _any_finite
+
+    rows, cols = shape
+    x = np.full(shape, np.nan, dtype=np.float32) if gaps else np.ones(shape, dtype=np.float32)
+    for cell, value in cells:
+        if rows and cols:
+            x[cell % rows, (cell // rows) % cols] = value if gaps else np.nan
+    want = np.isfinite(x).any(axis=1).tolist()
+    assert _any_finite(x).tolist() == want
+    assert _any_finite(x[:, 1:]).tolist() == np.isfinite(x[:, 1:]).any(axis=1).tolist()
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["few-without-availability", "many"])
+def test_healthy_keys_are_the_rows_with_a_sample_in_the_window(few: bool) -> None:
+    # Keys with an availability sample in the window, with only a request-rate sample there,
+    # with a sample only before the window, and without any; a symptomatic key is left out.
+    # Either few rows lack availability (their request rates are read alone) or many do.
+    keys = [("c", "s", f"l{i:02}") for i in range(40)]
+    kind = {
+        k: ("av" if few and i >= 8 else ("av", "rate", "before", "none")[i % 4])
+        for i, k in enumerate(keys)
+    }
+    series: dict[tuple[str, ...], dict[str, np.ndarray]] = {}
+    for i, k in enumerate(keys):
+        av, rate = np.full(120, np.nan), np.full(120, np.nan)
+        if kind[k] == "av":
+            av[50 + i] = 0.99
+        elif kind[k] == "rate":
+            rate[60 + i % 7] = 10.0
+        elif kind[k] == "before":
+            av[5] = rate[6] = 1.0
+        series[k] = {"availability": av, "request_rate": rate}
+    frame = SeriesSet.from_series(T0, 120, series)
+    start, end = T0 + timedelta(minutes=40), T0 + timedelta(minutes=100)
+    got = healthy_keys(frame, start, end, {keys[4]})
+    assert got == [k for k in keys if kind[k] in ("av", "rate") and k != keys[4]]
+
+
+def _pool_by_dicts(model: ExplanationModel, remaining: set[int], tried: set[int]) -> list[int]:
+    """The next pool as first written: cover counts and upstream sets counted in dicts."""
+    seen = Counter(chain.from_iterable(model.upstream_set(i) for i in remaining))
+    counts = model.cover_counts(remaining)
+    pool = {n: c for n, c in counts.items() if n not in tried and seen.get(n, 0) >= 2}
+    if not pool:
+        return []
+    best = max(pool.values())
+    keep = [n for n, c in pool.items() if c >= model.config.min_cover_fraction * best]
+    keep.sort(key=lambda n: (-pool[n], model.graph.ids[n]))
+    return keep[: model.config.max_candidates]
+
+
+def _pools_agree(model: ExplanationModel, seed: int) -> int:
+    """Compare the array pools with the dict ones on shrinking symptoms and growing `tried`;
+    return how many candidates they listed."""
+    rng = np.random.default_rng(seed)
+    remaining = set(model.symptomatic)
+    tried_set: set[int] = set()
+    tried = np.zeros(len(model.graph), dtype=np.bool_)
+    up = grouping._Upstream.of(model)
+    listed = 0
+    while remaining:
+        counted = grouping._Counted.of(model, up, remaining)
+        pool = grouping._next_pool(model, counted, tried)
+        assert pool == _pool_by_dicts(model, remaining, tried_set)
+        assert counted.counts[list(pool)].tolist() == [
+            model.cover_counts(remaining)[n] for n in pool
+        ]
+        listed += len(pool)
+        tried_set.update(pool[: len(pool) // 2])
+        tried[pool[: len(pool) // 2]] = True
+        drop = rng.choice(sorted(remaining), size=max(1, len(remaining) // 3), replace=False)
+        remaining -= set(drop.tolist())  # in place, as the cover does
+    return listed
+
+
+@pytest.mark.parametrize("size", [300, 7, 1], ids=["default-size", "small", "one"])
+def test_next_pool_by_arrays_equals_the_dict_counts(tmp_path: Path, size: int) -> None:
+    # A pool far longer than `max_candidates` is cut by partition first, ties at the cut kept.
+    [case] = list(write_suite(1, tmp_path, seed=9, sizes=(1_500,), noise_levels=("harsh",)))
+    assert case.directory is not None
+    cat = load_catalog(case.directory / CATALOG_FILE)
+    signals = load_signals_dir(case.directory / "signals")
+    symptoms, _ = detect(cat, signals, InvestigateConfig())
+    obs = build_observations(ObservationIndex(cat), symptoms, [])
+    model = ExplanationModel(cat, obs, ExplainConfig(max_candidates=size, min_cover_fraction=0.05))
+    assert len(model.symptomatic) >= 100
+    assert _pools_agree(model, seed=1) >= min(size, 20)
+
+
+def test_next_pool_counts_a_node_repeated_in_an_observation_once_per_observation() -> None:
+    # An observation naming one node twice: its candidates count twice in the cover counts,
+    # once in how many observations they are upstream of.
+    cat = small_catalog()
+    idx = cat.graph.index
+    symptoms = [_sym(c, 0, 30) for c in ("hv", "db", "lb")]
+    obs = build_observations(ObservationIndex(cat), symptoms, [])
+    obs[0].nodes = (idx["hv"], idx["hv"])
+    model = ExplanationModel(cat, obs, ExplainConfig(min_cover_fraction=0.01))
+    up = grouping._Upstream.of(model)
+    assert up.once is not up.nodes
+    assert _pools_agree(model, seed=2) >= 3

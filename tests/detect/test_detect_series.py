@@ -108,6 +108,21 @@ def test_signals_attribute_a_range_break_and_a_novel_shape() -> None:
     assert range_break[[100, 2500]].tolist() == [0.0, 0.0]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_noise_sized_shapes_are_not_novel(seed: int) -> None:
+    values = np.random.default_rng(seed).normal(0.0, 1.0, 3000)
+    values[2000:2005] += 10.0  # a burst far above the noise: novel with or without the gate
+    gated, _, _ = SeriesDetector().signals(minutes(len(values)), values)
+    ungated, _, _ = SeriesDetector(SeriesDetectorConfig(novelty_noise=0.0)).signals(
+        minutes(len(values)), values
+    )
+    # White noise makes "novel" shapes whose distance to their matches is about its own step.
+    assert ungated[:2000].max() >= 0.5
+    assert gated[:2000].max() == 0.0
+    assert gated[2000:2015].max() >= 0.85
+    assert gated[2015:].max() < 0.5
+
+
 @pytest.mark.parametrize(
     ("memory", "breaks"), [(0, False), (200, True), (400, False)], ids=["off", "on", "too-short"]
 )
@@ -280,13 +295,22 @@ def test_two_outages_are_two_intervals() -> None:
     ("kwargs", "message"),
     [
         ({"subsequence": 0}, "subsequence"),
+        ({"novelty_noise": -1.0}, "novelty_noise"),
         ({"refractory": -1}, "refractory"),
         ({"range_break_score": 2.0}, "range_break_score"),
         ({"regime_bins": 0}, "regime_bins"),
         ({"regime_break_score": 1.5}, "regime_break_score"),
         ({"regime_break_full": 0.0}, "regime_break_full"),
     ],
-    ids=["subsequence", "refractory", "range-break", "regime-bins", "regime-score", "regime-full"],
+    ids=[
+        "subsequence",
+        "novelty-noise",
+        "refractory",
+        "range-break",
+        "regime-bins",
+        "regime-score",
+        "regime-full",
+    ],
 )
 def test_invalid_config_names_the_field(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

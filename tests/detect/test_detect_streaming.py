@@ -12,6 +12,7 @@ from outagelens.detect.streaming import (
     day_length,
     forward_fill,
     left_nearest_distance,
+    mean_step_before,
     previous_max,
     regime_break_ratio,
     suppress_repeats,
@@ -154,3 +155,35 @@ def test_daily_residual_takes_the_median_of_several_days() -> None:
 def test_day_length_from_the_median_step(steps: list[float], expected: int) -> None:
     seconds = np.concatenate([[1e9], 1e9 + np.cumsum(steps)])
     assert day_length(seconds) == expected
+
+
+@pytest.mark.parametrize(
+    ("lag", "expected"),
+    [
+        (0, [np.nan, 1.0, 1.5, 1.0, 1.75]),
+        (2, [np.nan, np.nan, np.nan, 1.0, 1.5]),
+        (5, [np.nan] * 5),
+    ],
+    ids=["no-lag", "lag-2", "no-step-yet"],
+)
+def test_mean_step_before_averages_the_steps_up_to_t_minus_lag(
+    lag: int, expected: list[float]
+) -> None:
+    x = np.array([0.0, 1.0, 3.0, 3.0, 7.0])  # steps 1, 2, 0, 4
+    np.testing.assert_array_equal(mean_step_before(x, lag), np.array(expected))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=80),
+    cut=st.integers(1, 79),
+    tail=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=30),
+    lag=st.integers(0, 12),
+)
+def test_mean_step_before_at_t_ignores_later_points(
+    values: list[float], cut: int, tail: list[float], lag: int
+) -> None:
+    cut = min(cut, len(values) - 1)
+    full = mean_step_before(np.array(values), lag)
+    other = mean_step_before(np.array(values[:cut] + tail), lag)
+    np.testing.assert_array_equal(full[:cut], other[:cut])

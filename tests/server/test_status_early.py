@@ -281,4 +281,62 @@ def test_global_service_alert_is_covered_by_its_incident_in_any_location() -> No
     )
     now = datetime.now(UTC)
     assert reported_incident(catalog, [report], covered_keys([incident]), now) is None
-    assert reported_incident(catalog, [report], set(), now) is not None  # uncovered: shown
+    assert reported_incident(catalog, [report], {}, now) is not None  # uncovered: shown
+
+
+def test_alert_of_a_resolved_incident_brings_no_provisional_incident_back(
+    early_server: Server,
+) -> None:
+    """A person resolves the incident while Alertmanager still fires the alert that started
+    during it: the page does not show the outage again as a provisional incident. An alert of
+    the same component that starts after the resolution is news and is shown."""
+    s = early_server
+    incident_id, _ = _seed(s)  # covers hansa-direktbank's vm-hosting in fra1
+    start = datetime.now(UTC) - timedelta(minutes=2)
+    _ingest(s, _alert(BANK_DOWN, start))
+    assert [i["status"] for i in _summary(s)["incidents"]] == ["investigating"]  # the seeded one
+
+    resolve = {"status": "resolved"}
+    answer = s.post(f"/api/incidents/{incident_id}/status", Scope.ADMIN, json=resolve)
+    assert answer.status_code == 200, answer.text
+    service(s).sync(force=True)
+    assert _summary(s)["incidents"] == []  # resolved before it was announced; alert covered
+    assert _affected(_summary(s)) == {}
+
+    again = dict(_alert(BANK_DOWN, datetime.now(UTC)), fingerprint="a" * 16)
+    _ingest(s, again)
+    [shown] = _summary(s)["incidents"]
+    assert shown["status"] == "investigating" and shown["id"].startswith("reported-")
+    assert _affected(_summary(s)) == {"vm-hosting@fra1": "partial_outage"}
+
+
+def test_coverage_of_open_and_resolved_incidents() -> None:
+    """An open incident covers every alert of its subscriptions; a resolved one those that
+    started at or before its resolution; the widest coverage of a key wins."""
+    from outagelens.comms.models import IncidentStatus as PageStatus
+    from outagelens.comms.status import LiveIncident
+    from outagelens.server.status.reported import covered_keys
+
+    scope = make_scope()
+    t = scope.start
+    key = ("hansa-direktbank", "vm-hosting", "fra1")
+
+    def live(status: PageStatus, resolved_at: datetime | None) -> LiveIncident:
+        return LiveIncident(
+            id=f"inc-{status.value}",
+            status=status,
+            created_at=t,
+            updated_at=t + timedelta(minutes=1),
+            scope=scope,
+            resolved_at=resolved_at,
+        )
+
+    done = live(PageStatus.RESOLVED, t + timedelta(minutes=30))
+    assert covered_keys([done])[key] == t + timedelta(minutes=30)
+    assert covered_keys([live(PageStatus.RESOLVED, None)])[key] == t + timedelta(minutes=1)
+    assert covered_keys([done, live(PageStatus.IDENTIFIED, None)])[key] is None
+    assert covered_keys([live(PageStatus.MONITORING, None), done])[key] is None
+    later = live(PageStatus.RESOLVED, t + timedelta(hours=2))
+    assert covered_keys([later, done])[key] == t + timedelta(hours=2)
+    assert ("shopwave", "managed-k8s", "fra1") in covered_keys([done])
+    assert covered_keys([]) == {}

@@ -14,14 +14,22 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
 
 from outagelens.correlate.observations import Observation
 from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.errors import ConfigError
+from outagelens.topology.cascade import IntArray
 from outagelens.topology.catalog import Catalog
-from outagelens.topology.graph import NodeKind
+from outagelens.topology.down_order import down_order
+from outagelens.topology.graph import KIND_CODES, NodeKind
 
 CANDIDATE_KINDS = frozenset({NodeKind.COMPONENT, NodeKind.LOCATION})
+# The same, to test a kind by identity (an enum member's hash is a Python call).
+_CANDIDATE_KINDS = tuple(CANDIDATE_KINDS)
 _EMPTY: frozenset[int] = frozenset()
 
 
@@ -117,6 +125,8 @@ class ExplanationModel:
         self._fixed_llr: dict[tuple[int, ...], tuple[float, float]] = {}
         # Silent components below a candidate inferred to fail partially (see `predicted`).
         self._quiet: dict[tuple[int, ...], int] = {}
+        self._rows: tuple[IntArray, IntArray, IntArray] | None = None  # `_node_obs_rows`
+        self._silent_mask: npt.NDArray[np.bool_] | None = None  # see `_silent_kind`
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -166,27 +176,86 @@ class ExplanationModel:
         member excepted: they are expected to keep running, with errors)."""
         cached = self._pred.get(nodes)
         if cached is None:
-            down = self.graph.propagate(nodes).down
-            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
             hard = tuple(n for n in nodes if n not in self._limping)
-            expect: Container[int] = down
             if len(hard) < len(nodes):
-                expect = self.graph.propagate(hard).down if hard else ()
-            hit: set[int] = set()
-            silent = 0
-            for n in down:
-                o = node_obs.get(n)
-                if o is not None:
-                    hit.update(o)
-                if kinds[n] in CANDIDATE_KINDS and n not in alerted and n in expect:
-                    silent += 1
-            cached = (frozenset(hit), len(down), silent)
+                hit, size, silent = self._limping_hits(nodes, hard)
+            else:
+                order = down_order(self.graph, nodes)
+                hit, silent = self._down_hits(order)
+                size = len(order)
+            cached = (frozenset(hit), size, silent)
             self._pred[nodes] = cached
             if silent and self._partial(hit):
+                alerted, kinds = self._alerted, self.graph.kinds
                 own = sum(1 for n in nodes if n not in alerted and kinds[n] in CANDIDATE_KINDS)
                 if silent > own:
                     self._quiet[nodes] = silent - own
         return cached
+
+    def _limping_hits(
+        self, nodes: tuple[int, ...], hard: tuple[int, ...]
+    ) -> tuple[set[int], int, int]:
+        """`predicted` of a candidate with limping members: what runs below only those keeps
+        running, so its silence counts only where the `hard` members take it down too."""
+        down = self.graph.propagate(nodes).down
+        node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+        expect: Container[int] = self.graph.propagate(hard).down if hard else ()
+        hit: set[int] = set()
+        silent = 0
+        for n in down:
+            o = node_obs.get(n)
+            if o is not None:
+                hit.update(o)
+            if kinds[n] in CANDIDATE_KINDS and n not in alerted and n in expect:
+                silent += 1
+        return hit, len(down), silent
+
+    def _down_hits(self, down: list[int] | IntArray) -> tuple[set[int], int]:
+        """The observations on the `down` nodes, as the set filled node by node in their
+        order would hold them (the same layout, so sums over it come out the same), and how
+        many of the nodes are components or sites without an alert of their own: a short
+        list node by node, an array (a large cascade) by its rows at once."""
+        if isinstance(down, list):
+            hit: set[int] = set()
+            silent = 0
+            node_obs, kinds, alerted = self.node_obs, self.graph.kinds, self._alerted
+            for n in down:
+                o = node_obs.get(n)
+                if o is not None:
+                    hit.update(o)
+                if kinds[n] in _CANDIDATE_KINDS and n not in alerted:
+                    silent += 1
+            return hit, silent
+        starts, lens, ids = self._node_obs_rows()
+        first, size = starts[down], lens[down]
+        ends = np.cumsum(size)
+        at = np.repeat(first - ends + size, size) + np.arange(int(ends[-1]) if len(ends) else 0)
+        # Duplicates leave a set as it was: one set from the concatenated lists is the set
+        # their updates, one by one, fill.
+        return set(ids[at].tolist()), int(np.count_nonzero(self._silent_kind()[down]))
+
+    def _node_obs_rows(self) -> tuple[IntArray, IntArray, IntArray]:
+        """`node_obs` as arrays: per graph node where its list starts in the concatenated
+        lists and how long it is (0: none), and the concatenated lists (built on first use)."""
+        if self._rows is None:
+            lists = self.node_obs
+            nodes = np.fromiter(lists, np.int64, len(lists))
+            sizes = np.fromiter(map(len, lists.values()), np.int64, len(lists))
+            starts = np.zeros(len(self.graph), dtype=np.int64)
+            lens = np.zeros(len(self.graph), dtype=np.int64)
+            starts[nodes], lens[nodes] = np.cumsum(sizes) - sizes, sizes
+            ids = np.fromiter(chain.from_iterable(lists.values()), np.int64, int(sizes.sum()))
+            self._rows = (starts, lens, ids)
+        return self._rows
+
+    def _silent_kind(self) -> npt.NDArray[np.bool_]:
+        """Per graph node: a component or location without an alert of its own."""
+        if self._silent_mask is None:
+            codes = self.graph.kind_codes
+            mask = np.isin(codes, [KIND_CODES[k] for k in CANDIDATE_KINDS])
+            mask[list(self._alerted)] = False
+            self._silent_mask = mask
+        return self._silent_mask
 
     def quiet(self, nodes: tuple[int, ...]) -> int:
         """How many of the silent components below `nodes` are excused as running on, with

@@ -10,7 +10,6 @@ is covered again, so an unrelated small fault in the same window becomes its own
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from outagelens.correlate.explain import ExplainConfig, ExplanationModel
 from outagelens.correlate.observations import ObservationIndex, build_observations
 from outagelens.detect.models import Symptom
 from outagelens.signals.frames import SeriesSet
+from outagelens.topology.cascade import IntArray, edge_offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,14 @@ def healthy_keys(
     a = max(0, series.minute_index(start))
     b = min(series.n_minutes, max(a + 1, series.minute_index(end)))
     seen = _any_finite(series.values["availability"][:, a:b])
-    seen |= _any_finite(series.values["request_rate"][:, a:b])
+    rates = series.values["request_rate"]
+    rest = np.flatnonzero(~seen)
+    if 4 * len(rest) < len(seen):
+        # Most rows have an availability sample: only the others need their request rates
+        # read (a copy of those rows costs less than a pass over all).
+        seen[rest] = _any_finite(rates[rest, a:b])
+    else:
+        seen |= _any_finite(rates[:, a:b])
     keys = series.keys
     return [
         (k[0], k[1], k[2])
@@ -85,6 +92,24 @@ def healthy_keys(
 
 
 def _any_finite(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Per row, whether any value is finite. A few columns spread over the window answer for
+    most rows (series with samples have them nearly every minute); the rest are read whole."""
+    if x.shape[1] == 0:
+        return np.zeros(x.shape[0], dtype=np.bool_)
+    cols = np.unique(np.linspace(0, x.shape[1] - 1, _SAMPLED_COLUMNS).astype(np.int64))
+    out: npt.NDArray[np.bool_] = np.logical_or.reduce(np.isfinite(x[:, cols]), axis=1)
+    rest = np.flatnonzero(~out)
+    if 4 * len(rest) < len(out):
+        out[rest] = _any_finite_whole(x[rest])
+    else:
+        out |= _any_finite_whole(x)
+    return out
+
+
+_SAMPLED_COLUMNS = 4
+
+
+def _any_finite_whole(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
     """Per row, whether any value is finite: by the row's NaN-ignoring max (no temporary of
     the whole window); rows whose max is infinite are checked value by value."""
     top = np.fmax.reduce(x, axis=1) if x.shape[1] else np.full(x.shape[0], np.nan)
@@ -142,8 +167,9 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
     remaining = set(model.symptomatic)
     out: list[SymptomGroup] = []
     cands = model.candidates(remaining, extra)
-    tried: set[int] = set()
+    tried = np.zeros(len(model.graph), dtype=np.bool_)
     pools = 1
+    up: _Upstream | None = None
     counted: _Counted | None = None
     while remaining and cands:
         least = 1 if pools == 1 else 2
@@ -151,10 +177,11 @@ def _cover(model: ExplanationModel, extra: Sequence[int], max_pools: int) -> lis
             out.append(_group(model, explained, c))
         if not remaining or pools >= max_pools:
             break
-        tried.update(cands)
+        tried[cands] = True
         pools += 1
         if counted is None or counted.size != len(remaining):  # it only shrinks
-            counted = _Counted.of(model, remaining)
+            up = up or _Upstream.of(model)
+            counted = _Counted.of(model, up, remaining)
         cands = _next_pool(model, counted, tried)
     for i in sorted(remaining):
         out.append(_group(model, frozenset({i}), None))
@@ -185,7 +212,7 @@ def _pool_covers(
     # is smaller, so the same symptoms can sum an ulp higher later. Stale values this close
     # to the top are evaluated afresh before it is taken (1e-9 of the largest sum of hits:
     # far above any rounding of it).
-    slack = 1e-9 * (1.0 + model.hit_llr * sum(model.weight(i) for i in remaining))
+    slack = 1e-9 * (1.0 + model.hit_llr * sum(map(model.weight, remaining)))
     covers: list[tuple[frozenset[int], int]] = []
     while heap and remaining:
         neg_llr, neg_reach, pos, at = heap[0]
@@ -219,31 +246,79 @@ def _pool_covers(
 
 
 @dataclass(frozen=True, slots=True)
-class _Counted:
-    """Cover counts of the symptoms left, and how many of them each node is upstream of:
-    kept while no cover takes any (later pools under noise mostly find none)."""
+class _Upstream:
+    """The candidates upstream of each symptomatic observation, as CSR arrays by observation
+    index: `upstream_candidates` in order (a repeat counts twice, as in `cover_counts`), and
+    each one once (as in `upstream_set`)."""
 
-    size: int
-    counts: dict[int, float]
-    seen: dict[int, int]
+    ptr: IntArray
+    nodes: IntArray
+    once_ptr: IntArray
+    once: IntArray
 
     @classmethod
-    def of(cls, model: ExplanationModel, remaining: set[int]) -> _Counted:
-        ups = model.upstream_set
-        seen = Counter(chain.from_iterable(ups(i) for i in remaining))  # counted in C
-        return cls(len(remaining), model.cover_counts(remaining), seen)
+    def of(cls, model: ExplanationModel) -> _Upstream:
+        which = sorted(model.symptomatic)
+        lists = [model.upstream_candidates(i) for i in which]
+        ptr, nodes = _csr(len(model.obs), which, lists)
+        if all(len(set(c)) == len(c) for c in lists):
+            return cls(ptr, nodes, ptr, nodes)
+        return cls(ptr, nodes, *_csr(len(model.obs), which, [(*dict.fromkeys(c),) for c in lists]))
 
 
-def _next_pool(model: ExplanationModel, counted: _Counted, tried: set[int]) -> list[int]:
+def _csr(rows: int, which: list[int], lists: list[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
+    """CSR arrays of `rows` rows: `lists` on the rows `which` (ascending), the others empty."""
+    sizes = np.zeros(rows, dtype=np.int64)
+    sizes[which] = [len(c) for c in lists]
+    ptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])
+    return ptr, np.fromiter(chain.from_iterable(lists), np.int64, int(ptr[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """Cover counts of the symptoms left, and how many of them each node is upstream of, per
+    graph node: kept while no cover takes any (later pools under noise mostly find none)."""
+
+    size: int
+    counts: npt.NDArray[np.float64]  # `cover_counts(remaining)`, 0 where it lists no node
+    listed: npt.NDArray[np.bool_]  # the nodes `cover_counts(remaining)` lists
+    seen: IntArray
+
+    @classmethod
+    def of(cls, model: ExplanationModel, up: _Upstream, remaining: set[int]) -> _Counted:
+        n = len(model.graph)
+        left = np.fromiter(remaining, np.int64, len(remaining))
+        at, _ = edge_offsets(up.ptr, left)
+        nodes = up.nodes[at]
+        weight = np.fromiter(map(model.weight, remaining), np.float64, len(remaining))
+        # One symptom after the other in `remaining`'s order, as `cover_counts` adds them:
+        # bincount adds its weights in order, so each count is the same float.
+        weights = np.repeat(weight, up.ptr[left + 1] - up.ptr[left])
+        counts = np.bincount(nodes, weights=weights, minlength=n).astype(np.float64, copy=False)
+        listed = np.bincount(nodes, minlength=n)
+        if up.once is not up.nodes:
+            listed = np.bincount(up.once[edge_offsets(up.once_ptr, left)[0]], minlength=n)
+        return cls(len(remaining), counts, listed > 0, listed)
+
+
+def _next_pool(
+    model: ExplanationModel, counted: _Counted, tried: npt.NDArray[np.bool_]
+) -> list[int]:
     """Untried candidates upstream of at least two of the symptoms left, best covered first."""
-    seen = counted.seen
-    pool = {n: c for n, c in counted.counts.items() if n not in tried and seen.get(n, 0) >= 2}
-    if not pool:
+    pool = np.flatnonzero(counted.listed & ~tried & (counted.seen >= 2))
+    if not len(pool):
         return []
-    cfg = model.config
-    best = max(pool.values())
-    keep = [n for n, c in pool.items() if c >= cfg.min_cover_fraction * best]
-    keep.sort(key=lambda n: (-pool[n], model.graph.ids[n]))
+    cfg, size = model.config, model.config.max_candidates
+    counts = counted.counts[pool]
+    pool = pool[counts >= cfg.min_cover_fraction * counts.max()]
+    if len(pool) > size:
+        # Only nodes with at least the size-th largest count can be among the first `size`.
+        counts = counted.counts[pool]
+        pool = pool[counts >= np.partition(counts, len(pool) - size)[len(pool) - size]]
+    keep: list[int] = pool.tolist()
+    value = dict(zip(keep, counted.counts[pool].tolist(), strict=True))
+    ids = model.graph.ids
+    keep.sort(key=lambda n: (-value[n], ids[n]))
     return keep[: cfg.max_candidates]
 
 
@@ -312,8 +387,9 @@ def _best_join(
     mine = _ups(model, target.obs_ids)
     joins: dict[tuple[int, ...], set[int]] = {}
     own: dict[int, float] = {}
+    active = _active(target)  # once: a target's symptoms are many, the others' mostly one
     for j, g in enumerate(kept):
-        if j == t or not (_within(g, target, gap) or _within(target, g, gap)):
+        if j == t or not (_starts_while(g, active, gap) or _within(target, g, gap)):
             continue
         common = mine & _ups(model, g.obs_ids)
         if not common:
@@ -350,10 +426,26 @@ def _ups(model: ExplanationModel, ids: frozenset[int]) -> set[int]:
 
 def _within(g: SymptomGroup, k: SymptomGroup, gap: timedelta) -> bool:
     """Whether g starts while k is active (from gap before k's start to its last end)."""
-    start = g.symptoms[0].start
-    ends = [s.end for s in k.symptoms]
-    last = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
-    return k.symptoms[0].start - gap <= start and (last is None or start <= last)
+    return _starts_while(g, _active(k), gap)
+
+
+def _active(k: SymptomGroup) -> tuple[datetime, datetime | None]:
+    """When a group is active: its first start and its last end (None: still active)."""
+    last = None
+    for s in k.symptoms:
+        if s.end is None:
+            return k.symptoms[0].start, None
+        if last is None or s.end > last:
+            last = s.end
+    return k.symptoms[0].start, last
+
+
+def _starts_while(
+    g: SymptomGroup, active: tuple[datetime, datetime | None], gap: timedelta
+) -> bool:
+    """Whether g starts from `gap` before the `active` span's start to its end."""
+    start, (first, last) = g.symptoms[0].start, active
+    return first - gap <= start and (last is None or start <= last)
 
 
 def _group(model: ExplanationModel, ids: frozenset[int], cover: int | None) -> SymptomGroup:

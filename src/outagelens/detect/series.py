@@ -14,7 +14,12 @@ signals:
    turned into a score by comparing it with the largest distance of the last `record_horizon`
    points: ``1 / (1 + exp(-steepness * (d / d_max - 1)))``; 0.5 means "as novel as the most
    novel recent point", values near 1 mean "much more novel than anything recently". Novelty
-   below `novelty_floor` (shapes within about 1% of the range of their matches) scores 0.
+   below `novelty_floor` (shapes within about 1% of the range of their matches) scores 0, and
+   so does novelty whose distance (root mean square per point) is below `novelty_noise` times
+   the series' mean absolute step before the stretch (`streaming.mean_step_before`): a shape
+   no farther from its matches than the series' own point-to-point noise is not news (in white
+   noise every new stretch is that far from its matches, and the yardstick of a quiet spell
+   would otherwise make it look novel).
 2. **Range break**: a value outside the [min, max] seen so far scores `range_break_score`,
    rising linearly to 1 when it exceeds that range by `range_break_full` of its width. Once
    `range_break_memory` points have been seen, a value outside the range of the last
@@ -69,6 +74,7 @@ from outagelens.detect.streaming import (
     day_length,
     forward_fill,
     left_nearest_distance,
+    mean_step_before,
     previous_max,
     previous_min,
     regime_break_ratio,
@@ -93,6 +99,8 @@ class SeriesDetectorConfig:
     history: int = 20_160  # points searched for matches (two weeks of minutes): bounds cost
     warmup: int = 100  # points before the shape signal may score
     novelty_floor: float = 0.01  # novelty (fraction of the range seen) below this scores 0
+    novelty_noise: float = 1.8  # novelty whose root mean square distance is below this many
+    # mean absolute steps of the series before the stretch scores 0: noise-sized (0: off)
     record_horizon: int = 400  # recent points whose largest novelty is the yardstick
     record_steepness: float = 5.0  # slope of the sigmoid on novelty / recent max novelty
     range_break_score: float = 0.7  # score of a value just outside the range seen so far
@@ -191,11 +199,11 @@ class SeriesDetector:
         earlier stretches, as a fraction of the range seen so far (NaN or inf where undefined);
         `x` has no missing samples (forward-filled)."""
         cfg = self.config
-        seen_range = np.maximum.accumulate(x) - np.minimum.accumulate(x) if len(x) else x
         dist = left_nearest_distance(x, cfg.subsequence, cfg.exclusion, cfg.neighbors, cfg.history)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(
-                dist / (np.maximum(seen_range, 1e-12) * np.sqrt(cfg.subsequence)), dtype=np.float64
+                dist / (np.maximum(_seen_range(x), 1e-12) * np.sqrt(cfg.subsequence)),
+                dtype=np.float64,
             )
 
     def _novelty(self, x: FloatArray) -> FloatArray:
@@ -206,6 +214,11 @@ class SeriesDetector:
         ratio = novelty / np.maximum(recent, 1e-12)
         scores = 1.0 / (1.0 + np.exp(-cfg.record_steepness * (ratio - 1.0)))
         scores[novelty <= cfg.novelty_floor] = 0.0
+        if cfg.novelty_noise > 0.0:
+            # A shape no farther from its matches than the series' own step noise is not news.
+            distance = novelty * np.maximum(_seen_range(x), 1e-12)
+            noise = mean_step_before(x, cfg.subsequence)
+            scores[distance < cfg.novelty_noise * noise] = 0.0
         return np.asarray(scores, dtype=np.float64)
 
     def _range_break(self, x: FloatArray) -> FloatArray:
@@ -240,6 +253,13 @@ class SeriesDetector:
             (ratio - 1.0) / cfg.regime_break_full, 1.0
         )
         return np.where(ratio > 0.0, graded, 0.0)
+
+
+def _seen_range(x: FloatArray) -> FloatArray:
+    """Range (max - min) of the values up to each index."""
+    if len(x) == 0:
+        return x.copy()
+    return np.asarray(np.maximum.accumulate(x) - np.minimum.accumulate(x), dtype=np.float64)
 
 
 def _seconds(timestamps: Timestamps) -> FloatArray:

@@ -76,6 +76,21 @@ def window_max(values: FloatArray, width: int) -> FloatArray:
     return np.asarray(np.maximum(suffix[end - width + 1], prefix[end]), dtype=np.float64)
 
 
+def mean_step_before(x: FloatArray, lag: int) -> FloatArray:
+    """Mean absolute step |x_i - x_(i-1)| over the steps up to index t - `lag` (NaN where there
+    are none): the series' typical point-to-point variation before the stretch ending at t
+    (`lag` = that stretch's length)."""
+    n = len(x)
+    out = np.full(n, np.nan)
+    if n < 2:
+        return out
+    steps = np.cumsum(np.abs(np.diff(x)))  # steps[j - 1]: sum of the steps up to index j
+    last = np.arange(n) - lag  # last step index counted at t
+    ok = last >= 1
+    out[ok] = steps[last[ok] - 1] / last[ok]
+    return out
+
+
 def _smallest(values: FloatArray, k: int) -> FloatArray:
     """The k smallest values of each row (all of them when a row is shorter), unordered."""
     if values.shape[1] <= k:

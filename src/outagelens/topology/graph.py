@@ -149,6 +149,7 @@ class DependencyGraph:
         self.np_rev_group, self.np_grp_owner = _view(self.rev_group), _view(self.grp_owner)
         self.np_grp_k = _view(self.grp_k)
         self.np_grp_n = np.diff(_view(self.mem_ptr))
+        self._deps: list[tuple[int, ...] | None] = [None] * n  # see `_upstream`
 
     @classmethod
     def from_specs(cls, nodes: Sequence[NodeSpec]) -> DependencyGraph:
@@ -204,10 +205,10 @@ class DependencyGraph:
     def reachable(self, start: Iterable[int], *, reverse: bool) -> list[int]:
         """Transitive closure from `start` (excluded) along dependents or dependencies."""
         seen: set[int] = set(start)
+        if not reverse:
+            return self._upstream(seen)
         queue = deque(seen)
         out: list[int] = []
-        if not reverse:
-            return self._upstream(seen, queue, out)
         while queue:
             u = queue.popleft()
             for v in self.dependents_of(u):
@@ -217,25 +218,35 @@ class DependencyGraph:
                     queue.append(v)
         return out
 
-    def _upstream(self, seen: set[int], queue: deque[int], out: list[int]) -> list[int]:
-        """`reachable` along dependencies, in `dependencies_of` order without building its
-        lists (thousands of observations' upstream closures per investigation)."""
-        req_ptr, req_idx = self.req_ptr, self.req_idx
-        grp_ptr, mem_ptr, mem_idx = self.grp_ptr, self.mem_ptr, self.mem_idx
-        while queue:
-            u = queue.popleft()
-            for v in req_idx[req_ptr[u] : req_ptr[u + 1]]:
+    def _upstream(self, seen: set[int]) -> list[int]:
+        """`reachable` along dependencies from the nodes in `seen` (taken in its order), in
+        `dependencies_of` order: breadth first over a list that grows as it is read, each
+        node's dependencies a tuple kept once asked (thousands of observations' upstream
+        closures per investigation, mostly over the same sites and components)."""
+        order = list(seen)
+        starts = len(order)
+        deps = self._deps
+        i = 0
+        while i < len(order):
+            u = order[i]
+            i += 1
+            row = deps[u]
+            if row is None:
+                row = deps[u] = self._dependency_row(u)
+            for v in row:
                 if v not in seen:
                     seen.add(v)
-                    out.append(v)
-                    queue.append(v)
-            for g in range(grp_ptr[u], grp_ptr[u + 1]):
-                for v in mem_idx[mem_ptr[g] : mem_ptr[g + 1]]:
-                    if v not in seen:
-                        seen.add(v)
-                        out.append(v)
-                        queue.append(v)
-        return out
+                    order.append(v)
+        return order[starts:]
+
+    def _dependency_row(self, u: int) -> tuple[int, ...]:
+        """`dependencies_of(u)` as a tuple: requires, then each group's members in order
+        (a node's groups, and their members, lie next to each other)."""
+        first, last = self.grp_ptr[u], self.grp_ptr[u + 1]
+        return (
+            *self.req_idx[self.req_ptr[u] : self.req_ptr[u + 1]],
+            *self.mem_idx[self.mem_ptr[first] : self.mem_ptr[last]],
+        )
 
     def find_cycle(self) -> list[int] | None:
         """A dependency cycle as node indices (first repeated last), or None.

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from outagelens.comms.drafts import draft_update
 from outagelens.comms.models import IncidentStatus, IncidentUpdate
@@ -45,6 +46,8 @@ SEVERITY_STATE = {
     "warning": (HealthState.DEGRADED, 0.0),
 }
 Key = tuple[str, str, str]  # (customer, service, location)
+_K = TypeVar("_K", Key, tuple[str, str])
+Coverage = dict[Key, datetime | None]  # key -> covered until (None: open incident)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,35 +110,63 @@ def _report(catalog: Catalog, alert: Alert, severity: str) -> Report | None:
     return None
 
 
-def covered_keys(incidents: Iterable[LiveIncident]) -> set[Key]:
-    """(customer, service, location) of every subscription interval of open incidents."""
-    return {
-        (sub.customer, sub.service, iv.location)
-        for inc in incidents
-        if inc.status is not IncidentStatus.RESOLVED
-        for sub in inc.scope.subscriptions
-        for iv in sub.intervals
-    }
+def covered_keys(incidents: Iterable[LiveIncident]) -> Coverage:
+    """(customer, service, location) of every subscription interval of stored incidents -> until
+    when they cover an alert there: None (any alert) for an open incident; for a resolved one,
+    its resolution time. An alert that started before an incident that covered it was resolved
+    (by a person, or by the investigation while Alertmanager still repeats the alert) belongs
+    to that outage and must not bring it back as a provisional incident; one that started
+    later is news and is shown."""
+    out: Coverage = {}
+    for inc in incidents:
+        resolved = inc.status is IncidentStatus.RESOLVED
+        until = (inc.resolved_at or inc.updated_at) if resolved else None
+        for sub in inc.scope.subscriptions:
+            for iv in sub.intervals:
+                _cover(out, (sub.customer, sub.service, iv.location), until)
+    return out
+
+
+def _cover(coverage: dict[_K, datetime | None], key: _K, until: datetime | None) -> None:
+    """Widen `coverage` of `key` to `until` (None: everything)."""
+    if key in coverage:
+        known = coverage[key]
+        until = None if known is None or until is None else max(known, until)
+    coverage[key] = until
+
+
+def _covers(coverage: Mapping[_K, datetime | None], key: _K, start: datetime) -> bool:
+    """Whether an alert starting at `start` under `key` is covered."""
+    if key not in coverage:
+        return False
+    until = coverage[key]
+    return until is None or start <= until
 
 
 def reported_incident(
     catalog: Catalog,
     reports: Sequence[Report],
-    covered: set[Key],
+    covered: Mapping[Key, datetime | None],
     now: datetime,
     *,
     texts: bool = True,
 ) -> LiveIncident | None:
-    """One provisional 'investigating' incident for the reports no shown incident covers.
+    """One provisional 'investigating' incident for the reports no stored incident covers
+    (`covered`: from `covered_keys`).
 
     A global service is one component whatever location an alert names, so an incident that
     covers the subscription in any location covers its alerts in every location."""
-    pairs = {(customer, service) for customer, service, _ in covered}
+    pairs: dict[tuple[str, str], datetime | None] = {}
+    for (customer, service, _), until in covered.items():
+        _cover(pairs, (customer, service), until)
     mine = [
         r
         for r in reports
-        if r.key not in covered
-        and (catalog.services[r.service].locations or (r.customer, r.service) not in pairs)
+        if not _covers(covered, r.key, r.start)
+        and (
+            catalog.services[r.service].locations
+            or not _covers(pairs, (r.customer, r.service), r.start)
+        )
     ]
     if not mine:
         return None

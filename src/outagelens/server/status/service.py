@@ -165,8 +165,10 @@ class StatusService:
         self, catalog: Catalog, lives: Sequence[LiveIncident], now: datetime, wall: datetime
     ) -> list[LiveIncident]:
         """What the pages show: announced incidents as they are; open unannounced ones as
-        'investigating' without a cause; firing customer-facing alerts no shown incident covers
-        as one provisional incident (server/status/reported.py). Nothing here notifies."""
+        'investigating' without a cause; firing customer-facing alerts no stored incident covers
+        (an open one covers every alert of its components, a resolved one those that started
+        before its resolution) as one provisional incident (server/status/reported.py).
+        Nothing here notifies."""
         announced = {u.incident_id for u in self.store.status_updates()}
         settings = self.ctx.settings
         auto = settings.status_auto_publish
@@ -185,7 +187,7 @@ class StatusService:
         # take the limit's places of the newest ones)
         alerts = self.ctx.store.signals("alert", since=wall, started_since=since, limit=ALL)
         reports = reports_of(catalog, alerts, wall)
-        early = reported_incident(catalog, reports, covered_keys(shown), now, texts=auto)
+        early = reported_incident(catalog, reports, covered_keys(lives), now, texts=auto)
         return [*shown, early] if early is not None else shown
 
     def component_overrides(self) -> dict[str, ComponentStatus]:
