@@ -67,13 +67,21 @@ def _models(value: object) -> Iterator[BaseModel]:
 
 @pytest.mark.parametrize("name", ["three-customers", *sorted(BUILTINS)[:3]])
 def test_models_built_without_validation_equal_validated_ones(name: str) -> None:
-    """Scope, timeline, hypotheses and impact are built from our own typed values without
-    validation: each equals what validation gives, field types included (an int 0 in a float
-    field would be written as 0, not 0.0)."""
+    """Incidents, scope, timeline, hypotheses, impact and alert symptoms are built from our own
+    typed values without validation: each equals what validation gives, field types included
+    (an int 0 in a float field would be written as 0, not 0.0)."""
     result = investigate(_catalog(), _sim(name).signals)
     models = list(_models(result.incidents))
     kinds = {type(m).__name__ for m in models}
-    assert {"Scope", "AffectedSubscription", "TimelineEvent", "SubscriptionImpact"} <= kinds
+    assert {
+        "Scope",
+        "AffectedSubscription",
+        "TimelineEvent",
+        "SubscriptionImpact",
+        "Incident",
+        "IncidentInvestigation",
+        "Symptom",
+    } <= kinds
     for model in models:
         validated = type(model).model_validate(dict(model.__dict__))
         assert validated == model

@@ -13,7 +13,7 @@ from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_s
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
-from outagelens.impact.assess import assess_incident, flow_revenue
+from outagelens.impact.assess import FlowRevenue, assess_incident
 from outagelens.impact.config import ImpactConfig
 from outagelens.impact.sla import WeightedInterval
 from outagelens.investigation import IncidentInvestigation, Investigation
@@ -23,7 +23,7 @@ from outagelens.rca.signals_index import SignalsIndex, TrafficConfig
 from outagelens.rca.timeline import build_timeline
 from outagelens.signals.types import SignalSet
 from outagelens.topology.catalog import Catalog
-from outagelens.topology.construct import gc_paused
+from outagelens.topology.construct import construct, gc_paused
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the investigation advances."""
@@ -49,10 +49,21 @@ def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
 
 
 def detect(
-    catalog: Catalog, signals: SignalSet, config: InvestigateConfig
+    catalog: Catalog,
+    signals: SignalSet,
+    config: InvestigateConfig,
+    index: ObservationIndex | None = None,
 ) -> tuple[list[Symptom], int]:
-    """Symptoms from alerts and series; also the number of alerts naming no known entity."""
-    from_alerts, unknown = alert_symptoms(signals.alerts, catalog, config.alerts)
+    """Symptoms from alerts and series; also the number of alerts naming no known entity.
+
+    `index` is the investigation's observation index, whose subscription lookup resolves the
+    alerts (instead of a second map of every subscription)."""
+    from_alerts, unknown = alert_symptoms(
+        signals.alerts,
+        catalog,
+        config.alerts,
+        subscription_for=None if index is None else index.subscription_for,
+    )
     from_alarms = alarm_symptoms(signals.hardware, catalog) if config.alarm_symptoms else []
     rows = candidate_rows(signals.series, config.series.screen)
     from_series = series_symptoms(signals.series, default_detector(config.series), rows=rows)
@@ -89,14 +100,14 @@ def _investigate(
     cfg = config or InvestigateConfig()
     report = progress or (lambda stage, done, total: None)
     report("detect", 0, 1)
-    symptoms, ignored = detect(catalog, signals, cfg)
-    report("correlate", 0, 1)
     index = ObservationIndex(catalog)
+    symptoms, ignored = detect(catalog, signals, cfg, index)
+    report("correlate", 0, 1)
     groups = group_symptoms(index, symptoms, signals.series, signals.window_end, cfg.correlate)
     sig_index = SignalsIndex.build(catalog, signals)
     sig_index.traffic_config = cfg.traffic
     localizer = Localizer(Attributor(sig_index, cfg.attribution), cfg.localize)
-    flows = flow_revenue(catalog)
+    flows = FlowRevenue(catalog)  # only the customers of affected subscriptions are read
     incidents = []
     for n, group in enumerate(groups, start=1):
         report("rca", n - 1, len(groups))
@@ -133,8 +144,13 @@ def _investigate_group(
     if hypotheses and group.cover is not None:
         top = hypotheses[0]
         scope = extend_scope(catalog, scope, top.entities, set(top.contradicted))
-    incident = Incident(
-        id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}", symptoms=tuple(group.symptoms), scope=scope
+    # Our own typed values, once per incident (thousands under harsh noise): no re-validation
+    # (tests/test_investigate.py checks them against the validated models).
+    incident = construct(
+        Incident,
+        id=f"inc-{scope.start:%Y%m%d-%H%M}-{n}",
+        symptoms=tuple(group.symptoms),
+        scope=scope,
     )
     impact = assess_incident(
         catalog,
@@ -145,9 +161,10 @@ def _investigate_group(
         flows=flows,
         config=impact_config,
     )
-    return IncidentInvestigation(
+    return construct(
+        IncidentInvestigation,
         incident=incident,
-        hypotheses=hypotheses,
-        timeline=build_timeline(incident, hypotheses),
+        hypotheses=list(hypotheses),
+        timeline=list(build_timeline(incident, hypotheses)),
         impact=impact,
     )

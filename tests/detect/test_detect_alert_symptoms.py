@@ -73,3 +73,44 @@ def test_unknown_entities_are_returned_not_dropped_silently() -> None:
         [_alert(severity="critical", component="ghost")], small_catalog()
     )
     assert symptoms == [] and len(unknown) == 1
+
+
+def test_alert_entity_through_an_observation_index() -> None:
+    """The index's (customer, service) lookup resolves every case as the plain call does."""
+    from outagelens.correlate.observations import ObservationIndex
+
+    cat = small_catalog()
+    index = ObservationIndex(cat)
+    for _, labels, want in ENTITY_CASES:
+        alert = _alert(severity="critical", **labels)
+        assert alert_entity(alert, cat, subscription_for=index.subscription_for) == want
+
+
+def test_alert_symptoms_equal_validated_symptoms() -> None:
+    """Symptoms are built without validation: the same values, types and JSON as validated,
+    and the same with the index's lookup as with the module's own map."""
+    from outagelens.correlate.observations import ObservationIndex
+    from outagelens.detect.models import Symptom
+
+    cat = small_catalog()
+    alerts = [
+        _alert(severity="critical", component="san"),
+        _alert(severity="warning", customer="bank", service="sql", location="a", summary="x"),
+        _alert(
+            "resolved", T0 + timedelta(minutes=5), severity="error", service="web", location="b"
+        ),
+        _alert(severity="critical", component="nope"),
+    ]
+    symptoms, unknown = alert_symptoms(alerts, cat)
+    assert len(symptoms) == 3 and len(unknown) == 1
+    for s in symptoms:
+        validated = Symptom.model_validate(dict(s.__dict__))
+        assert validated == s
+        assert {k: type(v) for k, v in validated.__dict__.items()} == {
+            k: type(v) for k, v in s.__dict__.items()
+        }
+        assert validated.model_dump_json() == s.model_dump_json()
+        assert validated.model_fields_set == s.model_fields_set
+    index = ObservationIndex(cat)
+    again, unknown_again = alert_symptoms(alerts, cat, subscription_for=index.subscription_for)
+    assert again == symptoms and unknown_again == unknown

@@ -9,13 +9,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from pydantic import BaseModel
-from tests.impact.impact_builders import affected, incident, interval, make_catalog
+from tests.impact.impact_builders import affected, incident, interval, make_catalog, raw_catalog
 
 from outagelens.detect.models import HealthState
 from outagelens.impact import ImpactConfig, ImpactReport, assess_incident
 from outagelens.impact import baseline as bl
+from outagelens.impact.assess import FlowRevenue, flow_revenue
 from outagelens.impact.sla import assess_sla, weighted_minutes
 from outagelens.signals import SeriesSet
+from outagelens.sim.builtin import EXAMPLE_CATALOG
+from outagelens.topology import Catalog, catalog_from_dict, load_catalog
 
 _NAN = float("nan")
 _INF = float("inf")
@@ -156,3 +159,34 @@ def test_profile_factors_with_cached_weights_equal_the_formula(tz: str, minute: 
     hours = (local.hour + local.minute / 60.0 + np.arange(90) / 60.0).astype(np.int64) % 24
     got = bl.profile_factors(start, 90, zone, config)
     assert got.tobytes() == weights[hours].tobytes()
+
+
+def _two_flow_catalog() -> Catalog:
+    """shop with two subscriptions of one flow (the first gives its revenue) and one without."""
+    raw = raw_catalog()
+    raw["services"].append({"id": "db", "name": "DB", "locations": {"fra1": {}, "ams1": {}}})
+    shop = raw["customers"][0]
+    first = shop["subscriptions"][0]
+    second = {**first, "service": "db", "business": {**first.get("business", {})}}
+    second["business"].update(revenue_per_minute=50.0, transactions_per_minute=5.0)
+    shop["subscriptions"].append(second)
+    return catalog_from_dict(raw)
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    [make_catalog(), _two_flow_catalog(), load_catalog(EXAMPLE_CATALOG)],
+    ids=["base", "two-subscriptions-one-flow", "example"],
+)
+def test_flow_revenue_by_customer_equals_the_whole_catalog_map(catalog: Catalog) -> None:
+    """Each customer's entries read on demand are the whole-catalog map's, missing keys too."""
+    whole = flow_revenue(catalog)
+    lazy = FlowRevenue(catalog)
+    for key, value in whole.items():
+        assert lazy.get(key) == value
+    for ref in catalog.subscriptions.values():
+        key = (ref.customer.id, ref.subscription.business.transaction_name)
+        assert lazy.get(key) == whole.get(key)
+        assert lazy.get((ref.customer.id, "no such flow")) is None
+    assert lazy.get(("no such customer", "orders")) is None
+    assert dict(lazy) == whole and len(lazy) == len(whole)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.signals.types import Alert, HardwareAlarm
 from outagelens.topology.catalog import Catalog
+from outagelens.topology.construct import construct
 
 # Alert severity -> symptom state: only critical alerts claim that something is down.
 SEVERITY_STATE: dict[str, HealthState | None] = {
@@ -53,18 +54,30 @@ def subscriptions_by_use(catalog: Catalog) -> dict[tuple[str, str], str]:
     return out
 
 
+SubscriptionFor = Callable[[str, str], "str | None"]
+"""(customer, service) -> the first subscription of that customer to that service, or None."""
+
+
 def alert_entity(
-    alert: Alert, catalog: Catalog, by_use: dict[tuple[str, str], str] | None = None
+    alert: Alert,
+    catalog: Catalog,
+    by_use: dict[tuple[str, str], str] | None = None,
+    *,
+    subscription_for: SubscriptionFor | None = None,
 ) -> str | None:
     """The catalog entity an alert is about (most specific label first), None if unknown.
 
-    `by_use` is `subscriptions_by_use(catalog)` when the caller resolves many alerts."""
+    `by_use` is `subscriptions_by_use(catalog)` when the caller resolves many alerts, or
+    `subscription_for` the same lookup as a function (an index the caller holds)."""
     comp = alert.component
     if comp and catalog.has(comp):
         return comp
     cust, svc, loc = alert.customer, alert.service, alert.location
     if cust and svc:
-        sub = (by_use if by_use is not None else subscriptions_by_use(catalog)).get((cust, svc))
+        if subscription_for is not None:
+            sub = subscription_for(cust, svc)
+        else:
+            sub = (by_use if by_use is not None else subscriptions_by_use(catalog)).get((cust, svc))
         if sub is not None:
             return sub
     if svc and loc and catalog.has(f"{svc}@{loc}"):
@@ -76,25 +89,39 @@ def alert_entity(
 
 
 def alert_symptoms(
-    alerts: Iterable[Alert], catalog: Catalog, config: AlertSymptomConfig | None = None
+    alerts: Iterable[Alert],
+    catalog: Catalog,
+    config: AlertSymptomConfig | None = None,
+    *,
+    subscription_for: SubscriptionFor | None = None,
 ) -> tuple[list[Symptom], list[Alert]]:
-    """Symptoms from alerts; also returns the alerts naming no known entity (ignored)."""
+    """Symptoms from alerts; also returns the alerts naming no known entity (ignored).
+
+    `subscription_for` is the (customer, service) -> subscription lookup when the caller
+    already holds one (`ObservationIndex.subscription_for`): not built a second time."""
     cfg = config or AlertSymptomConfig()
     out: list[Symptom] = []
     unknown: list[Alert] = []
-    by_use = subscriptions_by_use(catalog)
+    lookup = subscription_for
+    if lookup is None:
+        by_use = subscriptions_by_use(catalog)
+
+        def lookup(customer: str, service: str) -> str | None:
+            return by_use.get((customer, service))
+
     for a in dedupe_alerts(alerts):
         state = SEVERITY_STATE[a.severity]
         if state is None or (state is HealthState.DEGRADED and not cfg.include_warnings):
             continue
-        entity = alert_entity(a, catalog, by_use)
+        entity = alert_entity(a, catalog, subscription_for=lookup)
         if entity is None:
             unknown.append(a)
             continue
         end = a.ends_at if a.status == "resolved" else None
         summary = a.annotations.get("summary", "")
         out.append(
-            Symptom(
+            construct(  # our own typed values (tests/detect check them against validation)
+                Symptom,
                 entity=entity,
                 source=SymptomSource.ALERT,
                 state=state,

@@ -86,7 +86,7 @@ class EngineSeriesDetector:
         seg = avail[a:b]
         if np.isfinite(seg).sum() < cfg.intervals.baseline_window + 10:
             return None
-        stamps = _stamps(b)[a:b]
+        stamps = _stamps(n)[a:b]  # minute i is _EPOCH + i minutes whatever the length
         hits = find_anomalous_intervals(stamps, seg, direction="down", config=cfg.intervals)
         end0 = iv.end if iv.end is not None else n
         for hit in hits:

@@ -6,7 +6,7 @@ import importlib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ except ImportError:
     _umath = importlib.import_module("numpy.core.umath")
 _clip_ufunc: np.ufunc = _umath.clip
 MINUTES_PER_DAY = 1440
+_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -64,21 +65,32 @@ def series_rows(series: SeriesSet, keys: Sequence[tuple[str, str, str]], metric:
 
 def profile_factors(start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig) -> Floats:
     """Daily-profile weight of each minute of a grid, normalised to a daily mean of 1
-    (read-only: one array serves every subscription of an incident grid)."""
-    return _profile_factors(start, n, tz, config.daily_profile)
-
-
-@lru_cache(maxsize=1024)
-def _profile_factors(
-    start: datetime, n: int, tz: ZoneInfo, daily_profile: tuple[float, ...]
-) -> Floats:
-    weights = _normalised(daily_profile)
+    (read-only: one array serves every grid that starts at the same local minute)."""
     local = start.astimezone(tz)
-    first_hour = local.hour + local.minute / 60.0
+    return _profile_factors(local.hour, local.minute, n, config.daily_profile)
+
+
+@lru_cache(maxsize=4096)
+def _profile_factors(hour: int, minute: int, n: int, daily_profile: tuple[float, ...]) -> Floats:
+    # Only the local hour and minute of the start enter the formula: keyed on them (small
+    # ints), grids of different days and pre-onset windows share one array.
+    weights = _normalised(daily_profile)
+    first_hour = hour + minute / 60.0
     hours = (first_hour + np.arange(n) / 60.0).astype(np.int64) % 24
     factors: Floats = weights[hours]
     factors.setflags(write=False)
     return factors
+
+
+@lru_cache(maxsize=4096)
+def _mean_factor(hour: int, minute: int, n: int, daily_profile: tuple[float, ...]) -> float:
+    return _mean(_profile_factors(hour, minute, n, daily_profile))
+
+
+def mean_profile_factor(start: datetime, n: int, tz: ZoneInfo, config: ImpactConfig) -> float:
+    """`float(profile_factors(start, n, tz, config).mean())` bit for bit (n >= 1)."""
+    local = start.astimezone(tz)
+    return _mean_factor(local.hour, local.minute, n, config.daily_profile)
 
 
 @lru_cache(maxsize=8)
@@ -88,6 +100,77 @@ def _normalised(daily_profile: tuple[float, ...]) -> Floats:
     normalised: Floats = weights / weights.mean()
     normalised.setflags(write=False)
     return normalised
+
+
+class SeriesGrid:
+    """Where an incident grid and its baseline minutes lie in a series window (columns).
+
+    Every row read for one grid (each location's request rate, the throughput) takes its
+    baseline from the same columns, scaled by the same daily-profile factors: they are found
+    once per grid instead of once per row.
+    """
+
+    __slots__ = (
+        "_config",
+        "_factors",
+        "_pre_factor",
+        "_tz",
+        "earlier",
+        "first",
+        "grid_start",
+        "n",
+        "pre_hi",
+        "pre_lo",
+        "pre_start",
+    )
+
+    def __init__(
+        self,
+        series: SeriesSet,
+        grid_start: datetime,
+        n: int,
+        onset: datetime,
+        tz: ZoneInfo,
+        config: ImpactConfig,
+    ) -> None:
+        # minute_index bit for bit (the window starts on a whole minute), without its
+        # conversions: floor division of the aware difference by a minute.
+        first = (grid_start - series.start) // _MINUTE
+        width = series.n_minutes
+        self.first = first
+        self.n = n
+        self.grid_start = grid_start
+        # The same minutes on earlier days (nearest first) that lie whole in the window.
+        self.earlier = tuple(
+            lo
+            for k in range(1, config.baseline_days + 1)
+            if (lo := first - k * MINUTES_PER_DAY) >= 0 and lo + n <= width
+        )
+        onset_col = (onset - series.start) // _MINUTE
+        lo = max(0, onset_col - config.pre_onset_minutes)
+        self.pre_lo = lo
+        self.pre_hi = max(lo, min(onset_col, width))
+        self.pre_start = series.time_at(lo)
+        self._tz = tz
+        self._config = config
+        self._factors: Floats | None = None
+        self._pre_factor: float | None = None
+
+    @property
+    def factors(self) -> Floats:
+        """Daily-profile factors of the grid's minutes (read-only, shared)."""
+        if self._factors is None:
+            self._factors = profile_factors(self.grid_start, self.n, self._tz, self._config)
+        return self._factors
+
+    @property
+    def pre_factor(self) -> float:
+        """Mean daily-profile factor of the pre-onset window (non-empty)."""
+        if self._pre_factor is None:
+            self._pre_factor = mean_profile_factor(
+                self.pre_start, self.pre_hi - self.pre_lo, self._tz, self._config
+            )
+        return self._pre_factor
 
 
 def from_series(
@@ -100,8 +183,12 @@ def from_series(
     config: ImpactConfig,
 ) -> Baseline | None:
     """Baseline of a grid from one series row: same minute of earlier days, else pre-onset."""
-    first = series.minute_index(grid_start)
-    earlier = _same_minute_earlier_days(row, first, n, config.baseline_days)
+    return from_grid(row, SeriesGrid(series, grid_start, n, onset, tz, config), config)
+
+
+def from_grid(row: Floats, grid: SeriesGrid, config: ImpactConfig) -> Baseline | None:
+    """`from_series` of one full-window row, with the grid's columns found beforehand."""
+    earlier = _same_minute_earlier_days(row, grid.earlier, grid.n)
     if earlier is not None:
         values, days = earlier
         return Baseline(
@@ -109,16 +196,12 @@ def from_series(
             BaselineMethod.SAME_MINUTE_EARLIER_DAYS,
             f"median of the same minutes on {days} earlier day(s)",
         )
-    onset_col = series.minute_index(onset)
-    lo = max(0, onset_col - config.pre_onset_minutes)
-    window = row[lo : max(lo, min(onset_col, len(row)))]
+    window = row[grid.pre_lo : grid.pre_hi]
     samples = window[~np.isnan(window)]
     if len(samples) < config.min_baseline_samples:
         return None
     median = exact_median(samples)  # np.median bit for bit, without its overhead
-    pre_start = series.time_at(lo)
-    pre_factor = _mean(profile_factors(pre_start, len(window), tz, config))
-    values = median * profile_factors(grid_start, n, tz, config) / pre_factor
+    values = median * grid.factors / grid.pre_factor
     return Baseline(
         values,
         BaselineMethod.PRE_ONSET_MEDIAN,
@@ -135,14 +218,12 @@ def _mean(values: Floats) -> float:
 
 
 def _same_minute_earlier_days(
-    row: Floats, first: int, n: int, max_days: int
+    row: Floats, starts: Sequence[int], n: int
 ) -> tuple[Floats, int] | None:
-    """Per-minute median over earlier days that cover the whole grid, or None if none do."""
+    """Per-minute median over the earlier days starting at the given columns that have no
+    missing minute in the grid, or None if none has."""
     days: list[Floats] = []
-    for k in range(1, max_days + 1):
-        lo = first - k * MINUTES_PER_DAY
-        if lo < 0 or lo + n > len(row):
-            continue
+    for lo in starts:
         day = row[lo : lo + n]
         if not np.isnan(day).any():
             days.append(day)

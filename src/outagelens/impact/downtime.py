@@ -11,8 +11,9 @@ count as failed, errors users saw do.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy.typing as npt
 
 from outagelens.correlate.models import AffectedSubscription, OutageInterval
 from outagelens.impact import baseline as bl
-from outagelens.impact.baseline import Baseline, Floats
+from outagelens.impact.baseline import Baseline, Floats, SeriesGrid
 from outagelens.impact.config import ImpactConfig
 from outagelens.impact.models import BaselineMethod
 from outagelens.signals import SeriesSet
@@ -39,6 +40,8 @@ class FailureProfile:
     expected_requests: Baseline
     source: str
     onset: datetime
+    grid: SeriesGrid | None = field(default=None, compare=False)
+    """The grid's columns in the series (None when the series do not cover the grid)."""
 
     @property
     def n(self) -> int:
@@ -50,8 +53,14 @@ class FailureProfile:
         return self.start + i * _MINUTE
 
     def affected(self) -> Mask:
-        """Mask of minutes with any failure."""
-        return self.failed > 0
+        """Mask of minutes with any failure (read-only: taken once, read by every figure)."""
+        return self._affected
+
+    @cached_property
+    def _affected(self) -> Mask:
+        mask: Mask = self.failed > 0
+        mask.setflags(write=False)
+        return mask
 
     def down(self, config: ImpactConfig) -> Mask:
         """Mask of minutes counted as down."""
@@ -119,23 +128,44 @@ def failure_profile(
     by_loc = interval_failures(affected, locations, start, n, as_of)
     locations = list(by_loc)
     keys = [(ref.customer.id, ref.subscription.service, loc) for loc in locations]
-    loc_expected = _location_expected(keys, series, start, n, onset, tz, config)
+    grid = series_grid(series, keys, start, n, onset, tz, config)
+    loc_expected = (
+        None if grid is None or series is None else _location_expected(keys, series, grid, config)
+    )
     if loc_expected is None:
         catalog_req = bl.from_catalog(
             ref.subscription.business.requests_per_minute, start, n, tz, config
         )
         shares = np.full(len(locations), 1.0 / len(locations))
         failed = bl.clip(shares @ np.vstack([by_loc[loc] for loc in locations]), 0.0, 1.0)
-        return FailureProfile(start, failed, catalog_req, "intervals", onset)
+        return FailureProfile(start, failed, catalog_req, "intervals", onset, grid)
     expected_rows, method = loc_expected
-    assert series is not None  # loc_expected is only found in a series
-    failed = _series_failed_share(series, keys, expected_rows, by_loc, start, n)
-    total_expected = np.sum(expected_rows, axis=0)
+    assert series is not None and grid is not None  # loc_expected is only found in a series
+    failed, total_expected = _series_failed_share(series, keys, expected_rows, by_loc, grid)
     failed[failed < config.noise_floor] = 0.0
     expected = Baseline(
         total_expected, method, f"request rates from the series ({_method_text(method)})"
     )
-    return FailureProfile(start, failed, expected, "series", onset)
+    return FailureProfile(start, failed, expected, "series", onset, grid)
+
+
+def series_grid(
+    series: SeriesSet | None,
+    keys: list[tuple[str, str, str]],
+    start: datetime,
+    n: int,
+    onset: datetime,
+    tz: ZoneInfo,
+    config: ImpactConfig,
+) -> SeriesGrid | None:
+    """The grid's columns in the series, or None unless a key is there and the window holds
+    the whole grid (the condition of every series-based figure)."""
+    if series is None or not any(k in series for k in keys):
+        return None
+    grid = SeriesGrid(series, start, n, onset, tz, config)
+    if grid.first < 0 or grid.first + n > series.n_minutes:
+        return None
+    return grid
 
 
 def _method_text(method: BaselineMethod) -> str:
@@ -147,24 +177,16 @@ def _method_text(method: BaselineMethod) -> str:
 
 def _location_expected(
     keys: list[tuple[str, str, str]],
-    series: SeriesSet | None,
-    start: datetime,
-    n: int,
-    onset: datetime,
-    tz: ZoneInfo,
+    series: SeriesSet,
+    grid: SeriesGrid,
     config: ImpactConfig,
 ) -> tuple[list[Floats], BaselineMethod] | None:
     """Expected requests per minute for each location from the series, or None if unusable."""
-    if series is None or not any(k in series for k in keys):
-        return None
-    first = series.minute_index(start)
-    if first < 0 or first + n > series.n_minutes:
-        return None
     rows: list[Floats] = []
     worst = BaselineMethod.SAME_MINUTE_EARLIER_DAYS
     for key in keys:
         row = bl.series_rows(series, [key], "request_rate") * 60.0
-        found = bl.from_series(row, series, start, n, onset, tz, config)
+        found = bl.from_grid(row, grid, config)
         if found is None:
             return None
         if found.method is BaselineMethod.PRE_ONSET_MEDIAN:
@@ -174,15 +196,17 @@ def _location_expected(
 
 
 def _served(
-    series: SeriesSet, key: tuple[str, str, str], start: datetime, n: int
+    series: SeriesSet, key: tuple[str, str, str], grid: SeriesGrid
 ) -> tuple[Floats, Floats]:
     """(arrived, failed) requests per minute in the grid from one series key; NaN if unknown."""
-    first = series.minute_index(start)
     if key not in series:
-        return np.full(n, np.nan), np.full(n, np.nan)
-    rate = series.get(key, "request_rate")[first : first + n].astype(np.float64) * 60.0
-    avail = series.get(key, "availability")[first : first + n].astype(np.float64)
-    errors = series.get(key, "error_rate")[first : first + n].astype(np.float64) * 60.0
+        return np.full(grid.n, np.nan), np.full(grid.n, np.nan)
+    row = series.row(key)
+    cols = slice(grid.first, grid.first + grid.n)
+    values = series.values
+    rate = values["request_rate"][row, cols].astype(np.float64) * 60.0
+    avail = values["availability"][row, cols].astype(np.float64)
+    errors = values["error_rate"][row, cols].astype(np.float64) * 60.0
     failed: Floats = np.where(np.isnan(avail), np.minimum(errors, rate), rate * (1.0 - avail))
     return rate, failed
 
@@ -192,20 +216,22 @@ def _series_failed_share(
     keys: list[tuple[str, str, str]],
     expected_rows: list[Floats],
     by_loc: dict[str, Floats],
-    start: datetime,
-    n: int,
-) -> Floats:
-    """Failed share per minute: errors returned, plus requests that never arrived anywhere.
+    grid: SeriesGrid,
+) -> tuple[Floats, Floats]:
+    """Failed share per minute, and expected requests per minute summed over the locations.
+
+    The failed share: errors returned, plus requests that never arrived anywhere.
 
     Requests a site answered with an error count even if a retry elsewhere succeeded (the user
     saw the error). Requests that did not arrive at a site count only as far as the other sites
     did not serve them instead (clean failover is not a failure).
     """
+    n = grid.n
     errors = np.zeros(n)
     missing = np.zeros(n)
     surplus = np.zeros(n)
     for key, exp in zip(keys, expected_rows, strict=True):
-        arrived, failed = _served(series, key, start, n)
+        arrived, failed = _served(series, key, grid)
         unknown = np.isnan(arrived) | np.isnan(failed)
         # No sample: fall back on the outage interval's estimate for this site.
         estimate = exp * by_loc[key[2]]
@@ -215,9 +241,10 @@ def _series_failed_share(
         # np.maximum(x, 0.0) is what np.clip(x, 0.0, None) calls, without its wrappers.
         missing += np.maximum(exp - arrived, 0.0)
         surplus += np.maximum(arrived - failed - exp, 0.0)
-    total = np.sum(expected_rows, axis=0)
+    # What np.sum(expected_rows, axis=0) calls, without its Python layers.
+    total: Floats = np.add.reduce(expected_rows, axis=0)
     lost = errors + np.maximum(missing - surplus, 0.0)
     # Divide only where the expected total is positive (0.0 elsewhere): no warning to silence.
     share = np.divide(lost, total, out=np.zeros(n), where=total > 0)
     result: Floats = bl.clip(share, 0.0, 1.0)
-    return result
+    return result, total

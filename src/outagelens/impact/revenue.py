@@ -12,7 +12,7 @@ from outagelens.correlate.models import AffectedSubscription
 from outagelens.impact import baseline as bl
 from outagelens.impact.baseline import Baseline, Floats
 from outagelens.impact.config import ImpactConfig
-from outagelens.impact.downtime import FailureProfile
+from outagelens.impact.downtime import FailureProfile, series_grid
 from outagelens.impact.models import SubscriptionImpact
 from outagelens.signals import SeriesSet
 from outagelens.topology import SubscriptionRef
@@ -50,13 +50,16 @@ def subscription_impact(
     down = profile.down(config)
     failed = profile.failed
     tx = _transactions(ref, profile, series, tz, config)
-    expected_tx = float(tx.expected[mask].sum())
-    failed_tx = max(0.0, float((tx.expected - tx.actual)[mask].sum()))
+    # np.add.reduce is what ndarray.sum calls (the same pairwise sum), without its wrappers.
+    expected_tx = float(np.add.reduce(tx.expected[mask]))
+    failed_tx = max(0.0, float(np.add.reduce((tx.expected - tx.actual)[mask])))
     lost, money_method = _lost_revenue(
         ref, profile, failed_tx, expected_tx, tz, config, flow_revenue
     )
     first, last = profile.first_and_last()
-    minutes = int(mask.sum())
+    minutes = int(np.count_nonzero(mask))
+    minutes_down = int(np.count_nonzero(down))  # down minutes are affected ones (threshold > 0)
+    peak = float(np.maximum.reduce(failed)) if len(failed) else 0.0
     headline = _subscription_headline(ref, profile, tx, lost)
     method = " ".join(
         [
@@ -75,19 +78,19 @@ def subscription_impact(
         service=ref.subscription.service,
         start=first,
         end=last,
-        minutes_down=float(down.sum()),
-        minutes_degraded=float((mask & ~down).sum()),
-        weighted_downtime_minutes=round(float(failed.sum()), 3),
+        minutes_down=float(minutes_down),
+        minutes_degraded=float(minutes - minutes_down),
+        weighted_downtime_minutes=round(float(np.add.reduce(failed)), 3),
         longest_down_minutes=float(_longest_run(down)),
-        peak_failed_fraction=float(failed.max()) if len(failed) else 0.0,
-        failed_requests=round(float((req * failed).sum()), 1),
-        expected_requests=round(float(req[mask].sum()), 1),
+        peak_failed_fraction=peak,
+        failed_requests=round(float(np.add.reduce(req * failed)), 1),
+        expected_requests=round(float(np.add.reduce(req[mask])), 1),
         failed_transactions=round(failed_tx, 1),
         expected_transactions=round(expected_tx, 1),
         transaction_name=business.transaction_name,
         lost_revenue=round(lost, 2),
         currency=business.currency,
-        end_users_affected=round(business.end_users * (float(failed.max()) if minutes else 0.0)),
+        end_users_affected=round(business.end_users * (peak if minutes else 0.0)),
         baseline=tx.baseline.method if expected_tx > 0 else profile.expected_requests.method,
         failure_source=profile.source,
         method=method.strip(),
@@ -117,18 +120,18 @@ def _transactions(
         (ref.customer.id, ref.subscription.service, loc)
         for loc in dict.fromkeys([*ref.subscription.locations])
     ]
-    estimated = None
-    if series is not None and any(k in series for k in keys):
-        first = series.minute_index(profile.start)
-        if first >= 0 and first + n <= series.n_minutes:
-            row = bl.series_rows(series, keys, "throughput")
-            found = bl.from_series(row, series, profile.start, n, profile.onset, tz, config)
-            if found is not None:
-                actual = row[first : first + n]
-                fallback = found.values * (1.0 - profile.failed)
-                measured = not bool(np.isnan(actual).all())
-                actual = np.where(np.isnan(actual), fallback, actual)
-                return _Transactions(found.values, actual, found, measured)
+    # failure_profile found the grid's columns when the series cover it (a profile built
+    # elsewhere may not carry them).
+    grid = profile.grid or series_grid(series, keys, profile.start, n, profile.onset, tz, config)
+    if grid is not None and series is not None and any(k in series for k in keys):
+        row = bl.series_rows(series, keys, "throughput")
+        found = bl.from_grid(row, grid, config)
+        if found is not None:
+            actual = row[grid.first : grid.first + n]
+            fallback = found.values * (1.0 - profile.failed)
+            measured = not bool(np.isnan(actual).all())
+            actual = np.where(np.isnan(actual), fallback, actual)
+            return _Transactions(found.values, actual, found, measured)
     tpm = ref.subscription.business.transactions_per_minute
     estimated = bl.from_catalog(tpm, profile.start, n, tz, config)
     actual = estimated.values * (1.0 - profile.failed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -40,10 +41,16 @@ UPTIME_DECIMALS = 6
 def month_bounds(t: datetime, tz: ZoneInfo) -> tuple[datetime, datetime, str]:
     """UTC start and end of the calendar month (in `tz`) containing `t`, and its 'YYYY-MM'."""
     local = t.astimezone(tz)
-    start = datetime(local.year, local.month, 1, tzinfo=tz)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    end = datetime(year, month, 1, tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC), f"{local.year:04d}-{local.month:02d}"
+    return _month_bounds(local.year, local.month, tz)
+
+
+@lru_cache(maxsize=256)
+def _month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime, str]:
+    # One month's bounds serve every subscription assessed in it (immutable values).
+    start = datetime(year, month, 1, tzinfo=tz)
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = datetime(next_year, next_month, 1, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC), f"{year:04d}-{month:02d}"
 
 
 def months_touched(
@@ -120,14 +127,14 @@ def profile_intervals(
     down = profile.down(config)
     weights = np.where(down, 1.0, np.where(profile.affected(), sla.degraded_weight, 0.0))
     out: list[WeightedInterval] = []
-    for i, w in enumerate(weights):
+    for i, w in enumerate(weights.tolist()):  # Python floats: the same values, read faster
         if w <= 0:
             continue
         start = profile.minute(i)
         if out and out[-1][1] == start and out[-1][2] == w:
-            out[-1] = (out[-1][0], start + _MINUTE, float(w))
+            out[-1] = (out[-1][0], start + _MINUTE, w)
         else:
-            out.append((start, start + _MINUTE, float(w)))
+            out.append((start, start + _MINUTE, w))
     return out
 
 
