@@ -25,7 +25,7 @@ from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.construct import construct
-from outagelens.topology.graph import NodeKind
+from outagelens.topology.graph import DependencyGraph, NodeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,41 @@ class _Scored:
 
 
 CRITICAL_SHARE = SEVERITY_SHARE["critical"]
+
+
+@dataclass(frozen=True, slots=True)
+class _EvidenceNodes:
+    """Graph nodes of the components with any alarm, and with any change, in the index."""
+
+    alarmed: frozenset[int]
+    changed: frozenset[int]
+
+
+def _lone_cover_counts(model: ExplanationModel, among: frozenset[int]) -> dict[int, float] | None:
+    """`model.cover_counts(among)` of one observation, value for value, without a loop in
+    Python: every node upstream of it counts its weight once (None where a node would count
+    twice, which `cover_counts` sums)."""
+    (i,) = among
+    nodes = model.upstream_candidates(i)
+    counts = dict.fromkeys(nodes, 0.0 + model.weight(i))
+    return counts if len(counts) == len(nodes) else None
+
+
+def _lone_candidates(
+    model: ExplanationModel, among: frozenset[int], extra: list[int], counts: Mapping[int, float]
+) -> list[int]:
+    """`model.candidates(among, extra, counts=counts)`, where every node counts the same (one
+    observation: `_lone_cover_counts`) without a loop in Python: the best covered are then
+    all of them, in the order of their ids (thousands of lone symptoms under harsh noise)."""
+    if not counts:
+        return list(dict.fromkeys(extra))
+    cover = next(iter(counts.values()))
+    if len(set(counts.values())) != 1:
+        return model.candidates(among, extra, counts=counts)
+    keep = sorted(counts, key=model.graph.ids.__getitem__)
+    if not cover >= model.config.min_cover_fraction * cover:
+        keep = []
+    return list(dict.fromkeys([*keep[: model.config.max_candidates], *extra]))
 
 
 def _onset(model: ExplanationModel, explained: frozenset[int]) -> datetime | None:
@@ -98,6 +133,13 @@ class Localizer:
         self._contra_cache: weakref.WeakKeyDictionary[
             ExplanationModel, dict[tuple[int, ...], tuple[Evidence, ...]]
         ] = weakref.WeakKeyDictionary()
+        self._evidence_nodes_of: tuple[DependencyGraph, _EvidenceNodes] | None = None
+        self._last_span: (
+            tuple[
+                ExplanationModel, frozenset[int], frozenset[int], tuple[datetime, datetime | None]
+            ]
+            | None
+        ) = None
 
     def rank(self, group: SymptomGroup) -> list[Hypothesis]:
         """Ranked hypotheses (best first) for a symptom group."""
@@ -107,15 +149,31 @@ class Localizer:
         down = [s.start for s in group.symptoms if s.state is HealthState.DOWN]
         starts = sorted(down or [s.start for s in group.symptoms])
         start = starts[len(starts) // 4]
-        upstream = model.cover_counts(among)
+        upstream = _lone_cover_counts(model, among) if len(among) == 1 else None
+        if upstream is None:
+            upstream = model.cover_counts(among)
         # Every candidate lies upstream of some symptom, and so does all it depends on: the
         # alarmed components among `upstream` include every alarm chain a candidate can have.
-        alarms, ids = self.attributor.index.alarms, model.graph.ids
-        self._alarmed_upstream = frozenset(ids[n] for n in upstream if ids[n] in alarms)
+        ids, evidence = model.graph.ids, self._evidence_graph_nodes(model)
+        self._alarmed_upstream = frozenset(ids[n] for n in evidence.alarmed.intersection(upstream))
         try:
             return self._rank(model, among, start, upstream)
         finally:
             self._alarmed_upstream = None  # a later `_score` outside `rank` walks the catalog
+            self._last_span = None  # nor keep the group's model alive
+
+    def _evidence_graph_nodes(self, model: ExplanationModel) -> _EvidenceNodes:
+        """The graph nodes of components with any alarm, or any change (kept per graph)."""
+        cached = self._evidence_nodes_of
+        if cached is not None and cached[0] is model.graph:
+            return cached[1]
+        idx, index = self.attributor.index, model.graph.index
+        nodes = _EvidenceNodes(
+            alarmed=frozenset(index[c] for c in idx.alarms if c in index),
+            changed=frozenset(index[c] for c in idx.changes if c in index),
+        )
+        self._evidence_nodes_of = (model.graph, nodes)
+        return nodes
 
     def _rank(
         self,
@@ -125,11 +183,12 @@ class Localizer:
         upstream: Mapping[int, float],
     ) -> list[Hypothesis]:
         extra = self._evidence_nodes(model, start, upstream)
-        candidates = model.candidates(among, extra, counts=upstream)
         if len(among) == 1:
             (lone,) = among
+            candidates = _lone_candidates(model, among, extra, upstream)
             singles = model.lone_singles(lone, candidates)
         else:
+            candidates = model.candidates(among, extra, counts=upstream)
             llrs = [(n, model.explained_llr((n,), among)) for n in candidates]
             singles = [(n, llr) for n, (explained, llr) in llrs if explained]
         scored, unscored = self._score_singles(model, singles, among)
@@ -196,18 +255,31 @@ class Localizer:
     ) -> _Scored:
         ex = ex or model.explain(nodes, among)
         ids = tuple(model.graph.ids[n] for n in nodes)
-        onset = _onset(model, ex.explained)
-        if onset is None:
-            onset = min(s.start for i in among for s in model.obs[i].symptoms)
+        onset, end = self._span(model, ex.explained, among)
         att = self.attributor.attribute(
             ids,
             onset,
             self.config.max_direct_support,
-            _end(model, ex.explained),
+            end,
             alarmed_upstream=self._alarmed_upstream,
         )
         score = ex.llr + att.direct_support - self.config.multi_penalty * (len(nodes) - 1)
         return _Scored(ex, att, onset, score, ids)
+
+    def _span(
+        self, model: ExplanationModel, explained: frozenset[int], among: frozenset[int]
+    ) -> tuple[datetime, datetime | None]:
+        """Onset and end of a candidate explaining `explained` of `among` (kept for the last
+        pair asked: every single of a lone symptom explains that symptom alone)."""
+        last = self._last_span
+        if last is not None and last[0] is model and last[1] == explained and last[2] == among:
+            return last[3]
+        onset = _onset(model, explained)
+        if onset is None:
+            onset = min(s.start for i in among for s in model.obs[i].symptoms)
+        span = (onset, _end(model, explained))
+        self._last_span = (model, explained, among, span)
+        return span
 
     def _evidence_nodes(
         self, model: ExplanationModel, start: datetime, upstream: Mapping[int, float]
@@ -219,13 +291,15 @@ class Localizer:
             start - timedelta(minutes=self.config.evidence_lead_minutes),
             start + timedelta(minutes=30),
         )
-        ids = model.graph.ids
+        ids, evidence = model.graph.ids, self._evidence_graph_nodes(model)
         out = []
-        for n in upstream:
-            comp = ids[n]
-            if (comp in idx.alarms and idx.alarms_between(comp, lo, hi)) or idx.changed_between(
-                comp, lo, hi
-            ):
+        # Only components with some alarm or change can have one in the window: under harsh
+        # noise thousands of lone symptoms each have dozens of quiet components upstream.
+        for n in evidence.alarmed.intersection(upstream):
+            if idx.alarms_between(ids[n], lo, hi):
+                out.append(n)
+        for n in evidence.changed.intersection(upstream):
+            if n not in out and idx.changed_between(ids[n], lo, hi):
                 out.append(n)
         return sorted(out)
 
@@ -240,6 +314,8 @@ class Localizer:
         to those needed together (dropping any one explains less), kept if 2..max of them."""
         idx = self.attributor.index
         alarmed = [n for n in extra if model.graph.ids[n] in idx.alarms and n in upstream]
+        if len(alarmed) < 2:
+            return None  # keeping one site's members cannot make them more
         # A common-mode failure happens at one site: keep the site whose alarmed components
         # lie upstream of the most symptoms.
         site_of = {n: model.catalog.location_of(model.graph.ids[n]) for n in alarmed}
