@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from tests.rca.engine_builders import Injection, build_signals, small_catalog
@@ -311,3 +311,13 @@ def test_alarm_chains_do_not_depend_on_the_alarmed_set_asked_before(
             assert _ask(att, ask) == want
             chains += any("(upstream of" in ev.sentence for ev in want.evidence_for)
     assert chains, "some candidate must have alarms upstream that take it down"
+
+
+def test_clock_is_strftime_hours_and_minutes() -> None:
+    rng = random.Random(5)
+    start = datetime(1999, 12, 31, 23, 59, tzinfo=UTC)
+    zones = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+    for _ in range(2_000):
+        t = (start + timedelta(seconds=rng.randrange(10**9))).astimezone(rng.choice(zones))
+        assert localize._clock(t) == f"{t:%H:%M}"
+    assert localize._clock(datetime(2026, 1, 2, 3, 4)) == "03:04"  # naive: its own clock
