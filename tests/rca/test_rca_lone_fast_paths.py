@@ -79,14 +79,14 @@ def test_lone_cover_counts_and_candidates_are_the_general_ones(harsh: Case) -> N
             m = ExplanationModel(model.catalog, model.obs, config)
             for i in sorted(m.symptomatic):
                 among = frozenset({i})
-                counts = localize._lone_cover_counts(m, among)
+                counts = localize.lone_cover_counts(m, among)
                 assert counts is not None
                 assert list(counts.items()) == list(m.cover_counts(among).items())
                 nodes = list(counts)
                 extras = [[], [*rng.sample(nodes, min(2, len(nodes))), 0, 0], [len(m.graph) - 1]]
                 for extra in extras:
                     want = m.candidates(among, extra, counts=counts)
-                    assert localize._lone_candidates(m, among, extra, counts) == want
+                    assert localize.lone_candidates(m, among, extra, counts) == want
                 checked += 1
     assert checked >= 50
 
@@ -103,11 +103,11 @@ def test_an_observation_counting_a_node_twice_takes_the_general_path(harsh: Case
     node = model.obs[i].nodes[0]
     twice = _observation(model, i, (node, node))
     among = frozenset({i})
-    assert localize._lone_cover_counts(twice, among) is None  # cover_counts sums it twice
+    assert localize.lone_cover_counts(twice, among) is None  # cover_counts sums it twice
     counts = twice.cover_counts(among)
     assert counts[node] == 2 * twice.weight(i)
-    # Unequal counts: `_lone_candidates` hands over to the general candidates.
-    assert localize._lone_candidates(twice, among, [], counts) == twice.candidates(
+    # Unequal counts: `lone_candidates` hands over to the general candidates.
+    assert localize.lone_candidates(twice, among, [], counts) == twice.candidates(
         among, [], counts=counts
     )
 
@@ -148,10 +148,10 @@ def test_evidence_nodes_are_those_a_scan_of_every_upstream_node_finds(harsh: Cas
 
 def _general_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send lone symptoms down the general path: no lone counts, no remembered onsets."""
-    monkeypatch.setattr(localize, "_lone_cover_counts", lambda model, among: None)
+    monkeypatch.setattr(localize, "lone_cover_counts", lambda model, among: None)
     monkeypatch.setattr(
         localize,
-        "_lone_candidates",
+        "lone_candidates",
         lambda model, among, extra, counts: model.candidates(among, extra, counts=counts),
     )
     span = Localizer._span

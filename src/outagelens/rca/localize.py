@@ -23,6 +23,7 @@ from outagelens.correlate.explain import Explanation, ExplanationModel
 from outagelens.correlate.grouping import SymptomGroup
 from outagelens.detect.models import HealthState, SymptomSource
 from outagelens.rca.attribute import SEVERITY_SHARE, Attribution, Attributor, alarm_share
+from outagelens.rca.lone import lone_candidates, lone_cover_counts
 from outagelens.rca.models import Evidence, Hypothesis
 from outagelens.topology.construct import construct
 from outagelens.topology.graph import DependencyGraph, NodeKind
@@ -68,33 +69,6 @@ class _EvidenceNodes:
 
     alarmed: frozenset[int]
     changed: frozenset[int]
-
-
-def _lone_cover_counts(model: ExplanationModel, among: frozenset[int]) -> dict[int, float] | None:
-    """`model.cover_counts(among)` of one observation, value for value, without a loop in
-    Python: every node upstream of it counts its weight once (None where a node would count
-    twice, which `cover_counts` sums)."""
-    (i,) = among
-    nodes = model.upstream_candidates(i)
-    counts = dict.fromkeys(nodes, 0.0 + model.weight(i))
-    return counts if len(counts) == len(nodes) else None
-
-
-def _lone_candidates(
-    model: ExplanationModel, among: frozenset[int], extra: list[int], counts: Mapping[int, float]
-) -> list[int]:
-    """`model.candidates(among, extra, counts=counts)`, where every node counts the same (one
-    observation: `_lone_cover_counts`) without a loop in Python: the best covered are then
-    all of them, in the order of their ids (thousands of lone symptoms under harsh noise)."""
-    if not counts:
-        return list(dict.fromkeys(extra))
-    cover = next(iter(counts.values()))
-    if len(set(counts.values())) != 1:
-        return model.candidates(among, extra, counts=counts)
-    keep = sorted(counts, key=model.graph.ids.__getitem__)
-    if not cover >= model.config.min_cover_fraction * cover:
-        keep = []
-    return list(dict.fromkeys([*keep[: model.config.max_candidates], *extra]))
 
 
 def _clock(t: datetime) -> str:
@@ -157,7 +131,7 @@ class Localizer:
         down = [s.start for s in group.symptoms if s.state is HealthState.DOWN]
         starts = sorted(down or [s.start for s in group.symptoms])
         start = starts[len(starts) // 4]
-        upstream = _lone_cover_counts(model, among) if len(among) == 1 else None
+        upstream = lone_cover_counts(model, among) if len(among) == 1 else None
         if upstream is None:
             upstream = model.cover_counts(among)
         # Every candidate lies upstream of some symptom, and so does all it depends on: the
@@ -193,7 +167,7 @@ class Localizer:
         extra = self._evidence_nodes(model, start, upstream)
         if len(among) == 1:
             (lone,) = among
-            candidates = _lone_candidates(model, among, extra, upstream)
+            candidates = lone_candidates(model, among, extra, upstream)
             singles = model.lone_singles(lone, candidates)
         else:
             candidates = model.candidates(among, extra, counts=upstream)
