@@ -127,6 +127,7 @@ class ExplanationModel:
         self._quiet: dict[tuple[int, ...], int] = {}
         self._rows: tuple[IntArray, IntArray, IntArray] | None = None  # `_node_obs_rows`
         self._silent_mask: npt.NDArray[np.bool_] | None = None  # see `_silent_kind`
+        self._single_pred: dict[int, frozenset[int]] = {}  # node -> `predicted((node,))[0]`
         kinds = self.graph.kinds
         self._alerted = frozenset(
             n for i in self.symptomatic for n in self.obs[i].nodes if kinds[n] in CANDIDATE_KINDS
@@ -345,11 +346,14 @@ class ExplanationModel:
         `i`, in order: `explained_llr((n,), frozenset({i}))` of each that explains it, bit for
         bit, without a call per candidate (thousands of lone incidents, dozens each)."""
         hit = self.hit_llr * self.weight(i)
-        pred, fixed_of = self.predicted, self._fixed_llr.get
+        pred_of, fixed_of = self._single_pred.get, self._fixed_llr.get
         out = []
         for n in candidates:
-            nodes = (n,)
-            if i in pred(nodes)[0]:
+            pred = pred_of(n)
+            if pred is None:
+                pred = self._single_pred[n] = self.predicted((n,))[0]
+            if i in pred:
+                nodes = (n,)
                 fixed = fixed_of(nodes) or self._fixed(nodes)
                 out.append((n, hit + fixed[0] + fixed[1]))
         return out

@@ -109,6 +109,15 @@ class Attribution:
     first_evidence: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """An entity's locations, and whether it is site plant (or a site) or an edge."""
+
+    locations: tuple[str, ...]
+    is_site: bool
+    is_edge: bool
+
+
 class Attributor:
     """Gathers evidence on candidate root causes and attributes a cause category."""
 
@@ -123,6 +132,13 @@ class Attributor:
         # incident share the same alarmed components upstream, so each set propagates once.
         self._down_cache: dict[frozenset[int], frozenset[int]] = {}
         self._no_evidence: Attribution | None = None
+        # The candidates of one incident share its onset, and under harsh noise thousands of
+        # lone symptoms each score a few candidates: the evidence windows of the last onset,
+        # and the alarmed components of the last (`alarmed_upstream`, window), are kept.
+        self._last_alarm_window: tuple[datetime, tuple[datetime, datetime]] | None = None
+        self._last_change_window: tuple[datetime, tuple[datetime, datetime]] | None = None
+        self._alarmed_now: tuple[frozenset[str], datetime, datetime, frozenset[str]] | None = None
+        self._places: dict[str, _Place] = {}
 
     def attribute(
         self,
@@ -151,6 +167,26 @@ class Attributor:
             support += min(max_support, sum(share for _, share in mine))
             items.extend(mine)
         return self._combine(items, support)
+
+    def _alarm_window(self, onset: datetime) -> tuple[datetime, datetime]:
+        """The alarm window around `onset` (kept for the last onset)."""
+        last = self._last_alarm_window
+        if last is not None and last[0] == onset:
+            return last[1]
+        cfg = self.config
+        found = window(onset, cfg.alarm_before_minutes, cfg.after_minutes)
+        self._last_alarm_window = (onset, found)
+        return found
+
+    def _change_window(self, onset: datetime) -> tuple[datetime, datetime]:
+        """The change window around `onset` (kept for the last onset)."""
+        last = self._last_change_window
+        if last is not None and last[0] == onset:
+            return last[1]
+        cfg = self.config
+        found = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
+        self._last_change_window = (onset, found)
+        return found
 
     def _combine(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
         if not items:
@@ -195,7 +231,7 @@ class Attributor:
         self, entity: str, onset: datetime, alarmed_upstream: frozenset[str] | None = None
     ) -> list[tuple[Evidence, float]]:
         cfg = self.config
-        start, end = window(onset, cfg.alarm_before_minutes, cfg.after_minutes)
+        start, end = self._alarm_window(onset)
         out: list[tuple[Evidence, float]] = []
         for a in self.index.alarms_between(entity, start, end):
             cat, w = self._alarm_weight(a.alarm)
@@ -226,8 +262,7 @@ class Attributor:
             # Only these can be alarmed and upstream of it (a site's plant is not upstream of
             # the site, so a location asks the whole index): when none alarms in the window,
             # no catalog walk is needed.
-            alarms_between = self.index.alarms_between
-            alarmed_now = frozenset(c for c in alarmed_upstream if alarms_between(c, start, end))
+            alarmed_now = self._alarmed_among(alarmed_upstream, start, end)
         else:
             alarmed_now = self.index.alarmed_components(start, end)
         if not alarmed_now:
@@ -239,6 +274,19 @@ class Attributor:
         if entity not in self.catalog.locations and g.index[entity] not in self._down(upstream):
             return []
         return [(d, a) for d in sorted(upstream) for a in self.index.alarms_between(d, start, end)]
+
+    def _alarmed_among(
+        self, components: frozenset[str], start: datetime, end: datetime
+    ) -> frozenset[str]:
+        """Those of `components` with an alarm in [start, end] (kept for the last ask: every
+        candidate of an incident asks it of the incident's alarmed components)."""
+        last = self._alarmed_now
+        if last is not None and last[0] is components and last[1] == start and last[2] == end:
+            return last[3]
+        alarms_between = self.index.alarms_between
+        alarmed = frozenset(c for c in components if alarms_between(c, start, end))
+        self._alarmed_now = (components, start, end, alarmed)
+        return alarmed
 
     def _down(self, components: list[str]) -> frozenset[int]:
         """Graph nodes down when `components` fail together (cached per set)."""
@@ -282,34 +330,49 @@ class Attributor:
         if not deps and entity not in self.index.changes:
             return out  # nothing it runs on, and nothing on it, ever changed
         cfg = self.config
-        start, end = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
-        for comp, w, share, rel in [(entity, cfg.w_change_self, 2.0, "on it")] + [
-            (d, cfg.w_change_dep, 0.0, f"on {d}, which {entity} depends on") for d in deps
-        ]:
-            for ch in self.index.changes_between(comp, start, end):
-                if ch.kind == "rollback":
-                    continue
-                mins = (onset - ch.time).total_seconds() / 60
-                # Closer changes are likelier culprits; the weight halves every 60 minutes.
-                weight = w * (0.5 ** max(0.0, mins / 60.0))
-                out.append(
-                    (
-                        Evidence(
-                            kind="change",
-                            supports=True,
-                            entity=comp,
-                            time=ch.time,
-                            weight=round(weight, 3),
-                            category=CauseCategory.SOFTWARE,
-                            sentence=(
-                                f"{describe_change(ch)} {rel} at {ch.time:%H:%M} UTC by "
-                                f"{ch.actor}, {mins:.0f} min before onset"
-                            ),
-                            data={"change_id": ch.id, "kind": ch.kind, "software": ch.software},
+        start, end = self._change_window(onset)
+        changed_between = self.index.changed_between
+        if changed_between(entity, start, end):
+            out.extend(self._change_items(entity, cfg.w_change_self, 2.0, "on it", onset))
+        for d in deps:
+            # The relation is spelled out only for a dependency that changed in the window
+            # (most candidates under harsh noise have some changed dependency, few in time).
+            if changed_between(d, start, end):
+                rel = f"on {d}, which {entity} depends on"
+                out.extend(self._change_items(d, cfg.w_change_dep, 0.0, rel, onset))
+        return out
+
+    def _change_items(
+        self, comp: str, w: float, share: float, rel: str, onset: datetime
+    ) -> list[tuple[Evidence, float]]:
+        """Evidence of the changes (not rollbacks) on `comp` in the change window of `onset`,
+        each with its weight `w` and localization share `share` halving every hour."""
+        start, end = self._change_window(onset)
+        out: list[tuple[Evidence, float]] = []
+        for ch in self.index.changes_between(comp, start, end):
+            if ch.kind == "rollback":
+                continue
+            mins = (onset - ch.time).total_seconds() / 60
+            # Closer changes are likelier culprits; the weight halves every 60 minutes.
+            weight = w * (0.5 ** max(0.0, mins / 60.0))
+            out.append(
+                (
+                    Evidence(
+                        kind="change",
+                        supports=True,
+                        entity=comp,
+                        time=ch.time,
+                        weight=round(weight, 3),
+                        category=CauseCategory.SOFTWARE,
+                        sentence=(
+                            f"{describe_change(ch)} {rel} at {ch.time:%H:%M} UTC by "
+                            f"{ch.actor}, {mins:.0f} min before onset"
                         ),
-                        share * 0.5 ** max(0.0, mins / 60.0),
-                    )
+                        data={"change_id": ch.id, "kind": ch.kind, "software": ch.software},
+                    ),
+                    share * 0.5 ** max(0.0, mins / 60.0),
                 )
+            )
         return out
 
     def _changed_dependencies(self, entity: str) -> list[str]:
@@ -351,13 +414,22 @@ class Attributor:
 
     def _traffic_and_hazards(self, entity: str, onset: datetime) -> list[tuple[Evidence, float]]:
         out: list[tuple[Evidence, float]] = []
-        comp = self.catalog.components.get(entity)
-        is_site = entity in self.catalog.locations or (comp is not None and comp.kind in SITE_KINDS)
-        is_edge = comp is not None and comp.kind in EDGE_KINDS
-        for loc in self.catalog.location_of(entity) if self.catalog.has(entity) else []:
-            out.extend(self._traffic(entity, loc, onset, is_edge))
-            out.extend(self._hazards(entity, loc, onset, is_site))
+        place = self._places.get(entity) or self._place(entity)
+        for loc in place.locations:
+            out.extend(self._traffic(entity, loc, onset, place.is_edge))
+            out.extend(self._hazards(entity, loc, onset, place.is_site))
         return out
+
+    def _place(self, entity: str) -> _Place:
+        """Where an entity sits and what kind of place it is (cached per entity)."""
+        comp = self.catalog.components.get(entity)
+        place = self._places[entity] = _Place(
+            locations=tuple(self.catalog.location_of(entity) if self.catalog.has(entity) else ()),
+            is_site=entity in self.catalog.locations
+            or (comp is not None and comp.kind in SITE_KINDS),
+            is_edge=comp is not None and comp.kind in EDGE_KINDS,
+        )
+        return place
 
     def _traffic(
         self, entity: str, loc: str, onset: datetime, is_edge: bool

@@ -119,6 +119,7 @@ class SignalsIndex:
     _surge_possible: dict[int, np.ndarray] = field(default_factory=dict)
     _alarm_intervals: ActiveIntervals = field(default_factory=lambda: ActiveIntervals(()))
     _change_times: dict[str, list[datetime]] = field(default_factory=dict)  # sorted
+    _last_column: tuple[datetime, int] | None = None  # `edge_traffic`'s last onset's minute
 
     @classmethod
     def build(cls, catalog: Catalog, signals: SignalSet) -> SignalsIndex:
@@ -196,7 +197,12 @@ class SignalsIndex:
     def edge_traffic(self, location: str, onset: datetime) -> list[EdgeTraffic]:
         """Traffic verdicts for every edge key in a location that surged around `onset`."""
         tr = self.signals.traffic
-        col = tr.minute_index(onset)
+        last = self._last_column
+        if last is not None and last[0] == onset:
+            col = last[1]  # the candidates of an incident ask about one onset
+        else:
+            col = tr.minute_index(onset)
+            self._last_column = (onset, col)
         cache_key = (location, col)
         if cache_key not in self._traffic:
             if not self._edge_rows:
