@@ -170,22 +170,18 @@ class Attributor:
 
     def _alarm_window(self, onset: datetime) -> tuple[datetime, datetime]:
         """The alarm window around `onset` (kept for the last onset)."""
-        last = self._last_alarm_window
-        if last is not None and last[0] == onset:
-            return last[1]
         cfg = self.config
-        found = window(onset, cfg.alarm_before_minutes, cfg.after_minutes)
-        self._last_alarm_window = (onset, found)
+        self._last_alarm_window, found = _kept_window(
+            self._last_alarm_window, onset, cfg.alarm_before_minutes, cfg.after_minutes
+        )
         return found
 
     def _change_window(self, onset: datetime) -> tuple[datetime, datetime]:
         """The change window around `onset` (kept for the last onset)."""
-        last = self._last_change_window
-        if last is not None and last[0] == onset:
-            return last[1]
         cfg = self.config
-        found = window(onset, cfg.change_before_minutes, cfg.change_after_minutes)
-        self._last_change_window = (onset, found)
+        self._last_change_window, found = _kept_window(
+            self._last_change_window, onset, cfg.change_before_minutes, cfg.change_after_minutes
+        )
         return found
 
     def _combine(self, items: list[tuple[Evidence, float]], support: float) -> Attribution:
@@ -543,3 +539,17 @@ def describe_change(ch: Change) -> str:
         return f"{noun} of {ch.software} {old} -> {new}"
     version = new or old
     return f"{noun} of {ch.software}" + (f" {version}" if version else "")
+
+
+_Window = tuple[datetime, datetime]
+
+
+def _kept_window(
+    last: tuple[datetime, _Window] | None, onset: datetime, before: float, after: float
+) -> tuple[tuple[datetime, _Window], _Window]:
+    """`window(onset, before, after)`, reusing `last` when it was made for the same onset; the
+    pair to keep for the next call, and the window."""
+    if last is not None and last[0] == onset:
+        return last, last[1]
+    found = window(onset, before, after)
+    return (onset, found), found
