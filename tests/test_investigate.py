@@ -129,3 +129,52 @@ def test_profile_factors_are_shared_read_only() -> None:
     assert again is first and first.shape == (120,)
     with pytest.raises(ValueError, match="read-only"):
         first[0] = 2.0
+
+
+def test_contradicted_entities_are_listed_up_to_the_limit_and_counted_in_full() -> None:
+    """A hypothesis lists at most `listed_contradicted` of the healthy entities it predicts down
+    (the first in sorted order) and counts them all; the scope, read from the whole set before
+    the cut, and everything else are the same as with every entity listed."""
+    from outagelens.investigate import InvestigateConfig
+
+    signals = _sim("three-customers").signals
+    full = investigate(_catalog(), signals, config=InvestigateConfig(listed_contradicted=None))
+    cut = investigate(_catalog(), signals, config=InvestigateConfig(listed_contradicted=1))
+    counts = [h.contradicted_count for i in full.incidents for h in i.hypotheses]
+    assert max(counts) >= 2  # the cut has something to cut
+    for a, b in zip(full.incidents, cut.incidents, strict=True):
+        assert a.incident == b.incident and a.impact == b.impact and a.timeline == b.timeline
+        for x, y in zip(a.hypotheses, b.hypotheses, strict=True):
+            assert x.contradicted_count == len(x.contradicted) == y.contradicted_count
+            assert list(x.contradicted) == sorted(x.contradicted)
+            assert y.contradicted == x.contradicted[:1]
+            assert x.model_copy(update={"contradicted": y.contradicted}) == y
+    again = Investigation.model_validate_json(cut.model_dump_json())
+    assert again == cut  # the count travels with the cut list
+
+
+def test_listed_contradicted_must_not_be_negative() -> None:
+    from outagelens.errors import ConfigError
+    from outagelens.investigate import InvestigateConfig
+
+    with pytest.raises(ConfigError, match="listed_contradicted must be >= 0 or None, got -1"):
+        InvestigateConfig(listed_contradicted=-1)
+
+
+def test_hypothesis_stored_without_a_count_counts_its_list() -> None:
+    """Snapshots stored before `contradicted_count` existed listed every entity."""
+    from outagelens.rca.models import Hypothesis
+
+    old = {
+        "rank": 1,
+        "entities": ["fra1-fabric"],
+        "confidence": 0.9,
+        "log_likelihood": -1.0,
+        "category": "software",
+        "category_probabilities": {"software": 0.9, "unknown": 0.1},
+        "contradicted": ["a/b@fra1", "c/d@fra1", "e/f@fra1"],
+        "summary": "fabric change",
+    }
+    assert Hypothesis.model_validate(old).contradicted_count == 3
+    assert Hypothesis.model_validate({**old, "contradicted_count": 40}).contradicted_count == 40
+    assert Hypothesis.model_validate({**old, "contradicted": []}).contradicted_count == 0

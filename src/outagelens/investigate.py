@@ -13,12 +13,14 @@ from outagelens.detect.alerts import AlertSymptomConfig, alarm_symptoms, alert_s
 from outagelens.detect.engine_detector import EngineDetectorConfig, EngineSeriesDetector
 from outagelens.detect.models import Symptom
 from outagelens.detect.series_symptoms import IntervalDetector, candidate_rows, series_symptoms
+from outagelens.errors import ConfigError
 from outagelens.impact.assess import FlowRevenue, assess_incident
 from outagelens.impact.config import ImpactConfig
 from outagelens.impact.sla import WeightedInterval
 from outagelens.investigation import IncidentInvestigation, Investigation
 from outagelens.rca.attribute import AttributionConfig, Attributor
 from outagelens.rca.localize import LocalizeConfig, Localizer
+from outagelens.rca.models import Hypothesis
 from outagelens.rca.signals_index import SignalsIndex, TrafficConfig
 from outagelens.rca.timeline import build_timeline
 from outagelens.signals.types import SignalSet
@@ -41,6 +43,17 @@ class InvestigateConfig:
     attribution: AttributionConfig = field(default_factory=AttributionConfig)
     localize: LocalizeConfig = field(default_factory=LocalizeConfig)
     impact: ImpactConfig = field(default_factory=ImpactConfig)  # one for every incident
+    # Entities listed in each hypothesis' `contradicted` (its `contradicted_count` counts them
+    # all; None lists all): a site's failure predicts thousands of healthy observations down,
+    # and listing them made up two thirds of a harsh day's output.
+    listed_contradicted: int | None = 100
+
+    def __post_init__(self) -> None:
+        if self.listed_contradicted is not None and self.listed_contradicted < 0:
+            raise ConfigError(
+                "InvestigateConfig.listed_contradicted must be >= 0 or None, "
+                f"got {self.listed_contradicted}"
+            )
 
 
 def default_detector(config: EngineDetectorConfig) -> IntervalDetector:
@@ -113,7 +126,16 @@ def _investigate(
         report("rca", n - 1, len(groups))
         incidents.append(
             _investigate_group(
-                catalog, index, group, localizer, signals, n, flows, earlier_outages, cfg.impact
+                catalog,
+                index,
+                group,
+                localizer,
+                signals,
+                n,
+                flows,
+                earlier_outages,
+                cfg.impact,
+                cfg.listed_contradicted,
             )
         )
     report("rca", len(groups), len(groups))
@@ -138,12 +160,16 @@ def _investigate_group(
     flows: Mapping[tuple[str, str], tuple[float, str]],
     earlier_outages: Mapping[str, Sequence[WeightedInterval]] | None = None,
     impact_config: ImpactConfig | None = None,
+    listed: int | None = None,
 ) -> IncidentInvestigation:
     hypotheses = localizer.rank(group)
     scope = build_scope(catalog, index, group.symptoms, signals.window_end)
     if hypotheses and group.cover is not None:
         top = hypotheses[0]
         scope = extend_scope(catalog, scope, top.entities, set(top.contradicted))
+    if listed is not None:
+        # After the scope: it reads the top hypothesis' whole set.
+        hypotheses = [_listed(h, listed) for h in hypotheses]
     # Our own typed values, once per incident (thousands under harsh noise): no re-validation
     # (tests/test_investigate.py checks them against the validated models).
     incident = construct(
@@ -168,3 +194,10 @@ def _investigate_group(
         timeline=list(build_timeline(incident, hypotheses)),
         impact=impact,
     )
+
+
+def _listed(h: Hypothesis, listed: int) -> Hypothesis:
+    """`h` with at most `listed` of its contradicted entities (the first in sorted order)."""
+    if len(h.contradicted) <= listed:
+        return h
+    return h.model_copy(update={"contradicted": h.contradicted[:listed]})

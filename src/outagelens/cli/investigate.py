@@ -166,7 +166,7 @@ def _hypothesis_table(ii: IncidentInvestigation) -> Table:
             f"{h.category.value} ({100 * cat_p:.0f}%)",
             f"{100 * h.confidence:.0f}%",
             str(len(h.explained)),
-            f"{len(h.contradicted)} healthy, {len(h.unexplained)} unexplained",
+            f"{h.contradicted_count} healthy, {len(h.unexplained)} unexplained",
         )
     return t
 

@@ -457,6 +457,7 @@ class Localizer:
             explained=self._keys(model, s.ex.explained),
             unexplained=self._keys(model, s.ex.unexplained),
             contradicted=self._keys(model, s.ex.contradicted),
+            contradicted_count=len(s.ex.contradicted),
             evidence_for=tuple(ev_for),
             evidence_against=tuple(ev_against),
             summary=(

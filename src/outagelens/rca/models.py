@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class CauseCategory(StrEnum):
@@ -51,8 +51,22 @@ class Hypothesis(BaseModel):
     explained: tuple[str, ...] = Field(default=(), description="Symptomatic entities it explains.")
     unexplained: tuple[str, ...] = Field(default=(), description="Symptoms it does not explain.")
     contradicted: tuple[str, ...] = Field(
-        default=(), description="Entities it predicts down that look healthy."
+        default=(),
+        description="Entities it predicts down that look healthy (sorted; an investigation "
+        "lists at most `InvestigateConfig.listed_contradicted` of them; `contradicted_count` "
+        "counts all).",
+    )
+    contradicted_count: int = Field(
+        default=0, ge=0, description="How many entities it predicts down that look healthy."
     )
     evidence_for: tuple[Evidence, ...] = ()
     evidence_against: tuple[Evidence, ...] = ()
     summary: str = Field(description="One readable sentence.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_listed(cls, data: Any) -> Any:
+        """Hypotheses stored before `contradicted_count` existed listed every entity: count them."""
+        if isinstance(data, dict) and "contradicted_count" not in data:
+            return {**data, "contradicted_count": len(data.get("contradicted") or ())}
+        return data

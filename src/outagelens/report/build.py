@@ -314,8 +314,8 @@ def _root_cause(
     alts = []
     for h in ii.hypotheses[1:5]:
         reasons = [clean(e.sentence) for e in h.evidence_against][:3]
-        if h.contradicted:
-            reasons.append(f"it predicts {len(h.contradicted)} entities down that were healthy")
+        if h.contradicted_count:
+            reasons.append(f"it predicts {h.contradicted_count} entities down that were healthy")
         if h.unexplained:
             reasons.append(f"it leaves {len(h.unexplained)} symptom(s) unexplained")
         if not reasons:

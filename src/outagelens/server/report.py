@@ -44,6 +44,7 @@ def _override_hypothesis(override: Override, computed: list[Hypothesis]) -> Hypo
         explained=same.explained if same else (),
         unexplained=same.unexplained if same else (),
         contradicted=same.contradicted if same else (),
+        contradicted_count=same.contradicted_count if same else 0,
         evidence_for=(note, *(same.evidence_for if same else ())),
         evidence_against=same.evidence_against if same else (),
         summary=f"{', '.join(override.entities)} ({category.value}), as confirmed by "
