@@ -506,7 +506,8 @@ def _screen_block(
     cfg: RobustBaselineConfig,
 ) -> npt.NDArray[np.int64]:
     """Indices (within the block) of the rows `candidate_rows` keeps."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # An error count over a tiny rate may overflow float32: inf is the right (huge) ratio.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         lowest_rate = _row_extreme(rate, low=True)
         ratio = _error_ratio(err, rate, lowest_rate)
         med_a = _row_median(avail, step)
