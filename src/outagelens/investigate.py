@@ -69,13 +69,13 @@ def detect(
 ) -> tuple[list[Symptom], int]:
     """Symptoms from alerts and series; also the number of alerts naming no known entity.
 
-    `index` is the investigation's observation index, whose subscription lookup resolves the
-    alerts (instead of a second map of every subscription)."""
+    `index` is the investigation's observation index, whose (customer, service) map resolves
+    the alerts (instead of a second map of every subscription)."""
     from_alerts, unknown = alert_symptoms(
         signals.alerts,
         catalog,
         config.alerts,
-        subscription_for=None if index is None else index.subscription_for,
+        by_use=None if index is None else index.by_use,
     )
     from_alarms = alarm_symptoms(signals.hardware, catalog) if config.alarm_symptoms else []
     rows = candidate_rows(signals.series, config.series.screen)

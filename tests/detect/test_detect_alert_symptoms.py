@@ -83,7 +83,7 @@ def test_alert_entity_through_an_observation_index() -> None:
     index = ObservationIndex(cat)
     for _, labels, want in ENTITY_CASES:
         alert = _alert(severity="critical", **labels)
-        assert alert_entity(alert, cat, subscription_for=index.subscription_for) == want
+        assert alert_entity(alert, cat, index.by_use) == want
 
 
 def test_alert_symptoms_equal_validated_symptoms() -> None:
@@ -112,5 +112,5 @@ def test_alert_symptoms_equal_validated_symptoms() -> None:
         assert validated.model_dump_json() == s.model_dump_json()
         assert validated.model_fields_set == s.model_fields_set
     index = ObservationIndex(cat)
-    again, unknown_again = alert_symptoms(alerts, cat, subscription_for=index.subscription_for)
+    again, unknown_again = alert_symptoms(alerts, cat, by_use=index.by_use)
     assert again == symptoms and unknown_again == unknown

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from outagelens.detect.alerts import subscriptions_by_use
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
 from outagelens.topology.catalog import Catalog
 
@@ -65,13 +66,12 @@ class ObservationIndex:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._sub_by_cs: dict[tuple[str, str], str] = {}
-        for ref in catalog.subscriptions.values():
-            self._sub_by_cs.setdefault((ref.customer.id, ref.service), ref.id)
+        # (customer, service) -> the customer's first subscription to it.
+        self.by_use = subscriptions_by_use(catalog)
 
     def subscription_for(self, customer: str, service: str) -> str | None:
         """Subscription id of a customer's use of a service."""
-        return self._sub_by_cs.get((customer, service))
+        return self.by_use.get((customer, service))
 
     def site_node(self, service: str, location: str) -> int | None:
         """Graph node of a service in a location: its deployment, else the location."""

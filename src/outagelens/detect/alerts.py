@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from outagelens.detect.models import HealthState, Symptom, SymptomSource
@@ -54,30 +54,20 @@ def subscriptions_by_use(catalog: Catalog) -> dict[tuple[str, str], str]:
     return out
 
 
-SubscriptionFor = Callable[[str, str], "str | None"]
-"""(customer, service) -> the first subscription of that customer to that service, or None."""
-
-
 def alert_entity(
     alert: Alert,
     catalog: Catalog,
-    by_use: dict[tuple[str, str], str] | None = None,
-    *,
-    subscription_for: SubscriptionFor | None = None,
+    by_use: Mapping[tuple[str, str], str] | None = None,
 ) -> str | None:
     """The catalog entity an alert is about (most specific label first), None if unknown.
 
-    `by_use` is `subscriptions_by_use(catalog)` when the caller resolves many alerts, or
-    `subscription_for` the same lookup as a function (an index the caller holds)."""
+    `by_use` is `subscriptions_by_use(catalog)` when the caller resolves many alerts."""
     comp = alert.component
     if comp and catalog.has(comp):
         return comp
     cust, svc, loc = alert.customer, alert.service, alert.location
     if cust and svc:
-        if subscription_for is not None:
-            sub = subscription_for(cust, svc)
-        else:
-            sub = (by_use if by_use is not None else subscriptions_by_use(catalog)).get((cust, svc))
+        sub = (by_use if by_use is not None else subscriptions_by_use(catalog)).get((cust, svc))
         if sub is not None:
             return sub
     if svc and loc and catalog.has(f"{svc}@{loc}"):
@@ -93,27 +83,21 @@ def alert_symptoms(
     catalog: Catalog,
     config: AlertSymptomConfig | None = None,
     *,
-    subscription_for: SubscriptionFor | None = None,
+    by_use: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[list[Symptom], list[Alert]]:
     """Symptoms from alerts; also returns the alerts naming no known entity (ignored).
 
-    `subscription_for` is the (customer, service) -> subscription lookup when the caller
-    already holds one (`ObservationIndex.subscription_for`): not built a second time."""
+    `by_use` is `subscriptions_by_use(catalog)` when the caller already holds it
+    (`ObservationIndex.by_use`): not built a second time."""
     cfg = config or AlertSymptomConfig()
     out: list[Symptom] = []
     unknown: list[Alert] = []
-    lookup = subscription_for
-    if lookup is None:
-        by_use = subscriptions_by_use(catalog)
-
-        def lookup(customer: str, service: str) -> str | None:
-            return by_use.get((customer, service))
-
+    lookup = by_use if by_use is not None else subscriptions_by_use(catalog)
     for a in dedupe_alerts(alerts):
         state = SEVERITY_STATE[a.severity]
         if state is None or (state is HealthState.DEGRADED and not cfg.include_warnings):
             continue
-        entity = alert_entity(a, catalog, subscription_for=lookup)
+        entity = alert_entity(a, catalog, lookup)
         if entity is None:
             unknown.append(a)
             continue
