@@ -10,7 +10,7 @@ is covered again, so an unrelated small fault in the same window becomes its own
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -75,14 +75,8 @@ def healthy_keys(
     a = max(0, series.minute_index(start))
     b = min(series.n_minutes, max(a + 1, series.minute_index(end)))
     seen = _any_finite(series.values["availability"][:, a:b])
-    rates = series.values["request_rate"]
-    rest = np.flatnonzero(~seen)
-    if 4 * len(rest) < len(seen):
-        # Most rows have an availability sample: only the others need their request rates
-        # read (a copy of those rows costs less than a pass over all).
-        seen[rest] = _any_finite(rates[rest, a:b])
-    else:
-        seen |= _any_finite(rates[:, a:b])
+    # Most rows have an availability sample: only the others need their request rates read.
+    _or_rest(seen, series.values["request_rate"][:, a:b], _any_finite)
     keys = series.keys
     return [
         (k[0], k[1], k[2])
@@ -98,15 +92,25 @@ def _any_finite(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
         return np.zeros(x.shape[0], dtype=np.bool_)
     cols = np.unique(np.linspace(0, x.shape[1] - 1, _SAMPLED_COLUMNS).astype(np.int64))
     out: npt.NDArray[np.bool_] = np.logical_or.reduce(np.isfinite(x[:, cols]), axis=1)
-    rest = np.flatnonzero(~out)
-    if 4 * len(rest) < len(out):
-        out[rest] = _any_finite_whole(x[rest])
-    else:
-        out |= _any_finite_whole(x)
-    return out
+    return _or_rest(out, x, _any_finite_whole)
 
 
 _SAMPLED_COLUMNS = 4
+
+
+def _or_rest(
+    found: npt.NDArray[np.bool_],
+    x: npt.NDArray[np.float32],
+    test: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.bool_]],
+) -> npt.NDArray[np.bool_]:
+    """`found |= test(x)` per row, in place: when few rows are not found yet, only those are
+    copied out and tested (a copy of a few rows costs less than a pass over all)."""
+    rest = np.flatnonzero(~found)
+    if 4 * len(rest) < len(found):
+        found[rest] = test(x[rest])
+    else:
+        found |= test(x)
+    return found
 
 
 def _any_finite_whole(x: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
@@ -308,7 +312,8 @@ def _next_pool(
     pool = np.flatnonzero(counted.listed & ~tried & (counted.seen >= 2))
     if not len(pool):
         return []
-    cfg, size = model.config, model.config.max_candidates
+    cfg = model.config
+    size = cfg.max_candidates
     counts = counted.counts[pool]
     pool = pool[counts >= cfg.min_cover_fraction * counts.max()]
     if len(pool) > size:
@@ -319,7 +324,7 @@ def _next_pool(
     value = dict(zip(keep, counted.counts[pool].tolist(), strict=True))
     ids = model.graph.ids
     keep.sort(key=lambda n: (-value[n], ids[n]))
-    return keep[: cfg.max_candidates]
+    return keep[:size]
 
 
 def _merge_upstream(groups: list[SymptomGroup], gap_minutes: float) -> list[SymptomGroup]:
